@@ -1,0 +1,36 @@
+"""Browse the audit log: who changed what, when, old → new."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from dx_platform.organizations import permissions
+
+from .selectors import auditable_organizations, log_entry_list
+
+
+@login_required
+def log_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    organizations = auditable_organizations(user=user)
+    if not permissions.is_platform_staff(user) and not organizations.exists():
+        raise PermissionDenied(_("The audit log is for platform staff and organisation administrators."))
+    organization = None
+    if request.GET.get("organization"):
+        organization = get_object_or_404(organizations, pk=request.GET["organization"])
+    entries = log_entry_list(user=user, organization=organization)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/log_list.html",
+        {
+            "page": page,
+            "organization": organization,
+            "organizations": organizations.order_by("kind", "name")[:500],
+        },
+    )

@@ -1,0 +1,64 @@
+"""Japanese fiscal years (年度): FY N runs from 1 April N to 31 March N+1.
+
+Shown both in the Western calendar and in the era calendar (和暦): 2023年度（令和5年度）,
+or in English FY2023 (Reiwa 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+# A fiscal year takes the name of the era in force when it ends; FY2019 (from April 2019,
+# Reiwa began on 1 May) is 令和元年度 in government usage.
+_ERAS = ((2019, "令和", "Reiwa"), (1989, "平成", "Heisei"))
+
+
+def _english() -> bool:
+    return (get_language() or "ja").startswith("en")
+
+
+@dataclass(frozen=True, order=True)
+class FiscalYear:
+    year: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> FiscalYear:
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @classmethod
+    def current(cls) -> FiscalYear:
+        return cls.of(timezone.localdate())
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 4, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year + 1, 3, 31)
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def era_label(self) -> str:
+        for first_year, name_ja, name_en in _ERAS:
+            if self.year >= first_year:
+                number = self.year - first_year + 1
+                if _english():
+                    return f"{name_en} {number}"
+                return f"{name_ja}{'元' if number == 1 else number}年度"
+        raise ValueError(f"No era is defined for fiscal year {self.year}")
+
+    @property
+    def label(self) -> str:
+        return f"FY{self.year}" if _english() else f"{self.year}年度"
+
+    def __str__(self) -> str:
+        if _english():
+            return f"{self.label} ({self.era_label})"
+        return f"{self.label}（{self.era_label}）"

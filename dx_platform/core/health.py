@@ -1,0 +1,44 @@
+"""Readiness checks of the services the site depends on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from dx_platform.celery import app
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def check_cache() -> None:
+    cache.set("readyz", "ok", 10)
+    if cache.get("readyz") != "ok":
+        raise RuntimeError("the cache did not return what was stored")
+
+
+def check_broker() -> None:
+    # In the embedded default tasks run in-process and there is no broker to reach.
+    if settings.CELERY_TASK_ALWAYS_EAGER and not settings.REDIS_URL:
+        return
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+
+
+def readiness() -> dict[str, str]:
+    """Each service's state: "ok" or the error it raised."""
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported by name
+            results[name] = f"error: {exc.__class__.__name__}: {exc}"
+        else:
+            results[name] = "ok"
+    return results

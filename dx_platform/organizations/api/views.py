@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dx_platform.core.lgcode import validate_lg_code
+
+from .. import selectors
+from ..filters import MunicipalityFilter
+from .serializers import (
+    MeSerializer,
+    MunicipalitySerializer,
+    OrganizationSerializer,
+    PrefectureSerializer,
+)
+
+
+class PrefectureViewSet(viewsets.ReadOnlyModelViewSet):
+    """The 47 prefectures; look one up by its two-digit number (01–47)."""
+
+    serializer_class = PrefectureSerializer
+    lookup_field = "pref_code"
+    filterset_fields = ()
+
+    def get_queryset(self) -> Any:
+        return selectors.prefecture_list()
+
+
+class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+    """The 1,741 municipalities; filter by prefecture, kind and size class, look up by 6-digit code."""
+
+    serializer_class = MunicipalitySerializer
+    filterset_class = MunicipalityFilter
+    lookup_field = "code"
+
+    def get_queryset(self) -> Any:
+        return selectors.municipality_list()
+
+    def get_object(self) -> Any:
+        code = self.kwargs["code"]
+        try:
+            validate_lg_code(code)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"code": exc.messages}) from None
+        return super().get_object()
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Organisations the caller may see (their own, and what their role lets them read)."""
+
+    serializer_class = OrganizationSerializer
+    filterset_fields = ("kind",)
+
+    def get_queryset(self) -> Any:
+        return selectors.organization_list(user=self.request.user)
+
+
+class MeView(APIView):
+    """The caller and their memberships."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        data = {
+            "email": user.email,
+            "name": user.name,
+            "is_staff": user.is_staff,
+            "memberships": selectors.my_memberships(user=user),
+        }
+        return Response(MeSerializer(data).data)

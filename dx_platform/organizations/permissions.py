@@ -1,0 +1,158 @@
+"""Every permission decision of the platform, in one place.
+
+Rules (the README has them as a table):
+- Platform staff (User.is_staff) may do everything.
+- A member reads their own organisation; a prefecture coordinator reads the prefecture and all
+  of its municipalities; national-office members read every prefecture and municipality.
+- Members are managed (invite, change role, remove) by a municipality's admins, by the
+  coordinators of its prefecture, and for a prefecture by its coordinators; partner and
+  national-office members are managed by platform staff.
+- The audit log of an organisation is read by those who manage its members.
+- A prefecture's coordinators decide whether its people (and its municipalities' people) must
+  use two-factor authentication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from .models import ROLES_BY_KIND, Membership, Organization, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from dx_platform.accounts.models import User
+
+_CACHE_ATTR = "_dx_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user holds: role per organisation id, and the prefectures they coordinate."""
+
+    roles: dict[int, str] = field(default_factory=dict)
+    coordinated_prefecture_ids: frozenset[int] = frozenset()
+    national: bool = False
+
+
+def access_of(user: User | AnonymousUser) -> Access:
+    """The user's memberships, read once per user object (that is, once per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return Access()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        rows = Membership.objects.filter(user=user).values_list(
+            "organization_id", "role", "organization__kind", "organization__prefecture_id"
+        )
+        roles: dict[int, str] = {}
+        coordinated: set[int] = set()
+        national = False
+        for org_id, role, kind, prefecture_id in rows:
+            roles[org_id] = role
+            if kind == Organization.Kind.PREFECTURE and role == Role.COORDINATOR:
+                coordinated.add(prefecture_id)
+            national = national or kind == Organization.Kind.NATIONAL
+        cached = Access(roles, frozenset(coordinated), national)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_access(user: User) -> None:
+    """Drop the cached memberships after they change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_platform_staff(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def role_in(user: User | AnonymousUser, organization: Organization) -> str | None:
+    return access_of(user).roles.get(organization.pk)
+
+
+def coordinates(user: User | AnonymousUser, organization: Organization) -> bool:
+    """True if the user coordinates the prefecture this prefecture or municipality belongs to."""
+    return (
+        organization.kind in (Organization.Kind.PREFECTURE, Organization.Kind.MUNICIPALITY)
+        and organization.prefecture_id in access_of(user).coordinated_prefecture_ids
+    )
+
+
+def visible_organizations(user: User | AnonymousUser) -> Q:
+    """Filter on Organization for the organisations the user may read."""
+    if is_platform_staff(user):
+        return Q()
+    access = access_of(user)
+    regional = Q(kind__in=[Organization.Kind.PREFECTURE, Organization.Kind.MUNICIPALITY])
+    q = Q(pk__in=list(access.roles)) | (
+        regional & Q(prefecture_id__in=list(access.coordinated_prefecture_ids))
+    )
+    if access.national:
+        q |= regional
+    return q
+
+
+def can_view_organization(user: User | AnonymousUser, organization: Organization) -> bool:
+    if is_platform_staff(user) or role_in(user, organization) or coordinates(user, organization):
+        return True
+    return access_of(user).national and organization.kind in (
+        Organization.Kind.PREFECTURE,
+        Organization.Kind.MUNICIPALITY,
+    )
+
+
+def can_manage_members(user: User | AnonymousUser, organization: Organization) -> bool:
+    if is_platform_staff(user):
+        return True
+    if organization.kind == Organization.Kind.MUNICIPALITY:
+        return role_in(user, organization) == Role.ADMIN or coordinates(user, organization)
+    if organization.kind == Organization.Kind.PREFECTURE:
+        return coordinates(user, organization)
+    return False
+
+
+def invitable_roles(user: User | AnonymousUser, organization: Organization) -> tuple[str, ...]:
+    """Roles the user may give by invitation in this organisation (none if they may not invite)."""
+    if not can_manage_members(user, organization):
+        return ()
+    return ROLES_BY_KIND[organization.kind]
+
+
+def can_view_audit_log(user: User | AnonymousUser, organization: Organization) -> bool:
+    return can_manage_members(user, organization)
+
+
+def managed_organizations(user: User | AnonymousUser) -> Q:
+    """Filter on Organization for those whose members (and audit log) the user manages.
+
+    The queryset twin of can_manage_members.
+    """
+    if is_platform_staff(user):
+        return Q()
+    access = access_of(user)
+    admin_of = [org_id for org_id, role in access.roles.items() if role == Role.ADMIN]
+    return Q(pk__in=admin_of) | Q(
+        kind__in=[Organization.Kind.PREFECTURE, Organization.Kind.MUNICIPALITY],
+        prefecture_id__in=list(access.coordinated_prefecture_ids),
+    )
+
+
+def can_set_mfa_policy(user: User | AnonymousUser, organization: Organization) -> bool:
+    return organization.kind == Organization.Kind.PREFECTURE and (
+        is_platform_staff(user) or coordinates(user, organization)
+    )
+
+
+def mfa_required_for(user: User | AnonymousUser) -> bool:
+    """True if a prefecture the user works in or under requires two-factor authentication."""
+    access = access_of(user)
+    if not access.roles:
+        return False
+    prefecture_ids = Organization.objects.filter(pk__in=list(access.roles)).values("prefecture_id")
+    return Organization.objects.filter(
+        kind=Organization.Kind.PREFECTURE, mfa_required=True, prefecture_id__in=prefecture_ids
+    ).exists()

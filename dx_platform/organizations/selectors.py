@@ -1,0 +1,100 @@
+"""Reads of organisations and reference data, scoped to the acting user."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core import signing
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from . import permissions
+from .models import Invitation, Membership, Municipality, Organization, PopulationRecord, Prefecture
+from .services import INVITATION_SALT
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from dx_platform.accounts.models import User
+
+
+def prefecture_list() -> QuerySet[Prefecture]:
+    """Reference data is public: every prefecture."""
+    return Prefecture.objects.all()
+
+
+def municipality_list() -> QuerySet[Municipality]:
+    """Reference data is public: every municipality, with its latest population and its date."""
+    latest = PopulationRecord.objects.filter(municipality=OuterRef("pk")).order_by("-as_of")
+    return Municipality.objects.select_related("prefecture").annotate(
+        population=Subquery(latest.values("population")[:1]),
+        population_as_of=Subquery(latest.values("as_of")[:1]),
+    )
+
+
+def reference_counts() -> dict[str, int]:
+    """Headline counts of the reference data (public)."""
+    counts = Municipality.objects.aggregate(
+        municipalities=Count("pk"),
+        towns_villages=Count("pk", filter=Q(kind__in=[Municipality.Kind.TOWN, Municipality.Kind.VILLAGE])),
+    )
+    return {"prefectures": Prefecture.objects.count(), **counts}
+
+
+def organization_list(*, user: User | AnonymousUser) -> QuerySet[Organization]:
+    return Organization.objects.filter(permissions.visible_organizations(user)).select_related(
+        "prefecture", "municipality"
+    )
+
+
+def municipal_organizations(*, user: User, prefecture_id: int) -> QuerySet[Organization]:
+    """A prefecture's municipalities the user may see, with how many members each has."""
+    return (
+        organization_list(user=user)
+        .filter(kind=Organization.Kind.MUNICIPALITY, prefecture_id=prefecture_id)
+        .annotate(member_count=Count("memberships"))
+        .order_by("municipality__code")
+    )
+
+
+def my_memberships(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization", "organization__prefecture")
+        .order_by("organization__kind", "organization__name")
+    )
+
+
+def member_list(*, user: User, organization: Organization) -> QuerySet[Membership]:
+    if not permissions.can_view_organization(user, organization):
+        return Membership.objects.none()
+    return organization.memberships.select_related("user").order_by("role", "user__email")
+
+
+def invitation_list(*, user: User, organization: Organization) -> QuerySet[Invitation]:
+    if not permissions.can_manage_members(user, organization):
+        return Invitation.objects.none()
+    return organization.invitations.select_related("invited_by", "accepted_by")
+
+
+def pending_invitations_managed(*, user: User) -> QuerySet[Invitation]:
+    """Open invitations of the organisations the user manages, soonest to expire first."""
+    return (
+        Invitation.objects.filter(
+            organization__in=Organization.objects.filter(permissions.managed_organizations(user)),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organization")
+        .order_by("expires_at")
+    )
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a link points at, or None if the link was tampered with or is unknown."""
+    try:
+        uuid = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    return Invitation.objects.select_related("organization", "invited_by").filter(uuid=uuid).first()

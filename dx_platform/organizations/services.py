@@ -1,0 +1,239 @@
+"""Writes on organisations: invitations, memberships and the two-factor policy.
+
+Every service checks permission itself (through permissions.py), so views, the API and
+commands cannot forget to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from dx_platform.notifications.services import notification_create
+
+from . import permissions
+from .models import ROLES_BY_KIND, Invitation, Membership, Organization, Role
+
+if TYPE_CHECKING:
+    from dx_platform.accounts.models import User
+
+INVITATION_SALT = "dx_platform.organizations.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret part of an invitation link: the invitation's uuid, signed with SECRET_KEY."""
+    return signing.dumps(str(invitation.uuid), salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("organizations:invitation_accept", args=[invitation_token(invitation)])
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _check_role(organization: Organization, role: str) -> None:
+    allowed = ROLES_BY_KIND[organization.kind]
+    if role not in allowed:
+        raise ValidationError(
+            _("The role %(role)s does not exist in a %(kind)s; choose %(allowed)s."),
+            code="invalid_role",
+            params={
+                "role": role,
+                "kind": organization.get_kind_display(),
+                "allowed": ", ".join(str(Role(r).label) for r in allowed),
+            },
+        )
+
+
+def invitation_create(*, organization: Organization, email: str, role: str, by: User) -> Invitation:
+    """Invite someone by email; a new invitation replaces an earlier open one to the same address."""
+    if not permissions.can_manage_members(by, organization):
+        raise PermissionDenied(_("You cannot invite people to this organisation."))
+    _check_role(organization, role)
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(
+            _("%(email)s is already a member of %(org)s; change their role instead."),
+            code="already_member",
+            params={"email": email, "org": organization.name},
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(
+            organization=organization,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email=email,
+            role=role,
+            invited_by=by,
+            expires_at=now + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+    from .tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation_id=invitation.pk))
+    return invitation
+
+
+def invitation_send_email(*, invitation_id: int) -> bool:
+    """Email the invitation link once; True if this call sent it."""
+    # Claim and send in one transaction: if sending fails the claim is undone and a retry sends.
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(
+            pk=invitation_id,
+            sent_at__isnull=True,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(sent_at=timezone.now())
+        if not claimed:
+            return False
+        invitation = Invitation.objects.select_related("organization", "invited_by").get(pk=invitation_id)
+        send_mail(
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}"
+            f"{invitation.organization.name}への招待 / Invitation",
+            message=render_to_string(
+                "emails/invitation.txt",
+                {"invitation": invitation, "link": invitation_url(invitation)},
+            ),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    return True
+
+
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    if not permissions.can_manage_members(by, invitation.organization):
+        raise PermissionDenied(_("You cannot manage invitations of this organisation."))
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(
+            _("Only a pending invitation can be revoked; this one is %(status)s."),
+            code="not_pending",
+            params={"status": invitation.get_status_display()},
+        )
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def check_invitation_open(invitation: Invitation) -> None:
+    """Raise a ValidationError that says why the invitation can no longer be used."""
+    status = invitation.status
+    if status == Invitation.Status.PENDING:
+        return
+    messages = {
+        Invitation.Status.ACCEPTED: _("This invitation has already been used."),
+        Invitation.Status.REVOKED: _(
+            "This invitation was withdrawn. Ask the person who invited you for a new one."
+        ),
+        Invitation.Status.EXPIRED: _(
+            "This invitation expired on %(date)s. Ask the person who invited you for a new one."
+        ),
+    }
+    raise ValidationError(
+        messages[status],
+        code=status,
+        params={"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")},
+    )
+
+
+def _owns_email(user: User, email: str) -> bool:
+    return (
+        user.email.lower() == email.lower()
+        or EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the organisation with the invited role; the invitation must be open and for this user."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+        )
+        check_invitation_open(invitation)
+        if not _owns_email(user, invitation.email):
+            raise ValidationError(
+                _(
+                    "This invitation was sent to %(invited)s, but you are signed in as %(current)s. "
+                    "Sign out and sign in with the invited address."
+                ),
+                code="wrong_account",
+                params={"invited": invitation.email, "current": user.email},
+            )
+        _check_role(invitation.organization, invitation.role)
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    user=user, organization=invitation.organization, role=invitation.role
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("You are already a member of %(org)s."),
+                code="already_member",
+                params={"org": invitation.organization.name},
+            ) from None
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        if invitation.invited_by and invitation.invited_by != user:
+            notification_create(
+                recipient=invitation.invited_by,
+                title=format_lazy(
+                    _("{user} joined {org} as {role}"),
+                    user=user.email,
+                    org=invitation.organization.name,
+                    role=Role(invitation.role).label,
+                ),
+                url=reverse("organizations:detail", args=[invitation.organization_id]),
+            )
+    permissions.forget_access(user)
+    return membership
+
+
+def membership_change_role(*, membership: Membership, role: str, by: User) -> Membership:
+    organization = membership.organization
+    if not permissions.can_manage_members(by, organization):
+        raise PermissionDenied(_("You cannot manage the members of this organisation."))
+    _check_role(organization, role)
+    if membership.role == role:
+        return membership
+    membership.role = role
+    membership.save(update_fields=["role"])
+    notification_create(
+        recipient=membership.user,
+        title=format_lazy(
+            _("Your role in {org} is now {role}"), org=organization.name, role=Role(role).label
+        ),
+        url=reverse("organizations:detail", args=[organization.pk]),
+    )
+    permissions.forget_access(membership.user)
+    return membership
+
+
+def membership_remove(*, membership: Membership, by: User) -> None:
+    if not permissions.can_manage_members(by, membership.organization):
+        raise PermissionDenied(_("You cannot manage the members of this organisation."))
+    membership.delete()
+    permissions.forget_access(membership.user)
+
+
+def organization_set_mfa_required(*, organization: Organization, required: bool, by: User) -> Organization:
+    """A prefecture requires (or stops requiring) TOTP of its and its municipalities' members."""
+    if not permissions.can_set_mfa_policy(by, organization):
+        raise PermissionDenied(_("Only the prefecture's coordinators can set this policy."))
+    organization.mfa_required = required
+    organization.save(update_fields=["mfa_required"])
+    return organization

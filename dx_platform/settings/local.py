@@ -1,0 +1,7 @@
+"""Local development: the embedded default (SQLite, in-process tasks, console email)."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+VAR_DIR.mkdir(exist_ok=True)
