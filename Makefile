@@ -1,0 +1,62 @@
+# Chiiki DX Platform — every set-up step on a fresh machine (Python 3.11) goes through here.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint format migrate messages lock worker beat perf clean
+
+$(BIN)/python:
+	$(shell command -v $(PYTHON) || command -v python3) -m venv $(VENV)
+
+$(STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, migrate, load reference data and demo accounts, serve on http://127.0.0.1:8000
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: install, lint and run the whole suite (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set)
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=dx_platform.settings.test
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+## make messages: refresh the translation catalogues and compile them (needs gettext)
+messages: install
+	$(BIN)/python manage.py makemessages --locale ja --locale en --ignore ".venv/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet ".[dev]"
+	{ echo "# Exact versions of every dependency (pip freeze of a venv built from pyproject.toml [dev])."; \
+	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
+	  $(BIN)/pip freeze --exclude chiiki-dx-platform; } > requirements.lock
+
+worker: install
+	$(BIN)/celery -A dx_platform worker --queues default,scoring,imports,mail --loglevel INFO
+
+beat: install
+	$(BIN)/celery -A dx_platform beat --loglevel INFO --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,92 @@
+"""Shared fixtures: reference data, organisations and users of every role."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.core.cache import cache
+
+from dx_platform.organizations.models import Organization, Role
+from tests.factories import MembershipFactory, MunicipalityFactory, PrefectureFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def require_service(name: str, reachable: bool, detail: str) -> None:
+    """Skip when a service is missing, unless REQUIRE_SERVICES=1, where it fails instead."""
+    if reachable:
+        return
+    message = f"{name} is not available ({detail})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}; REQUIRE_SERVICES=1 forbids skipping")
+    pytest.skip(f"{message}; set REQUIRE_SERVICES=1 to make this a failure")
+
+
+def tcp_reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    # allauth's rate limits live in the cache; each test starts with none counted.
+    cache.clear()
+
+
+@pytest.fixture
+def region(db):
+    """Two prefectures, each with a town and a city, and their organisations."""
+    data = {}
+    for key, pref_code in (("home", "20"), ("other", "29")):
+        prefecture = PrefectureFactory(pref_code=pref_code)
+        town = MunicipalityFactory(prefecture=prefecture, kind="town", size_class="town")
+        city = MunicipalityFactory(prefecture=prefecture, kind="city", size_class="small")
+        data[key] = {
+            "prefecture": Organization.objects.create(
+                kind=Organization.Kind.PREFECTURE, prefecture=prefecture, name=prefecture.name
+            ),
+            "town": Organization.objects.create(
+                kind=Organization.Kind.MUNICIPALITY,
+                prefecture=prefecture,
+                municipality=town,
+                name=f"{prefecture.name}{town.name}",
+            ),
+            "city": Organization.objects.create(
+                kind=Organization.Kind.MUNICIPALITY,
+                prefecture=prefecture,
+                municipality=city,
+                name=f"{prefecture.name}{city.name}",
+            ),
+        }
+    data["partner"] = Organization.objects.create(
+        kind=Organization.Kind.PARTNER, name="GovTech株式会社", partner_category="govtech"
+    )
+    data["other_partner"] = Organization.objects.create(
+        kind=Organization.Kind.PARTNER, name="Other NPO", partner_category="npo"
+    )
+    data["national"] = Organization.objects.create(kind=Organization.Kind.NATIONAL, name="国の機関")
+    return data
+
+
+@pytest.fixture
+def people(region):
+    """One user per role, all in the "home" prefecture (or its town), plus platform staff."""
+    home = region["home"]
+    users = {
+        "viewer": MembershipFactory(organization=home["town"], role=Role.VIEWER).user,
+        "editor": MembershipFactory(organization=home["town"], role=Role.EDITOR).user,
+        "admin": MembershipFactory(organization=home["town"], role=Role.ADMIN).user,
+        "coordinator": MembershipFactory(organization=home["prefecture"], role=Role.COORDINATOR).user,
+        "partner": MembershipFactory(organization=region["partner"], role=Role.PARTNER).user,
+        "national": MembershipFactory(organization=region["national"], role=Role.VIEWER).user,
+        "staff": UserFactory(is_staff=True),
+        "outsider": UserFactory(),
+    }
+    return users
