@@ -15,9 +15,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     access = permissions.access_of(user)
+    is_staff = permissions.is_platform_staff(user)
     return {
-        "nav_is_staff": permissions.is_platform_staff(user),
-        "nav_is_coordinator": bool(access.coordinated_prefecture_ids),
+        "nav_is_staff": is_staff,
         "nav_has_orgs": bool(access.roles),
+        "nav_can_audit": is_staff or permissions.manages_any(user),
         "nav_unread": unread_count(user=user),
     }

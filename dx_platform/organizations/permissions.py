@@ -141,6 +141,12 @@ def managed_organizations(user: User | AnonymousUser) -> Q:
     )
 
 
+def manages_any(user: User | AnonymousUser) -> bool:
+    """True if the user manages at least one organisation (admin or coordinator)."""
+    access = access_of(user)
+    return bool(access.coordinated_prefecture_ids) or Role.ADMIN in access.roles.values()
+
+
 def can_set_mfa_policy(user: User | AnonymousUser, organization: Organization) -> bool:
     return organization.kind == Organization.Kind.PREFECTURE and (
         is_platform_staff(user) or coordinates(user, organization)

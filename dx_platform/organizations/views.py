@@ -32,16 +32,10 @@ def _page(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
 def municipality_directory(request: HttpRequest) -> HttpResponse:
     """Public directory of all 1,741 municipalities, filterable."""
     filterset = MunicipalityFilter(request.GET or None, queryset=selectors.municipality_list())
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "organizations/municipality_directory.html",
-        {
-            "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": query.urlencode(),
-        },
+        {"filter": filterset, "page": _page(request, filterset.qs)},
     )
 
 
