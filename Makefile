@@ -43,7 +43,7 @@ migrate: install
 
 ## make messages: refresh the translation catalogues and compile them (needs gettext)
 messages: install
-	$(BIN)/python manage.py makemessages --locale ja --locale en --ignore ".venv/*" --no-obsolete
+	$(BIN)/python manage.py makemessages --locale ja --ignore ".venv/*" --ignore "tests/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 lock: $(BIN)/python

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,7 @@ from dx_platform.accounts.invitations import remember_invitation
 from . import permissions, selectors, services
 from .filters import MunicipalityFilter
 from .forms import InvitationForm, MfaPolicyForm, RoleForm
-from .models import Invitation, Membership, Organization
+from .models import Invitation, Membership, Organization, Role
 
 
 def _page(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
@@ -68,9 +69,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, organization: Organization, **forms: Any) -> dict[str, Any]:
     user = request.user
     roles = permissions.invitable_roles(user, organization)
+    my_role = permissions.role_in(user, organization)
     context = {
         "organization": organization,
-        "my_role": permissions.role_in(user, organization),
+        "my_role": Role(my_role).label if my_role else None,
         "members": selectors.member_list(user=user, organization=organization),
         "can_manage": permissions.can_manage_members(user, organization),
         "invitations": selectors.invitation_list(user=user, organization=organization)[:50],
@@ -79,6 +81,7 @@ def _detail_context(request: HttpRequest, organization: Organization, **forms: A
         "can_set_mfa": permissions.can_set_mfa_policy(user, organization),
         "mfa_form": MfaPolicyForm(initial={"mfa_required": organization.mfa_required}),
         "can_view_audit": permissions.can_view_audit_log(user, organization),
+        "invitation_valid_days": settings.INVITATION_VALID_DAYS,
     }
     if organization.kind == Organization.Kind.PREFECTURE:
         context["municipal_orgs"] = selectors.municipal_organizations(

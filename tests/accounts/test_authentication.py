@@ -74,8 +74,8 @@ def test_repeated_failed_sign_ins_are_throttled(db, en_client):
 def test_pages_are_japanese_by_default_and_english_on_request(db, client):
     page = client.get("/accounts/login/").content.decode()
     assert '<html lang="ja">' in page
-    assert "ログイン" in page
+    assert "サインイン" in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     page = client.get("/accounts/login/").content.decode()
     assert '<html lang="en">' in page
-    assert "Sign In" in page
+    assert "Sign in" in page
