@@ -1,0 +1,71 @@
+"""The production settings pass Django's deploy checks and fail fast without their secrets."""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def production_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "dx_platform.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "example.jp",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # Drop the caller's DJANGO_* variables, so only `env` decides what the settings see.
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**inherited, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_the_deploy_checks(production_env: dict[str, str]) -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_boot_without_a_secret_key(production_env: dict[str, str]) -> None:
+    del production_env["DJANGO_SECRET_KEY"]
+    result = run_manage("check", env=production_env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_nothing_in_the_repository_shadows_the_standard_library() -> None:
+    # `python -c` puts the working directory first on sys.path, as `manage.py` does its own folder.
+    result = subprocess.run(
+        [sys.executable, "-c", "import uuid, pandas, platform; print(platform.python_version())"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == platform.python_version()
+    # Directories without __init__.py (locale/) lose to the real module, so only these count.
+    top_level = {path.stem for path in ROOT.glob("*.py")} | {
+        path.parent.name for path in ROOT.glob("*/__init__.py")
+    }
+    assert not top_level & sys.stdlib_module_names
