@@ -9,9 +9,9 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || command -v python3) -m venv $(VENV)
 
-$(STAMP): requirements.lock | $(BIN)/python
+$(STAMP): requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -46,11 +46,17 @@ messages: install
 	$(BIN)/python manage.py makemessages --locale ja --ignore ".venv/*" --ignore "tests/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
-lock: $(BIN)/python
-	$(BIN)/pip install --quiet ".[dev]"
-	{ echo "# Exact versions of every dependency (pip freeze of a venv built from pyproject.toml [dev])."; \
-	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
-	  $(BIN)/pip freeze --exclude chiiki-dx-platform; } > requirements.lock
+## make lock: re-pin every dependency after changing pyproject.toml (runtime for the image, +dev for tests)
+lock:
+	rm -rf .lockenv && $(shell command -v $(PYTHON) || command -v python3) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --upgrade pip
+	.lockenv/bin/pip install --quiet .
+	{ echo "# Runtime dependencies, exact versions (make lock). The Docker image installs these."; \
+	  .lockenv/bin/pip freeze --exclude chiiki-dx-platform; } > requirements.lock
+	.lockenv/bin/pip install --quiet ".[dev]" -c requirements.lock
+	{ echo "# Runtime and development dependencies, exact versions (make lock). make demo/test install these."; \
+	  .lockenv/bin/pip freeze --exclude chiiki-dx-platform; } > requirements-dev.lock
+	rm -rf .lockenv build *.egg-info
 
 worker: install
 	$(BIN)/celery -A dx_platform worker --queues default,scoring,imports,mail --loglevel INFO
