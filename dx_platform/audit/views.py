@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from dx_platform.organizations import permissions
 
+from .forms import AuditFilterForm
 from .selectors import auditable_organizations, log_entry_list
 
 
@@ -20,9 +21,10 @@ def log_list(request: HttpRequest) -> HttpResponse:
     organizations = auditable_organizations(user=user)
     if not permissions.is_platform_staff(user) and not organizations.exists():
         raise PermissionDenied(_("The audit log is for platform staff and organisation administrators."))
-    organization = None
-    if request.GET.get("organization"):
-        organization = get_object_or_404(organizations, pk=request.GET["organization"])
+    form = AuditFilterForm(request.GET, organizations=organizations)
+    if not form.is_valid():
+        raise Http404(_("No such organisation among those whose log you may read."))
+    organization = form.cleaned_data["organization"]
     entries = log_entry_list(user=user, organization=organization)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(

@@ -12,9 +12,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .models import Notification
+
+TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -33,7 +36,11 @@ def notification_create(
 
     with translation.override(recipient.language):
         notification = Notification.objects.create(
-            recipient=recipient, title=str(title), body=str(body), url=url
+            # Titles embed names and addresses; cut to the column so a long one cannot fail the caller.
+            recipient=recipient,
+            title=Truncator(str(title)).chars(TITLE_MAX_LENGTH),
+            body=str(body),
+            url=url,
         )
     if recipient.notification_delivery == recipient.Delivery.IMMEDIATE:
         transaction.on_commit(lambda: send_notification_email.delay(notification_id=notification.pk))

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .forms import MarkReadForm
 
 
 @login_required
@@ -21,13 +22,15 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    """Mark one notice (and follow its link) or all notices read."""
-    notice_id = request.POST.get("id")
-    if notice_id and notice_id.isdigit():
-        services.notifications_mark_read(user=request.user, ids=[int(notice_id)])
-        target = request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-    else:
+    """Mark one notice (and follow its local link) or all notices read; a malformed id marks none."""
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
+        return redirect("notifications:list")
+    notice_id, target = form.cleaned_data["id"], form.cleaned_data["next"]
+    if notice_id is None:
         services.notifications_mark_read(user=request.user)
+        return redirect("notifications:list")
+    services.notifications_mark_read(user=request.user, ids=[notice_id])
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("notifications:list")
