@@ -34,7 +34,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         model = Municipality
 
     prefecture = factory.SubFactory(PrefectureFactory)
-    code = factory.LazyAttributeSequence(lambda o, n: _lg_code(f"{o.prefecture.pref_code}{300 + n:03d}"))
+    # Three digits after the prefecture; wraps after 1,000 (each test starts with an empty database).
+    code = factory.LazyAttributeSequence(lambda o, n: _lg_code(f"{o.prefecture.pref_code}{n % 1000:03d}"))
     name = factory.Sequence(lambda n: f"テスト町{n}")
     name_kana = "テストチョウ"
     name_hiragana = "てすとちょう"

@@ -125,7 +125,17 @@ def _read_csv(path: Path, columns: Iterable[str], errors: list[str]) -> list[tup
             if missing:
                 errors.append(f"{path.name}: missing columns: {', '.join(missing)}")
                 return []
-            return [(reader.line_num, row) for row in reader]
+            rows = []
+            for row in reader:
+                # DictReader fills missing fields with None and collects extra ones under None.
+                if None in row or None in row.values():
+                    errors.append(
+                        f"{path.name} line {reader.line_num}: expected {len(reader.fieldnames or [])} "
+                        f"fields as in the header, found {len([v for v in row.values() if v is not None])}"
+                    )
+                    continue
+                rows.append((reader.line_num, row))
+            return rows
     except (UnicodeDecodeError, csv.Error) as exc:
         errors.append(f"{path.name}: cannot be read as UTF-8 CSV ({exc})")
         return []

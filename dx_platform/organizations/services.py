@@ -118,14 +118,18 @@ def invitation_send_email(*, invitation_id: int) -> bool:
 def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
     if not permissions.can_manage_members(by, invitation.organization):
         raise PermissionDenied(_("You cannot manage invitations of this organisation."))
-    if invitation.status != Invitation.Status.PENDING:
+    now = timezone.now()
+    # A conditional UPDATE, so an acceptance that happened since the page loaded is never undone.
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    invitation.refresh_from_db()
+    if not revoked:
         raise ValidationError(
             _("Only a pending invitation can be revoked; this one is %(status)s."),
             code="not_pending",
             params={"status": invitation.get_status_display()},
         )
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
     return invitation
 
 

@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 f"The reference data was not loaded; nothing was written. "
                 f"{len(exc.errors)} problem(s):\n{lines}{tail}"
             ) from None
+        if options["verbosity"] == 0:
+            return
         summary = ", ".join(f"{count:,} {label}" for label, count in result.totals.items())
         if not result.changed:
             self.stdout.write(f"Reference data is already up to date ({summary}); nothing was changed.")
