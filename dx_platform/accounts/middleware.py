@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from dx_platform.organizations.permissions import mfa_required_for
 
 # Pages reachable before TOTP is set up: allauth itself (sign-out, the TOTP set-up), language
-# switching, static files and the probes.
-EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/readyz")
+# switching, static files and the probes. The API answers 403 itself (accounts.api).
+EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/readyz", "/api/")
 
 
 class RequireMFAMiddleware:

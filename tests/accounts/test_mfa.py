@@ -111,3 +111,17 @@ def test_a_coordinator_cannot_set_another_prefectures_policy(region, people, cli
     assert client.post(f"/organizations/{other.pk}/mfa/", {"mfa_required": "on"}).status_code == 404
     other.refresh_from_db()
     assert not other.mfa_required
+
+
+def test_api_refuses_a_token_of_someone_who_lacks_required_totp(mfa_required, people):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=people['editor']).key}")
+    response = api.get("/api/v1/me/")
+    assert response.status_code == 403
+    assert "二要素認証" in response.json()["detail"]
+
+    TOTP.activate(people["editor"], generate_totp_secret())
+    assert api.get("/api/v1/me/").status_code == 200
