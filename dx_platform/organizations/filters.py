@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +17,11 @@ class MunicipalityFilter(django_filters.FilterSet):
         to_field_name="pref_code",
         queryset=Prefecture.objects.all(),
     )
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Municipality.Kind.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=Municipality.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
     size_class = django_filters.MultipleChoiceFilter(
-        label=_("Size class"), choices=Municipality.SizeClass.choices
+        label=_("Size class"), choices=Municipality.SizeClass.choices, widget=forms.CheckboxSelectMultiple
     )
     q = django_filters.CharFilter(label=_("Name"), method="filter_name")
 
