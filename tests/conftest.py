@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import socket
-from urllib.parse import urlparse
-
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from dx_platform.organizations.models import Organization, Role
 from tests.factories import MembershipFactory, MunicipalityFactory, PrefectureFactory, UserFactory
 
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
-
-def require_service(name: str, reachable: bool, detail: str) -> None:
-    """Skip when a service is missing, unless REQUIRE_SERVICES=1, where it fails instead."""
-    if reachable:
-        return
-    message = f"{name} is not available ({detail})"
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{message}; REQUIRE_SERVICES=1 forbids skipping")
-    pytest.skip(f"{message}; set REQUIRE_SERVICES=1 to make this a failure")
-
-
-def tcp_reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1):
-            return True
-    except OSError:
-        return False
+@pytest.fixture
+def en_client(client):
+    """A client that asks for English pages, for assertions on wording."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from celery.result import AsyncResult
 from kombu import Exchange, Queue
 
 from dx_platform.celery import app as platform_app
-from tests.conftest import require_service, tcp_reachable
+from tests.services import require_service, tcp_reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import require_service
+from tests.services import require_service
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale/ja/LC_MESSAGES/django.po"

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from django.conf import settings
 from django.core import mail
 
 from tests.factories import UserFactory
 
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture
-def en_client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _login(client, email, password=PASSWORD):

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -16,12 +15,6 @@ from dx_platform.organizations.models import Membership
 from dx_platform.organizations.services import invitation_create, invitation_token
 
 PASSWORD = "a-long-passphrase-42"
-
-
-@pytest.fixture
-def en_client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _invite(people, region, email="new.person@town.example.jp", role="editor"):

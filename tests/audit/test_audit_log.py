@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import pytest
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from dx_platform.organizations.models import Membership, Role
 from tests.factories import MembershipFactory, UserFactory
-
-
-@pytest.fixture
-def en_client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture

@@ -25,12 +25,6 @@ MFA_ACTIVATE = "/accounts/2fa/totp/activate/"
 
 
 @pytest.fixture
-def en_client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def reference_data(db):
     call_command("load_reference_data", stdout=io.StringIO())
 

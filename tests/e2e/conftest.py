@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
+from tests.services import require_service
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between

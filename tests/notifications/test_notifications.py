@@ -26,12 +26,6 @@ BADGE = re.compile(r'<span class="badge"[^>]*>\s*(\d+)\s*</span>')
 
 
 @pytest.fixture
-def en_client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def digest_user(db):
     return UserFactory(notification_delivery=User.Delivery.DIGEST, language="en")
 
