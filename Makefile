@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format migrate messages lock worker beat perf clean
+.PHONY: demo test install lint typecheck format migrate messages lock worker beat clean
+
+# Business logic is typed strictly: services, selectors, permissions and the loader.
+TYPED := $(wildcard dx_platform/*/services.py dx_platform/*/selectors.py) \
+	dx_platform/organizations/permissions.py dx_platform/organizations/reference_data.py
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || command -v python3) -m venv $(VENV)
@@ -27,12 +31,16 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(TYPED)
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=dx_platform.settings.test
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy $(TYPED)
 
 format: install
 	$(BIN)/ruff check --fix .

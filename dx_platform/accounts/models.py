@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class EmailUserManager(UserManager["User"]):
     """Creates users keyed by email (allauth signs in by email, there is no username)."""
 
-    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:  # type: ignore[override]
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+TITLE_MAX_LENGTH = 200
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -15,9 +15,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .models import Notification
-
-TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length
+from .models import TITLE_MAX_LENGTH, Notification
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise

@@ -91,7 +91,7 @@ class LoadResult:
 def size_class_for(kind: str, population: int) -> str:
     """The benchmark method's size class (人口規模別) of a municipality."""
     kinds = Municipality.Kind
-    fixed = {
+    fixed: dict[str, str] = {
         kinds.DESIGNATED_CITY: Municipality.SizeClass.DESIGNATED,
         kinds.CORE_CITY: Municipality.SizeClass.CORE,
         kinds.TOWN: Municipality.SizeClass.TOWN,
@@ -251,11 +251,11 @@ def _parse_municipalities(
         errors.append(f"population.csv: codes not in municipalities.csv: {', '.join(extra[:10])}")
     counts = Counter(m["pref_code"] for m in parsed)
     for pref_code, prefecture in prefectures.items():
-        expected = int(prefecture["n_municipalities"] or 0)
-        if not errors and counts[pref_code] != expected:
+        declared = int(prefecture["n_municipalities"] or 0)
+        if not errors and counts[pref_code] != declared:
             errors.append(
                 f"municipalities.csv: {prefecture['name']} has {counts[pref_code]} municipalities, "
-                f"prefectures.csv says {expected}"
+                f"prefectures.csv says {declared}"
             )
     return parsed
 

@@ -27,6 +27,8 @@ from . import permissions
 from .models import ROLES_BY_KIND, Invitation, Membership, Organization, Role
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     from dx_platform.accounts.models import User
 
 INVITATION_SALT = "dx_platform.organizations.invitation"
@@ -138,7 +140,7 @@ def check_invitation_open(invitation: Invitation) -> None:
     status = invitation.status
     if status == Invitation.Status.PENDING:
         return
-    messages = {
+    messages: dict[str, StrPromise] = {
         Invitation.Status.ACCEPTED: _("This invitation has already been used."),
         Invitation.Status.REVOKED: _(
             "This invitation was withdrawn. Ask the person who invited you for a new one."
