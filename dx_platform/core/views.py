@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from dx_platform.organizations.selectors import my_memberships, reference_counts
 
 from . import health
+from .fiscal import FiscalYear
 from .selectors import attention_items
 
 
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "memberships": my_memberships(user=request.user),
             "attention": attention_items(user=request.user),
+            "fiscal_year": FiscalYear.current(),
         },
     )
 

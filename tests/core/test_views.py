@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dx_platform.core import views as core_views
+from dx_platform.core.fiscal import FiscalYear
 from dx_platform.core.selectors import attention_items
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Invitation, Membership, Municipality, Role
@@ -376,3 +377,10 @@ def test_unknown_municipality_is_404(client, reference_data):
     response = client.get("/municipalities/999999/")
     assert response.status_code == 404
     assert "errors/404.html" in _templates(response)
+
+
+def test_home_shows_the_current_fiscal_year_in_both_calendars(client, people):
+    client.force_login(people["viewer"])
+    fiscal_year = FiscalYear.current()
+    page = client.get("/").content.decode()
+    assert f"{fiscal_year.year}年度（令和{fiscal_year.year - 2018}年度）" in page

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
 
 from dx_platform.organizations.models import Municipality, Organization, PopulationRecord
 from tests.factories import MunicipalityFactory, UserFactory, _lg_code
@@ -308,3 +309,13 @@ def test_docs_page_loads_nothing_from_a_cdn(api, people):
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert assets
     assert [url for url in assets if not url.startswith("/static/")] == []
+
+
+def test_api_is_throttled_with_a_reason(region, people, monkeypatch):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min"})
+    api = APIClient()
+    api.force_authenticate(people["viewer"])
+    responses = [api.get("/api/v1/prefectures/") for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert int(responses[-1]["Retry-After"]) > 0
+    assert responses[-1].json()["detail"]
