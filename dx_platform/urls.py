@@ -1,10 +1,14 @@
 """Root URLs: pages, allauth, the API and its schema, probes."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dx_platform.core import views as core_views
+
+# The admin signs in through allauth, so its rate limits and two-factor step apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 handler403 = "dx_platform.core.views.error_403"
 handler404 = "dx_platform.core.views.error_404"

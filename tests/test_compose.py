@@ -80,10 +80,13 @@ def test_app_services_run_their_start_script(compose: Compose, service: str, scr
 
 def test_web_script_migrates_then_serves_with_gunicorn() -> None:
     text = script_text(START_SCRIPTS["web"])
-    migrate = text.index("python manage.py migrate --noinput")
-    load = text.index("python manage.py load_reference_data")
+    # Replicas set RUN_MIGRATIONS=0 so they do not migrate concurrently; one web migrates by default.
+    guard = text.index('if [ "${RUN_MIGRATIONS:-1}" = "1" ]; then')
+    migrate = text.index("python manage.py migrate --noinput", guard)
+    load = text.index("python manage.py load_reference_data", guard)
+    end = text.index(" fi ", load)
     serve = text.index("exec gunicorn dx_platform.wsgi:application --bind 0.0.0.0:8000")
-    assert migrate < load < serve
+    assert guard < migrate < load < end < serve
 
 
 def test_worker_script_consumes_every_routed_queue() -> None:
@@ -116,6 +119,14 @@ def test_app_services_share_one_environment(compose: Compose) -> None:
         "postgres": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
     }
+
+
+def test_postgres_password_has_no_default(compose: Compose) -> None:
+    # `${VAR:?message}` makes Compose refuse to start while the variable is unset or empty.
+    required = "${POSTGRES_PASSWORD:?"
+    assert environment(compose["services"]["postgres"])["POSTGRES_PASSWORD"].startswith(required)
+    assert f"postgres://postgres:{required}" in environment(compose["services"]["web"])["DATABASE_URL"]
+    assert "${POSTGRES_PASSWORD:-" not in (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("service", ["web", "worker", "beat", "postgres", "redis"])

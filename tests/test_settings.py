@@ -22,6 +22,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "example.jp",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "DJANGO_SITE_URL": "https://example.jp",
     }
 
 
@@ -45,11 +46,30 @@ def test_production_settings_pass_the_deploy_checks(production_env: dict[str, st
     assert "System check identified no issues" in result.stdout
 
 
-def test_production_settings_refuse_to_boot_without_a_secret_key(production_env: dict[str, str]) -> None:
-    del production_env["DJANGO_SECRET_KEY"]
+@pytest.mark.parametrize(
+    "variable", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DJANGO_SITE_URL"]
+)
+def test_production_settings_refuse_to_boot_without_a_required_variable(
+    production_env: dict[str, str], variable: str
+) -> None:
+    del production_env[variable]
     result = run_manage("check", env=production_env)
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert f"Set the {variable} environment variable" in result.stderr
+
+
+def test_production_settings_use_the_site_url_and_check_persistent_connections(
+    production_env: dict[str, str],
+) -> None:
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SITE_URL, settings.DATABASES['default']['CONN_MAX_AGE'], "
+        "settings.DATABASES['default']['CONN_HEALTH_CHECKS'], settings.EMAIL_TIMEOUT)"
+    )
+    result = run_manage("shell", "-c", code, env=production_env)
+    assert result.returncode == 0, result.stderr
+    # The last line: Django 5.2's shell first reports the objects it imported.
+    assert result.stdout.splitlines()[-1].split() == ["https://example.jp", "60", "True", "30"]
 
 
 def test_nothing_in_the_repository_shadows_the_standard_library() -> None:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
@@ -27,6 +28,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@never_cache
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create or replace the user's API token; it is shown once, on the page that follows."""
     if request.POST.get("action") == "delete":

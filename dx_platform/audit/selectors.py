@@ -33,3 +33,16 @@ def log_entry_list(*, user: User, organization: Organization | None = None) -> Q
         return entries
     ids = list(auditable_organizations(user=user).values_list("pk", flat=True))
     return entries.filter(additional_data__organization_id__in=ids)
+
+
+def organizations_with_entries(*, user: User) -> QuerySet[Organization]:
+    """The organisations, among those the user may audit, that have log entries (for the filter)."""
+    ids = {
+        pk
+        for pk in log_entry_list(user=user)
+        .order_by()
+        .values_list("additional_data__organization_id", flat=True)
+        .distinct()
+        if pk is not None
+    }
+    return auditable_organizations(user=user).filter(pk__in=ids).order_by("kind", "name")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 
 from .forms import AuditFilterForm
-from .selectors import auditable_organizations, log_entry_list
+from .selectors import auditable_organizations, log_entry_list, organizations_with_entries
 
 
 @login_required
@@ -26,13 +26,13 @@ def log_list(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such organisation among those whose log you may read."))
     organization = form.cleaned_data["organization"]
     entries = log_entry_list(user=user, organization=organization)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = paginate(request, entries)
     return render(
         request,
         "audit/log_list.html",
         {
             "page": page,
             "organization": organization,
-            "organizations": organizations.order_by("kind", "name")[:500],
+            "organizations": organizations_with_entries(user=user),
         },
     )

@@ -17,19 +17,17 @@ def lg_check_digit(code5: str) -> int:
     return (11 - total % 11) % 10
 
 
+def _six_digits(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 6 and value.isascii() and value.isdigit()
+
+
 def is_valid_lg_code(value: str) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) == 6
-        and value.isascii()
-        and value.isdigit()
-        and lg_check_digit(value[:5]) == int(value[5])
-    )
+    return _six_digits(value) and lg_check_digit(value[:5]) == int(value[5])
 
 
 def validate_lg_code(value: str) -> None:
     """Model and form validator: six digits with a valid JIS X 0402 check digit."""
-    if not (isinstance(value, str) and len(value) == 6 and value.isascii() and value.isdigit()):
+    if not _six_digits(value):
         raise ValidationError(
             _("A local government code has six digits (e.g. 011002)."), code="lg_code_format"
         )

@@ -15,6 +15,8 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from dx_platform.core.links import absolute_url
+
 from .models import TITLE_MAX_LENGTH, Notification
 
 if TYPE_CHECKING:
@@ -53,10 +55,6 @@ def notifications_mark_read(*, user: User, ids: Sequence[int] | None = None) -> 
     return unread.update(read_at=timezone.now())
 
 
-def _absolute(url: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
-
-
 def _claim(notifications: QuerySet[Notification], now: dt.datetime) -> list[Notification]:
     """Claim unsent notices with one conditional UPDATE, so a second run finds nothing to send."""
     ids = list(notifications.filter(emailed_at__isnull=True).values_list("pk", flat=True))
@@ -81,7 +79,7 @@ def notification_send_email(*, notification_id: int) -> bool:
                     "emails/notification.txt",
                     {
                         "notification": notification,
-                        "link": _absolute(notification.url),
+                        "link": absolute_url(notification.url),
                         "user": user,
                     },
                 ),
@@ -113,7 +111,7 @@ def digest_send(*, user: User, now: dt.datetime | None = None) -> int:
                     "emails/digest.txt",
                     {
                         "user": user,
-                        "items": [(n, _absolute(n.url)) for n in notices],
+                        "items": [(n, absolute_url(n.url)) for n in notices],
                         "site_url": settings.SITE_URL,
                     },
                 ),
@@ -121,17 +119,3 @@ def digest_send(*, user: User, now: dt.datetime | None = None) -> int:
                 recipient_list=[user.email],
             )
     return len(notices)
-
-
-def digests_send_all() -> int:
-    """Send the daily digest to every user who chose it and has something new; return emails sent."""
-    from dx_platform.accounts.models import User
-
-    now = timezone.now()
-    users = User.objects.filter(
-        is_active=True,
-        notification_delivery=User.Delivery.DIGEST,
-        notifications__emailed_at__isnull=True,
-        notifications__created_at__lte=now,
-    ).distinct()
-    return sum(1 for user in users if digest_send(user=user, now=now))

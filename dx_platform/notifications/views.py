@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from dx_platform.core.pagination import paginate
 
 from . import selectors, services
 from .forms import MarkReadForm
@@ -15,7 +16,7 @@ from .forms import MarkReadForm
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notification_list(user=request.user), 30).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.notification_list(user=request.user), per_page=30)
     return render(request, "notifications/list.html", {"page": page})
 
 

@@ -15,7 +15,7 @@ def _role_choices(roles: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))
 
     def __init__(self, *args: Any, roles: tuple[str, ...], **kwargs: Any) -> None:

@@ -84,9 +84,8 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return f"{self.prefecture.name}{self.name}"
 
-    @property
-    def is_town_or_village(self) -> bool:
-        return self.kind in (self.Kind.TOWN, self.Kind.VILLAGE)
+
+TOWNS_AND_VILLAGES = (Municipality.Kind.TOWN, Municipality.Kind.VILLAGE)
 
 
 class PopulationRecord(models.Model):
@@ -173,6 +172,10 @@ class Organization(models.Model):
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"organization_id": self.pk}
+
+
+# Organisations that mirror reference data and sit inside a prefecture.
+REGIONAL_KINDS = (Organization.Kind.PREFECTURE, Organization.Kind.MUNICIPALITY)
 
 
 class Role(models.TextChoices):

@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Q
 
-from .models import ROLES_BY_KIND, Membership, Organization, Role
+from .models import REGIONAL_KINDS, ROLES_BY_KIND, Membership, Organization, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -77,7 +78,7 @@ def role_in(user: User | AnonymousUser, organization: Organization) -> str | Non
 def coordinates(user: User | AnonymousUser, organization: Organization) -> bool:
     """True if the user coordinates the prefecture this prefecture or municipality belongs to."""
     return (
-        organization.kind in (Organization.Kind.PREFECTURE, Organization.Kind.MUNICIPALITY)
+        organization.kind in REGIONAL_KINDS
         and organization.prefecture_id in access_of(user).coordinated_prefecture_ids
     )
 
@@ -87,7 +88,7 @@ def visible_organizations(user: User | AnonymousUser) -> Q:
     if is_platform_staff(user):
         return Q()
     access = access_of(user)
-    regional = Q(kind__in=[Organization.Kind.PREFECTURE, Organization.Kind.MUNICIPALITY])
+    regional = Q(kind__in=REGIONAL_KINDS)
     q = Q(pk__in=list(access.roles)) | (
         regional & Q(prefecture_id__in=list(access.coordinated_prefecture_ids))
     )
@@ -99,10 +100,7 @@ def visible_organizations(user: User | AnonymousUser) -> Q:
 def can_view_organization(user: User | AnonymousUser, organization: Organization) -> bool:
     if is_platform_staff(user) or role_in(user, organization) or coordinates(user, organization):
         return True
-    return access_of(user).national and organization.kind in (
-        Organization.Kind.PREFECTURE,
-        Organization.Kind.MUNICIPALITY,
-    )
+    return access_of(user).national and organization.kind in REGIONAL_KINDS
 
 
 def can_manage_members(user: User | AnonymousUser, organization: Organization) -> bool:
@@ -136,7 +134,7 @@ def managed_organizations(user: User | AnonymousUser) -> Q:
     access = access_of(user)
     admin_of = [org_id for org_id, role in access.roles.items() if role == Role.ADMIN]
     return Q(pk__in=admin_of) | Q(
-        kind__in=[Organization.Kind.PREFECTURE, Organization.Kind.MUNICIPALITY],
+        kind__in=REGIONAL_KINDS,
         prefecture_id__in=list(access.coordinated_prefecture_ids),
     )
 
@@ -154,7 +152,13 @@ def can_set_mfa_policy(user: User | AnonymousUser, organization: Organization) -
 
 
 def mfa_required_for(user: User | AnonymousUser) -> bool:
-    """True if a prefecture the user works in or under requires two-factor authentication."""
+    """True if the user must use two-factor authentication.
+
+    Platform staff can do everything, so they must (unless STAFF_MFA_REQUIRED is off, as in the
+    local demo); everyone else when a prefecture they work in or under requires it.
+    """
+    if is_platform_staff(user) and settings.STAFF_MFA_REQUIRED:
+        return True
     access = access_of(user)
     if not access.roles:
         return False

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from dx_platform.core.lgcode import is_valid_lg_code
@@ -141,6 +142,20 @@ def _read_csv(path: Path, columns: Iterable[str], errors: list[str]) -> list[tup
         return []
 
 
+def _check_fields(
+    model: type[models.Model],
+    values: dict[str, Any],
+    where: str,
+    errors: list[str],
+    exclude: tuple[str, ...] = (),
+) -> None:
+    """Apply the model's own field rules (lengths, URLs, choices, validators) before anything is written."""
+    try:
+        model(**values).clean_fields(exclude=list(exclude))
+    except ValidationError as exc:
+        errors.extend(f"{where}: {name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+
+
 def _parse_prefectures(rows: list[tuple[int, dict[str, str]]], errors: list[str]) -> list[dict[str, Any]]:
     parsed = []
     seen: set[str] = set()
@@ -154,7 +169,13 @@ def _parse_prefectures(rows: list[tuple[int, dict[str, str]]], errors: list[str]
             errors.append(f"{where}: prefecture {pref_code} appears twice")
             continue
         seen.add(pref_code)
-        parsed.append({key: row[key].strip() for key in PREFECTURE_COLUMNS})
+        values = {key: row[key].strip() for key in PREFECTURE_COLUMNS if key != "n_municipalities"}
+        count = _parse_int(row["n_municipalities"])
+        if count is None:
+            errors.append(f"{where}: n_municipalities must be a positive whole number")
+            continue
+        _check_fields(Prefecture, values, where, errors)
+        parsed.append({**values, "n_municipalities": count})
     if not errors and len(parsed) != 47:
         errors.append(f"prefectures.csv: expected 47 prefectures, found {len(parsed)}")
     return parsed
@@ -232,26 +253,25 @@ def _parse_municipalities(
             errors.extend(f"{where}: {problem}" for problem in problems)
             continue
         seen.add(code)
-        parsed.append(
-            {
-                "code": code,
-                "pref_code": row["pref_code"],
-                "name": row["name"].strip(),
-                "name_kana": row["name_kana"].strip(),
-                "name_hiragana": row["name_hiragana"].strip(),
-                "kind": row["kind_en"],
-                "size_class": SIZE_CLASS_LABELS[row["size_class"]],
-                "lat": lat,
-                "lng": lng,
-                "website_url": row["website_url"].strip(),
-            }
-        )
+        values = {
+            "code": code,
+            "name": row["name"].strip(),
+            "name_kana": row["name_kana"].strip(),
+            "name_hiragana": row["name_hiragana"].strip(),
+            "kind": row["kind_en"],
+            "size_class": SIZE_CLASS_LABELS[row["size_class"]],
+            "lat": lat,
+            "lng": lng,
+            "website_url": row["website_url"].strip(),
+        }
+        _check_fields(Municipality, values, where, errors, exclude=("prefecture",))
+        parsed.append({**values, "pref_code": row["pref_code"]})
     extra = sorted(set(populations) - seen - {r["code"] for _, r in rows})
     if extra:
         errors.append(f"population.csv: codes not in municipalities.csv: {', '.join(extra[:10])}")
     counts = Counter(m["pref_code"] for m in parsed)
     for pref_code, prefecture in prefectures.items():
-        declared = int(prefecture["n_municipalities"] or 0)
+        declared = prefecture["n_municipalities"]
         if not errors and counts[pref_code] != declared:
             errors.append(
                 f"municipalities.csv: {prefecture['name']} has {counts[pref_code]} municipalities, "

@@ -9,7 +9,14 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from . import permissions
-from .models import Invitation, Membership, Municipality, Organization, PopulationRecord, Prefecture
+from .models import (
+    Invitation,
+    Membership,
+    Municipality,
+    Organization,
+    PopulationRecord,
+    Prefecture,
+)
 from .services import INVITATION_SALT
 
 if TYPE_CHECKING:

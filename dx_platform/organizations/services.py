@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from dx_platform.core.links import absolute_url
 from dx_platform.notifications.services import notification_create
 
 from . import permissions
@@ -40,8 +41,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    path = reverse("organizations:invitation_accept", args=[invitation_token(invitation)])
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return absolute_url(reverse("organizations:invitation_accept", args=[invitation_token(invitation)]))
 
 
 def _check_role(organization: Organization, role: str) -> None:
@@ -72,12 +72,14 @@ def invitation_create(*, organization: Organization, email: str, role: str, by: 
         )
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(
-            organization=organization,
-            email__iexact=email,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-        ).update(revoked_at=now)
+        # Lock the organisation, so two submissions of the same invitation queue up here instead of
+        # both replacing the old one and colliding on the one-open-invitation constraint.
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        for earlier in Invitation.objects.filter(
+            organization=organization, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ):
+            earlier.revoked_at = now
+            earlier.save(update_fields=["revoked_at"])
         invitation = Invitation.objects.create(
             organization=organization,
             email=email,
@@ -92,25 +94,25 @@ def invitation_create(*, organization: Organization, email: str, role: str, by: 
 
 
 def invitation_send_email(*, invitation_id: int) -> bool:
-    """Email the invitation link once; True if this call sent it."""
-    # Claim and send in one transaction: if sending fails the claim is undone and a retry sends.
+    """Email the invitation link once, unless it is no longer open; True if this call sent it."""
+    # Claim and send in one transaction: if sending fails the claim is undone and the retry sends.
     with transaction.atomic():
+        now = timezone.now()
         claimed = Invitation.objects.filter(
             pk=invitation_id,
             sent_at__isnull=True,
             accepted_at__isnull=True,
             revoked_at__isnull=True,
-        ).update(sent_at=timezone.now())
+            expires_at__gt=now,
+        ).update(sent_at=now)
         if not claimed:
             return False
         invitation = Invitation.objects.select_related("organization", "invited_by").get(pk=invitation_id)
+        context = {"invitation": invitation, "link": invitation_url(invitation)}
+        subject = render_to_string("emails/invitation_subject.txt", context).strip()
         send_mail(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}"
-            f"{invitation.organization.name}への招待 / Invitation",
-            message=render_to_string(
-                "emails/invitation.txt",
-                {"invitation": invitation, "link": invitation_url(invitation)},
-            ),
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+            message=render_to_string("emails/invitation.txt", context),
             from_email=None,
             recipient_list=[invitation.email],
         )
@@ -120,26 +122,27 @@ def invitation_send_email(*, invitation_id: int) -> bool:
 def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
     if not permissions.can_manage_members(by, invitation.organization):
         raise PermissionDenied(_("You cannot manage invitations of this organisation."))
-    now = timezone.now()
-    # A conditional UPDATE, so an acceptance that happened since the page loaded is never undone.
-    revoked = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    ).update(revoked_at=now)
-    invitation.refresh_from_db()
-    if not revoked:
-        raise ValidationError(
-            _("Only a pending invitation can be revoked; this one is %(status)s."),
-            code="not_pending",
-            params={"status": invitation.get_status_display()},
-        )
+    with transaction.atomic():
+        # Locked, so an acceptance that happened since the page loaded is seen and never undone.
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Invitation.Status.PENDING:
+            raise ValidationError(
+                _("Only a pending invitation can be revoked; this one is %(status)s."),
+                code="not_pending",
+                params={"status": invitation.get_status_display()},
+            )
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
     return invitation
 
 
 def check_invitation_open(invitation: Invitation) -> None:
-    """Raise a ValidationError that says why the invitation can no longer be used."""
+    """Raise a ValidationError that says why the invitation can no longer be used.
+
+    An invitation carries its sender's authority: once they may no longer invite to the
+    organisation (removed, demoted), their open invitations give nothing.
+    """
     status = invitation.status
-    if status == Invitation.Status.PENDING:
-        return
     messages: dict[str, StrPromise] = {
         Invitation.Status.ACCEPTED: _("This invitation has already been used."),
         Invitation.Status.REVOKED: _(
@@ -149,11 +152,22 @@ def check_invitation_open(invitation: Invitation) -> None:
             "This invitation expired on %(date)s. Ask the person who invited you for a new one."
         ),
     }
-    raise ValidationError(
-        messages[status],
-        code=status,
-        params={"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")},
-    )
+    if status in messages:
+        raise ValidationError(
+            messages[status],
+            code=status,
+            params={"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    inviter = invitation.invited_by
+    if inviter is None or not permissions.can_manage_members(inviter, invitation.organization):
+        raise ValidationError(
+            _(
+                "The person who sent this invitation can no longer invite people to %(org)s. "
+                "Ask the organisation's administrator for a new invitation."
+            ),
+            code="inviter_lost_authority",
+            params={"org": invitation.organization.name},
+        )
 
 
 def _owns_email(user: User, email: str) -> bool:
@@ -209,6 +223,44 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     return membership
 
 
+# The role that manages each kind of organisation; every such organisation keeps one holder.
+MANAGER_ROLE: dict[str, str] = {
+    Organization.Kind.MUNICIPALITY: Role.ADMIN,
+    Organization.Kind.PREFECTURE: Role.COORDINATOR,
+}
+
+
+def _keep_a_manager(membership: Membership, new_role: str | None) -> None:
+    """Refuse to remove or demote the last administrator (or coordinator) of an organisation."""
+    manager_role = MANAGER_ROLE.get(membership.organization.kind)
+    if manager_role is None or membership.role != manager_role or new_role == manager_role:
+        return
+    # Locking the managers serialises two managers demoting each other at the same moment.
+    managers = Membership.objects.select_for_update().filter(
+        organization_id=membership.organization_id, role=manager_role
+    )
+    if not any(other.pk != membership.pk for other in managers):
+        raise ValidationError(
+            _("%(org)s would have no %(role)s left. Give someone else the role of %(role)s first."),
+            code="last_manager",
+            params={"org": membership.organization.name, "role": Role(manager_role).label},
+        )
+
+
+def _revoke_invitations_beyond_authority(user: User) -> None:
+    """Withdraw the open invitations a user sent to organisations they no longer manage."""
+    permissions.forget_access(user)
+    now = timezone.now()
+    for invitation in (
+        Invitation.objects.select_for_update()
+        .filter(invited_by=user, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+        .select_related("organization")
+    ):
+        if not permissions.can_manage_members(user, invitation.organization):
+            invitation.revoked_at = now
+            invitation.save(update_fields=["revoked_at"])
+
+
 def membership_change_role(*, membership: Membership, role: str, by: User) -> Membership:
     organization = membership.organization
     if not permissions.can_manage_members(by, organization):
@@ -216,24 +268,28 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     _check_role(organization, role)
     if membership.role == role:
         return membership
-    membership.role = role
-    membership.save(update_fields=["role"])
-    notification_create(
-        recipient=membership.user,
-        title=format_lazy(
-            _("Your role in {org} is now {role}"), org=organization.name, role=Role(role).label
-        ),
-        url=reverse("organizations:detail", args=[organization.pk]),
-    )
-    permissions.forget_access(membership.user)
+    with transaction.atomic():
+        _keep_a_manager(membership, role)
+        membership.role = role
+        membership.save(update_fields=["role"])
+        _revoke_invitations_beyond_authority(membership.user)
+        notification_create(
+            recipient=membership.user,
+            title=format_lazy(
+                _("Your role in {org} is now {role}"), org=organization.name, role=Role(role).label
+            ),
+            url=reverse("organizations:detail", args=[organization.pk]),
+        )
     return membership
 
 
 def membership_remove(*, membership: Membership, by: User) -> None:
     if not permissions.can_manage_members(by, membership.organization):
         raise PermissionDenied(_("You cannot manage the members of this organisation."))
-    membership.delete()
-    permissions.forget_access(membership.user)
+    with transaction.atomic():
+        _keep_a_manager(membership, None)
+        membership.delete()
+        _revoke_invitations_beyond_authority(membership.user)
 
 
 def organization_set_mfa_required(*, organization: Organization, required: bool, by: User) -> Organization:

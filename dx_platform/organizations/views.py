@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dx_platform.accounts.invitations import remember_invitation
+from dx_platform.core.pagination import paginate
 
 from . import permissions, selectors, services
 from .filters import MunicipalityFilter
@@ -26,17 +26,21 @@ from .forms import InvitationForm, MfaPolicyForm, RoleForm
 from .models import Invitation, Membership, Organization, Role
 
 
-def _page(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
 def municipality_directory(request: HttpRequest) -> HttpResponse:
     """Public directory of all 1,741 municipalities, filterable."""
     filterset = MunicipalityFilter(request.GET or None, queryset=selectors.municipality_list())
+    if filterset.is_bound and not filterset.is_valid():
+        # An invalid value would make django-filter drop every filter and list all 1,741.
+        return render(
+            request,
+            "organizations/municipality_directory.html",
+            {"filter": filterset, "page": None},
+            status=400,
+        )
     return render(
         request,
         "organizations/municipality_directory.html",
-        {"filter": filterset, "page": _page(request, filterset.qs)},
+        {"filter": filterset, "page": paginate(request, filterset.qs)},
     )
 
 
@@ -45,11 +49,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "organizations/municipality_detail.html",
-        {
-            "municipality": municipality,
-            "populations": municipality.populations.all(),
-            "organization": getattr(municipality, "organization", None),
-        },
+        {"municipality": municipality, "populations": municipality.populations.all()},
     )
 
 
@@ -62,7 +62,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizations/organization_list.html",
-        {"page": _page(request, organizations), "kind": kind, "kinds": Organization.Kind.choices},
+        {"page": paginate(request, organizations), "kind": kind, "kinds": Organization.Kind.choices},
     )
 
 
@@ -100,6 +100,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(selectors.organization_list(user=request.user), pk=pk)
+    if not permissions.can_manage_members(request.user, organization):
+        raise PermissionDenied(_("You cannot invite people to this organisation."))
     form = InvitationForm(request.POST, roles=permissions.invitable_roles(request.user, organization))
     if form.is_valid():
         try:

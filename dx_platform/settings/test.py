@@ -13,3 +13,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Tests of staff powers sign in without TOTP; tests of the staff TOTP rule turn it on.
+STAFF_MFA_REQUIRED = False

@@ -125,3 +125,21 @@ def test_api_refuses_a_token_of_someone_who_lacks_required_totp(mfa_required, pe
 
     TOTP.activate(people["editor"], generate_totp_secret())
     assert api.get("/api/v1/me/").status_code == 200
+
+
+def test_staff_must_use_totp_when_the_platform_requires_it(people, client, settings):
+    settings.STAFF_MFA_REQUIRED = True
+    client.force_login(people["staff"])
+    assert client.get("/organizations/").url == ACTIVATE
+
+
+def test_the_admin_site_signs_in_through_allauth(people, client):
+    """Django's own admin login would skip the TOTP step and the login rate limits."""
+    staff = people["staff"]
+    TOTP.activate(staff, generate_totp_secret())
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": staff.email, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert client.get("/admin/").status_code == 302

@@ -57,7 +57,7 @@ def test_readyz_reports_every_check_ok(client, db):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_readyz_fails_naming_the_broken_check(client, db, monkeypatch):
+def test_readyz_fails_naming_the_broken_check(client, db, monkeypatch, caplog):
     def broken_cache() -> None:
         raise ConnectionError("cache host is down")
 
@@ -70,9 +70,10 @@ def test_readyz_fails_naming_the_broken_check(client, db, monkeypatch):
     assert body["status"] != "ok"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"] == "ok"
-    assert body["checks"]["cache"] != "ok"
-    assert "ConnectionError" in body["checks"]["cache"]
-    assert "cache host is down" in body["checks"]["cache"]
+    assert body["checks"]["cache"] == "error"
+    # The cause goes to the operator's log, not to whoever calls the probe.
+    assert "cache host is down" not in response.content.decode()
+    assert "cache host is down" in caplog.text
 
 
 def test_readyz_fails_when_the_database_is_unreachable(client, db, monkeypatch):
@@ -83,7 +84,7 @@ def test_readyz_fails_when_the_database_is_unreachable(client, db, monkeypatch):
     response = client.get("/readyz")
     assert response.status_code == 503
     checks = response.json()["checks"]
-    assert "could not connect to server" in checks["database"]
+    assert checks["database"] == "error"
     assert checks["cache"] == "ok"
 
 

@@ -346,9 +346,48 @@ def test_directory_pages_keep_the_filters(client, reference_data):
     assert _pagination_link(second.content.decode(), "next") is None
 
 
-def test_directory_with_an_invalid_filter_value_does_not_crash(client, reference_data):
-    response = client.get("/municipalities/?prefecture=99&kind=castle&page=abc")
+@pytest.mark.parametrize(
+    ("query", "field", "label"),
+    [
+        ("prefecture=99", "prefecture", "Prefecture"),
+        ("kind=bogus", "kind", "Kind"),
+        ("prefecture=20&size_class=huge", "size_class", "Size class"),
+    ],
+)
+def test_directory_rejects_an_invalid_filter_value_and_says_which(
+    en_client, reference_data, query, field, label
+):
+    """An invalid value is an error, not an ignored filter that would list all 1,741."""
+    response = en_client.get(f"/municipalities/?{query}")
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert not re.search(r"<code>\d{6}</code>", content)
+    assert _pagination_link(content, "next") is None
+    # The summary links to the field; the message sits under it and the field points at it.
+    assert "There is a problem with the filters" in content
+    assert f'<a href="#id_{field}">{label}: Select a valid choice.' in content
+    assert re.search(
+        rf'<div id="id_{field}_error" role="alert"><p class="error">Select a valid choice\.', content
+    )
+    assert f'aria-describedby="id_{field}_error"' in content
+    # Only the wrong field is reported.
+    assert content.count('role="alert"><p class="error">') == 1
+
+
+def test_directory_filters_still_work_around_an_invalid_value(en_client, reference_data):
+    assert en_client.get("/municipalities/?prefecture=99").status_code == 400
+
+    response = en_client.get("/municipalities/?prefecture=20&kind=town")
     assert response.status_code == 200
+    assert response.context["page"].paginator.count == 23
+    assert "There is a problem with the filters" not in response.content.decode()
+
+    # `page` is not a filter: a malformed one shows the first page.
+    response = en_client.get("/municipalities/?prefecture=20&page=abc")
+    assert response.status_code == 200
+    assert [m.name for m in response.context["page"]][:1] == ["長野市"]
+    assert len(response.context["page"].object_list) == 50
 
 
 def test_municipality_page_shows_the_population_history(client, reference_data):

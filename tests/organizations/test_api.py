@@ -47,13 +47,18 @@ def municipal_code(region, side: str, kind: str) -> str:
 # --- authentication ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url", [MUNICIPALITIES, "/api/v1/prefectures/", "/api/v1/organizations/", "/api/v1/me/"]
-)
+@pytest.mark.parametrize("url", ["/api/v1/organizations/", "/api/v1/me/"])
 def test_anonymous_is_refused(api, region, url):
     response = api.get(url)
     assert response.status_code in (401, 403)
     assert "results" not in response.json()
+
+
+@pytest.mark.parametrize("url", [MUNICIPALITIES, "/api/v1/prefectures/"])
+def test_reference_data_is_public(api, region, url):
+    response = api.get(url)
+    assert response.status_code == 200
+    assert response.json()["count"] == (2 if url == "/api/v1/prefectures/" else 4)
 
 
 def test_token_authentication(api, people, region):

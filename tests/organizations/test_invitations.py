@@ -16,7 +16,7 @@ from dx_platform.notifications.models import Notification
 from dx_platform.organizations import permissions, selectors, services
 from dx_platform.organizations.models import Invitation, Membership, Role
 from dx_platform.organizations.tasks import send_invitation_email
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 INVITEE = "new.person@example.jp"
 
@@ -357,3 +357,75 @@ def test_token_of_a_deleted_invitation_finds_nothing(invitation):
     token = services.invitation_token(invitation)
     invitation.delete()
     assert selectors.invitation_from_token(token) is None
+
+
+# --- authority, audit and guards -----------------------------------------------------------------
+
+
+def test_an_invitation_gives_nothing_once_its_sender_lost_the_right_to_invite(
+    town, admin, invitee, people, invitation
+):
+    """A demoted admin's invitation to make someone admin must not survive the demotion."""
+    MembershipFactory(organization=town, role=Role.ADMIN)  # the town keeps an administrator
+    escalation = services.invitation_create(
+        organization=town, email="friend@example.jp", role=Role.ADMIN, by=admin
+    )
+    services.membership_change_role(
+        membership=Membership.objects.get(user=admin, organization=town),
+        role=Role.VIEWER,
+        by=people["coordinator"],
+    )
+    # Both invitations the admin sent are withdrawn...
+    assert {i.status for i in Invitation.objects.filter(pk__in=[invitation.pk, escalation.pk])} == {"revoked"}
+    # ...and an invitation whose sender lost authority some other way is refused at acceptance.
+    Invitation.objects.filter(pk=escalation.pk).update(revoked_at=None)
+    friend = UserFactory(email="friend@example.jp")
+    with pytest.raises(ValidationError) as excinfo:
+        services.invitation_accept(invitation=Invitation.objects.get(pk=escalation.pk), user=friend)
+    assert code_of(excinfo) == "inviter_lost_authority"
+    assert not Membership.objects.filter(user=friend).exists()
+
+
+def test_removing_the_sender_withdraws_their_invitations(town, admin, people, invitation):
+    MembershipFactory(organization=town, role=Role.ADMIN)
+    services.membership_remove(
+        membership=Membership.objects.get(user=admin, organization=town), by=people["coordinator"]
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REVOKED
+
+
+def test_withdrawing_and_replacing_are_in_the_audit_log(town, admin, invitation):
+    from auditlog.models import LogEntry
+
+    replacement = services.invitation_create(organization=town, email=INVITEE, role=Role.VIEWER, by=admin)
+    services.invitation_revoke(invitation=replacement, by=admin)
+    for revoked in (invitation, replacement):
+        changes = [e.changes_dict for e in LogEntry.objects.get_for_object(revoked)]
+        assert any("revoked_at" in c for c in changes), changes
+
+
+def test_an_expired_invitation_is_not_emailed(invitation):
+    mail.outbox.clear()
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=None, expires_at=timezone.now())
+    assert send_invitation_email(invitation_id=invitation.pk) is False
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(("where", "role"), [("town", Role.ADMIN), ("prefecture", Role.COORDINATOR)])
+def test_the_last_manager_cannot_be_removed_or_demoted(region, people, where, role):
+    organization = region["home"][where]
+    holder = Membership.objects.get(organization=organization, role=role)
+    with pytest.raises(ValidationError) as excinfo:
+        services.membership_remove(membership=holder, by=people["staff"])
+    assert code_of(excinfo) == "last_manager"
+    other_role = Role.VIEWER if where == "town" else None
+    if other_role:
+        with pytest.raises(ValidationError):
+            services.membership_change_role(membership=holder, role=other_role, by=people["staff"])
+    assert Membership.objects.get(pk=holder.pk).role == role
+
+    # With a second manager, the first can go.
+    MembershipFactory(organization=organization, role=role)
+    services.membership_remove(membership=holder, by=people["staff"])
+    assert not Membership.objects.filter(pk=holder.pk).exists()

@@ -237,6 +237,19 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         lambda d: truncate_line(d / "prefectures.csv", 14, 8),
         ["prefectures.csv line 14"],
     ),
+    # The models' own field rules apply before anything is written.
+    "name-too-long": (
+        lambda d: edit_line(d / "prefectures.csv", 2, ",北海道,", ",北海道北海道北海道,"),
+        ["prefectures.csv line 2", "name"],
+    ),
+    "website-not-a-url": (
+        lambda d: edit_line(d / "municipalities.csv", 2, ",https://www.city.sapporo.jp/,", ",not a url,"),
+        ["municipalities.csv line 2", "website_url"],
+    ),
+    "count-not-a-number": (
+        lambda d: edit_line(d / "prefectures.csv", 3, ",40,10,", ",forty,10,"),
+        ["prefectures.csv line 3", "n_municipalities"],
+    ),
 }
 
 

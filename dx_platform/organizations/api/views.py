@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,8 +23,9 @@ from .serializers import (
 
 
 class PrefectureViewSet(viewsets.ReadOnlyModelViewSet):
-    """The 47 prefectures; look one up by its two-digit number (01–47)."""
+    """The 47 prefectures; look one up by its two-digit number (01–47). Public reference data."""
 
+    permission_classes = (AllowAny,)
     serializer_class = PrefectureSerializer
     lookup_field = "pref_code"
     filterset_fields = ()
@@ -33,8 +35,12 @@ class PrefectureViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
-    """The 1,741 municipalities; filter by prefecture, kind and size class, look up by 6-digit code."""
+    """The 1,741 municipalities; filter by prefecture, kind and size class, look up by 6-digit code.
 
+    Public reference data (anonymous callers are throttled harder).
+    """
+
+    permission_classes = (AllowAny,)
     serializer_class = MunicipalitySerializer
     filterset_class = MunicipalityFilter
     lookup_field = "code"
