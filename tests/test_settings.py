@@ -27,8 +27,9 @@ def production_env(tmp_path: Path) -> dict[str, str]:
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    # Drop the caller's DJANGO_* variables, so only `env` decides what the settings see.
-    inherited = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+    # Drop the caller's settings variables (CI sets DATABASE_URL and REDIS_URL), so only `env` decides.
+    own = ("DJANGO_", "DATABASE_URL", "REDIS_URL")
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith(own)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

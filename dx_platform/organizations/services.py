@@ -74,7 +74,7 @@ def invitation_create(*, organization: Organization, email: str, role: str, by: 
     with transaction.atomic():
         # Lock the organisation, so two submissions of the same invitation queue up here instead of
         # both replacing the old one and colliding on the one-open-invitation constraint.
-        Organization.objects.select_for_update().get(pk=organization.pk)
+        Organization.objects.select_for_update(of=("self",)).get(pk=organization.pk)
         for earlier in Invitation.objects.filter(
             organization=organization, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
         ):
@@ -124,7 +124,7 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
         raise PermissionDenied(_("You cannot manage invitations of this organisation."))
     with transaction.atomic():
         # Locked, so an acceptance that happened since the page loaded is seen and never undone.
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
         if invitation.status != Invitation.Status.PENDING:
             raise ValidationError(
                 _("Only a pending invitation can be revoked; this one is %(status)s."),
@@ -181,7 +181,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the organisation with the invited role; the invitation must be open and for this user."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=invitation.pk)
         )
         check_invitation_open(invitation)
         if not _owns_email(user, invitation.email):
@@ -236,8 +238,10 @@ def _keep_a_manager(membership: Membership, new_role: str | None) -> None:
     if manager_role is None or membership.role != manager_role or new_role == manager_role:
         return
     # Locking the managers serialises two managers demoting each other at the same moment.
-    managers = Membership.objects.select_for_update().filter(
-        organization_id=membership.organization_id, role=manager_role
+    managers = (
+        Membership.objects.select_for_update(of=("self",))
+        .filter(organization_id=membership.organization_id, role=manager_role)
+        .order_by("pk")
     )
     if not any(other.pk != membership.pk for other in managers):
         raise ValidationError(
@@ -252,7 +256,7 @@ def _revoke_invitations_beyond_authority(user: User) -> None:
     permissions.forget_access(user)
     now = timezone.now()
     for invitation in (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .filter(invited_by=user, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
         .select_related("organization")
     ):
