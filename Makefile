@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test install lint typecheck format migrate messages lock worker beat clean
 
 # Business logic is typed strictly: services, selectors, permissions and the loader.
-TYPED := $(wildcard dx_platform/*/services.py dx_platform/*/selectors.py) \
-	dx_platform/organizations/permissions.py dx_platform/organizations/reference_data.py
+TYPED := $(wildcard dx_platform/*/services.py dx_platform/*/selectors.py benchmarks/services/*.py) \
+	dx_platform/organizations/permissions.py dx_platform/organizations/reference_data.py \
+	benchmarks/selectors.py benchmarks/scoring.py
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || command -v python3) -m venv $(VENV)
@@ -24,6 +25,8 @@ install: $(STAMP)
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py load_catalog
+	$(BIN)/python manage.py load_dashboard_dataset
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

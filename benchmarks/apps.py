@@ -2,6 +2,15 @@ from django.apps import AppConfig
 
 
 class BenchmarksConfig(AppConfig):
-    """National survey data, score recomputation and charts (next issues)."""
+    """National survey data, score recomputation and charts."""
 
     name = "benchmarks"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import CatalogYear, Dataset, Indicator
+
+        # Values and scores are bulk data written by imports and runs, recorded by their Dataset/ScoreRun.
+        for model in (CatalogYear, Indicator, Dataset):
+            auditlog.register(model, exclude_fields=["progress"])

@@ -59,9 +59,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Users have a verified primary address unless verified=False is passed."""
         self.save()
         if create:
-            EmailAddress.objects.create(
-                user=self, email=self.email, primary=True, verified=extracted is not False
-            )
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=extracted is not False)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

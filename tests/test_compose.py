@@ -155,9 +155,7 @@ def test_data_services_keep_data_in_named_volumes(compose: Compose, service: str
 
 
 def test_env_example_defines_every_required_production_variable() -> None:
-    required = {
-        name for name, has_default in env_reads(SETTINGS_DIR / "production.py").items() if not has_default
-    }
+    required = {name for name, has_default in env_reads(SETTINGS_DIR / "production.py").items() if not has_default}
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= required  # the parser still finds them
     missing = required - env_example_names()
     assert not missing, f".env.example lacks {sorted(missing)}"

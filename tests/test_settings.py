@@ -86,7 +86,5 @@ def test_nothing_in_the_repository_shadows_the_standard_library() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == platform.python_version()
     # Directories without __init__.py (locale/) lose to the real module, so only these count.
-    top_level = {path.stem for path in ROOT.glob("*.py")} | {
-        path.parent.name for path in ROOT.glob("*/__init__.py")
-    }
+    top_level = {path.stem for path in ROOT.glob("*.py")} | {path.parent.name for path in ROOT.glob("*/__init__.py")}
     assert not top_level & sys.stdlib_module_names

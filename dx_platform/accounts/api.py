@@ -15,9 +15,7 @@ from dx_platform.organizations.permissions import mfa_required_for
 class HasRequiredTwoFactor(BasePermission):
     """Refuse API calls (token or session) of users whose prefecture requires TOTP they lack."""
 
-    message = _(
-        "Your prefecture requires two-factor authentication. Set it up in your account to use the API."
-    )
+    message = _("Your prefecture requires two-factor authentication. Set it up in your account to use the API.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user

@@ -31,10 +31,7 @@ class RequireMFAMiddleware:
         ):
             messages.warning(
                 request,
-                _(
-                    "Your prefecture requires two-factor authentication. "
-                    "Set up an authenticator app to continue."
-                ),
+                _("Your prefecture requires two-factor authentication. Set up an authenticator app to continue."),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -28,9 +28,7 @@ def is_valid_lg_code(value: str) -> bool:
 def validate_lg_code(value: str) -> None:
     """Model and form validator: six digits with a valid JIS X 0402 check digit."""
     if not _six_digits(value):
-        raise ValidationError(
-            _("A local government code has six digits (e.g. 011002)."), code="lg_code_format"
-        )
+        raise ValidationError(_("A local government code has six digits (e.g. 011002)."), code="lg_code_format")
     if not is_valid_lg_code(value):
         raise ValidationError(
             _("%(value)s has a wrong check digit (expected %(expected)s)."),

@@ -40,9 +40,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: database, cache and broker reachable; 503 naming what failed."""
     checks = health.readiness()
     ready = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -33,8 +33,6 @@ class RoleForm(forms.Form):
 
 class MfaPolicyForm(forms.Form):
     mfa_required = forms.BooleanField(
-        label=_(
-            "Require two-factor authentication (TOTP) of this prefecture's and its municipalities' members"
-        ),
+        label=_("Require two-factor authentication (TOTP) of this prefecture's and its municipalities' members"),
         required=False,
     )

@@ -17,9 +17,7 @@ from dx_platform.core.lgcode import validate_lg_code
 
 class Prefecture(models.Model):
     pref_code = models.CharField(_("prefecture number"), max_length=2, unique=True)
-    code = models.CharField(
-        _("local government code"), max_length=6, unique=True, validators=[validate_lg_code]
-    )
+    code = models.CharField(_("local government code"), max_length=6, unique=True, validators=[validate_lg_code])
     name = models.CharField(_("name"), max_length=8)
     name_kana = models.CharField(_("name (katakana)"), max_length=32)
     name_hiragana = models.CharField(_("name (hiragana)"), max_length=32)
@@ -57,9 +55,7 @@ class Municipality(models.Model):
         TOWN = "town", _("Town")
         VILLAGE = "village", _("Village")
 
-    code = models.CharField(
-        _("local government code"), max_length=6, unique=True, validators=[validate_lg_code]
-    )
+    code = models.CharField(_("local government code"), max_length=6, unique=True, validators=[validate_lg_code])
     prefecture = models.ForeignKey(
         Prefecture,
         on_delete=models.PROTECT,
@@ -128,9 +124,7 @@ class Organization(models.Model):
     municipality = models.OneToOneField(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="organization"
     )
-    partner_category = models.CharField(
-        _("partner category"), max_length=16, choices=PartnerCategory, blank=True
-    )
+    partner_category = models.CharField(_("partner category"), max_length=16, choices=PartnerCategory, blank=True)
     mfa_required = models.BooleanField(
         _("require two-factor authentication"),
         default=False,
@@ -227,9 +221,7 @@ class Invitation(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16, choices=Role)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))

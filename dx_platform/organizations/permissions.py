@@ -78,8 +78,7 @@ def role_in(user: User | AnonymousUser, organization: Organization) -> str | Non
 def coordinates(user: User | AnonymousUser, organization: Organization) -> bool:
     """True if the user coordinates the prefecture this prefecture or municipality belongs to."""
     return (
-        organization.kind in REGIONAL_KINDS
-        and organization.prefecture_id in access_of(user).coordinated_prefecture_ids
+        organization.kind in REGIONAL_KINDS and organization.prefecture_id in access_of(user).coordinated_prefecture_ids
     )
 
 
@@ -89,9 +88,7 @@ def visible_organizations(user: User | AnonymousUser) -> Q:
         return Q()
     access = access_of(user)
     regional = Q(kind__in=REGIONAL_KINDS)
-    q = Q(pk__in=list(access.roles)) | (
-        regional & Q(prefecture_id__in=list(access.coordinated_prefecture_ids))
-    )
+    q = Q(pk__in=list(access.roles)) | (regional & Q(prefecture_id__in=list(access.coordinated_prefecture_ids)))
     if access.national:
         q |= regional
     return q

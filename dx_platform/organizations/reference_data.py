@@ -189,9 +189,7 @@ def _parse_int(value: str) -> int | None:
     return number if number > 0 else None
 
 
-def _parse_populations(
-    rows: list[tuple[int, dict[str, str]]], errors: list[str]
-) -> dict[str, dict[dt.date, int]]:
+def _parse_populations(rows: list[tuple[int, dict[str, str]]], errors: list[str]) -> dict[str, dict[dt.date, int]]:
     by_code: dict[str, dict[dt.date, int]] = {}
     for line, row in rows:
         where = f"population.csv line {line}"

@@ -145,9 +145,7 @@ def check_invitation_open(invitation: Invitation) -> None:
     status = invitation.status
     messages: dict[str, StrPromise] = {
         Invitation.Status.ACCEPTED: _("This invitation has already been used."),
-        Invitation.Status.REVOKED: _(
-            "This invitation was withdrawn. Ask the person who invited you for a new one."
-        ),
+        Invitation.Status.REVOKED: _("This invitation was withdrawn. Ask the person who invited you for a new one."),
         Invitation.Status.EXPIRED: _(
             "This invitation expired on %(date)s. Ask the person who invited you for a new one."
         ),
@@ -181,9 +179,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the organisation with the invited role; the invitation must be open and for this user."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("organization")
-            .get(pk=invitation.pk)
+            Invitation.objects.select_for_update(of=("self",)).select_related("organization").get(pk=invitation.pk)
         )
         check_invitation_open(invitation)
         if not _owns_email(user, invitation.email):
@@ -279,9 +275,7 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
         _revoke_invitations_beyond_authority(membership.user)
         notification_create(
             recipient=membership.user,
-            title=format_lazy(
-                _("Your role in {org} is now {role}"), org=organization.name, role=Role(role).label
-            ),
+            title=format_lazy(_("Your role in {org} is now {role}"), org=organization.name, role=Role(role).label),
             url=reverse("organizations:detail", args=[organization.pk]),
         )
     return membership

@@ -134,9 +134,7 @@ MEDIA_URL = "/media/"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # A hung mail server must not hold a worker (and the row it claimed) until the task's hard limit.
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
-DEFAULT_FROM_EMAIL = env(
-    "DJANGO_DEFAULT_FROM_EMAIL", default="地域DXプラットフォーム <noreply@chiiki-dx.example>"
-)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="地域DXプラットフォーム <noreply@chiiki-dx.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- django-allauth: email sign-in, sign-up by invitation only, TOTP ---

@@ -45,9 +45,7 @@ def test_password_reset_by_email(db, en_client):
     reset_path = re.search(r"/accounts/password/reset/key/\S+/", message.body).group(0)
     form_page = en_client.get(reset_path, follow=True)
     set_path = form_page.redirect_chain[-1][0] if form_page.redirect_chain else reset_path
-    response = en_client.post(
-        set_path, {"password1": "brand-new-passphrase-7", "password2": "brand-new-passphrase-7"}
-    )
+    response = en_client.post(set_path, {"password1": "brand-new-passphrase-7", "password2": "brand-new-passphrase-7"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("brand-new-passphrase-7")

@@ -137,9 +137,7 @@ def test_the_admin_site_signs_in_through_allauth(people, client):
     """Django's own admin login would skip the TOTP step and the login rate limits."""
     staff = people["staff"]
     TOTP.activate(staff, generate_totp_secret())
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": staff.email, "password": "correct-horse-battery"}
-    )
+    response = client.post("/admin/login/?next=/admin/", {"username": staff.email, "password": "correct-horse-battery"})
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
     assert client.get("/admin/").status_code == 302

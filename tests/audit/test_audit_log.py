@@ -37,8 +37,7 @@ def _membership_entries(membership: Membership):
 def _listed_org_ids(response) -> set[int | None]:
     """Organisation ids of every entry the page's list holds (all pages)."""
     return {
-        (entry.additional_data or {}).get("organization_id")
-        for entry in response.context["page"].paginator.object_list
+        (entry.additional_data or {}).get("organization_id") for entry in response.context["page"].paginator.object_list
     }
 
 

@@ -41,9 +41,7 @@ def test_every_other_check_digit_is_wrong(code):
     assert [c for c in wrong if is_valid_lg_code(c)] == []
 
 
-@pytest.mark.parametrize(
-    ("wrong", "meant"), [("011003", "011002"), ("131010", "131016"), ("472011", "472018")]
-)
+@pytest.mark.parametrize(("wrong", "meant"), [("011003", "011002"), ("131010", "131016"), ("472011", "472018")])
 def test_wrong_check_digit_names_the_expected_code(wrong, meant):
     with pytest.raises(ValidationError) as excinfo:
         validate_lg_code(wrong)
@@ -82,7 +80,5 @@ def test_check_digit_needs_five_digits():
 def test_model_field_uses_the_validator():
     municipality = Municipality(code="011003", name="札幌市", kind="designated_city")
     with pytest.raises(ValidationError) as excinfo:
-        municipality.clean_fields(
-            exclude={"prefecture", "name_kana", "name_hiragana", "size_class", "lat", "lng"}
-        )
+        municipality.clean_fields(exclude={"prefecture", "name_kana", "name_hiragana", "size_class", "lat", "lng"})
     assert [error.code for error in excinfo.value.error_dict["code"]] == ["lg_code_check_digit"]

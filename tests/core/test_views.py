@@ -354,9 +354,7 @@ def test_directory_pages_keep_the_filters(client, reference_data):
         ("prefecture=20&size_class=huge", "size_class", "Size class"),
     ],
 )
-def test_directory_rejects_an_invalid_filter_value_and_says_which(
-    en_client, reference_data, query, field, label
-):
+def test_directory_rejects_an_invalid_filter_value_and_says_which(en_client, reference_data, query, field, label):
     """An invalid value is an error, not an ignored filter that would list all 1,741."""
     response = en_client.get(f"/municipalities/?{query}")
 
@@ -367,9 +365,7 @@ def test_directory_rejects_an_invalid_filter_value_and_says_which(
     # The summary links to the field; the message sits under it and the field points at it.
     assert "There is a problem with the filters" in content
     assert f'<a href="#id_{field}">{label}: Select a valid choice.' in content
-    assert re.search(
-        rf'<div id="id_{field}_error" role="alert"><p class="error">Select a valid choice\.', content
-    )
+    assert re.search(rf'<div id="id_{field}_error" role="alert"><p class="error">Select a valid choice\.', content)
     assert f'aria-describedby="id_{field}_error"' in content
     # Only the wrong field is reported.
     assert content.count('role="alert"><p class="error">') == 1

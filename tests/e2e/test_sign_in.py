@@ -19,11 +19,7 @@ def test_sign_in_shows_home_with_my_organisation_and_sign_out(region, new_page):
 
     page.get_by_role("button", name="サインアウト").click()
     page.wait_for_url("**/")
-    assert (
-        page.get_by_role("navigation", name="メインメニュー")
-        .get_by_role("link", name="サインイン")
-        .is_visible()
-    )
+    assert page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="サインイン").is_visible()
 
 
 def test_wrong_password_is_refused_with_a_message(region, new_page):

@@ -48,9 +48,7 @@ def _badge(response) -> int | None:
 # --- Immediate delivery -------------------------------------------------------------------------
 
 
-def test_immediate_delivery_emails_the_notice_once_with_an_absolute_link(
-    people, django_capture_on_commit_callbacks
-):
+def test_immediate_delivery_emails_the_notice_once_with_an_absolute_link(people, django_capture_on_commit_callbacks):
     user = people["viewer"]
     assert user.notification_delivery == User.Delivery.IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True):
@@ -213,9 +211,7 @@ def test_role_change_notifies_the_member_in_their_language(people, region):
     User.objects.filter(pk=editor.pk).update(language="en")
     User.objects.filter(pk=viewer.pk).update(language="ja")
     to_english = Membership.objects.select_related("user", "organization").get(user=editor, organization=town)
-    to_japanese = Membership.objects.select_related("user", "organization").get(
-        user=viewer, organization=town
-    )
+    to_japanese = Membership.objects.select_related("user", "organization").get(user=viewer, organization=town)
 
     # The acting admin's language is Japanese for the first change and English for the second.
     with translation.override("ja"):
@@ -230,9 +226,7 @@ def test_role_change_notifies_the_member_in_their_language(people, region):
     japanese_notice = Notification.objects.get(recipient=viewer)
     with translation.override("ja"):
         expected = str(
-            format_lazy(
-                gettext_lazy("Your role in {org} is now {role}"), org=town.name, role=Role.EDITOR.label
-            )
+            format_lazy(gettext_lazy("Your role in {org} is now {role}"), org=town.name, role=Role.EDITOR.label)
         )
     assert japanese_notice.title == expected
 
@@ -318,9 +312,7 @@ def test_opening_a_notice_marks_it_read_and_follows_its_local_link(client, peopl
     assert untouched.read_at is None
 
 
-@pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/", "http://evil.example/organizations/1/"]
-)
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "http://evil.example/organizations/1/"])
 def test_mark_read_never_redirects_to_another_host(client, people, target):
     user = people["viewer"]
     notice = _notice(user, "Phish me")
@@ -409,9 +401,7 @@ def test_long_texts_do_not_break_the_action_that_notifies(people, region):
     town = region["home"]["town"]
     town.name = "長" * 200
     town.save()
-    membership = Membership.objects.select_related("organization").get(
-        user=people["viewer"], organization=town
-    )
+    membership = Membership.objects.select_related("organization").get(user=people["viewer"], organization=town)
 
     membership_change_role(membership=membership, role=Role.EDITOR, by=people["admin"])
 

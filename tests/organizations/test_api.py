@@ -271,12 +271,8 @@ def test_me_lists_memberships(api, people, region):
 
     assert body["email"] == user.email
     assert body["is_staff"] is False
-    assert [(m["organization"]["id"], m["role"]) for m in body["memberships"]] == [
-        (region["home"]["town"].pk, "admin")
-    ]
-    assert body["memberships"][0]["organization"]["municipality_code"] == municipal_code(
-        region, "home", "town"
-    )
+    assert [(m["organization"]["id"], m["role"]) for m in body["memberships"]] == [(region["home"]["town"].pk, "admin")]
+    assert body["memberships"][0]["organization"]["municipality_code"] == municipal_code(region, "home", "town")
 
 
 def test_me_without_memberships(api, people, region):

@@ -115,9 +115,7 @@ def test_new_invitation_replaces_the_open_one(town, admin, invitation):
     assert invitation.status == Invitation.Status.REVOKED
     assert second.status == Invitation.Status.PENDING
     assert second.role == Role.ADMIN
-    open_ones = Invitation.objects.filter(
-        organization=town, accepted_at__isnull=True, revoked_at__isnull=True
-    )
+    open_ones = Invitation.objects.filter(organization=town, accepted_at__isnull=True, revoked_at__isnull=True)
     assert list(open_ones) == [second]
 
 
@@ -362,14 +360,10 @@ def test_token_of_a_deleted_invitation_finds_nothing(invitation):
 # --- authority, audit and guards -----------------------------------------------------------------
 
 
-def test_an_invitation_gives_nothing_once_its_sender_lost_the_right_to_invite(
-    town, admin, invitee, people, invitation
-):
+def test_an_invitation_gives_nothing_once_its_sender_lost_the_right_to_invite(town, admin, invitee, people, invitation):
     """A demoted admin's invitation to make someone admin must not survive the demotion."""
     MembershipFactory(organization=town, role=Role.ADMIN)  # the town keeps an administrator
-    escalation = services.invitation_create(
-        organization=town, email="friend@example.jp", role=Role.ADMIN, by=admin
-    )
+    escalation = services.invitation_create(organization=town, email="friend@example.jp", role=Role.ADMIN, by=admin)
     services.membership_change_role(
         membership=Membership.objects.get(user=admin, organization=town),
         role=Role.VIEWER,

@@ -155,9 +155,7 @@ def test_services_refuse_foreign_organisations(people, region, foreign_objects, 
     allowed = ROLES_BY_KIND[organization.kind]
 
     with pytest.raises(PermissionDenied):
-        services.invitation_create(
-            organization=organization, email="new@example.jp", role=allowed[0], by=user
-        )
+        services.invitation_create(organization=organization, email="new@example.jp", role=allowed[0], by=user)
     with pytest.raises(PermissionDenied):
         services.membership_change_role(membership=membership, role=allowed[-1], by=user)
     with pytest.raises(PermissionDenied):
@@ -179,9 +177,7 @@ def test_services_refuse_non_managers_in_their_own_prefecture(people, region, ro
     town = region["home"]["town"]
     membership = MembershipFactory(organization=town, role=Role.VIEWER)
     with pytest.raises(PermissionDenied):
-        services.invitation_create(
-            organization=town, email="new@example.jp", role=Role.VIEWER, by=people[role]
-        )
+        services.invitation_create(organization=town, email="new@example.jp", role=Role.VIEWER, by=people[role])
     with pytest.raises(PermissionDenied):
         services.membership_change_role(membership=membership, role=Role.ADMIN, by=people[role])
     with pytest.raises(PermissionDenied):

@@ -138,9 +138,9 @@ def test_second_run_changes_nothing(loaded):
     [
         (lambda: Municipality.objects.filter(code="011002").update(name="改名市"), "municipalities"),
         (
-            lambda: PopulationRecord.objects.filter(
-                municipality__code="131016", as_of=dt.date(2021, 1, 1)
-            ).update(population=1),
+            lambda: PopulationRecord.objects.filter(municipality__code="131016", as_of=dt.date(2021, 1, 1)).update(
+                population=1
+            ),
             "population records",
         ),
         (

@@ -18,9 +18,7 @@ class Command(BaseCommand):
     help = "Load the 47 prefectures, 1,741 municipalities and their population (idempotent, all-or-nothing)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--directory", type=Path, default=REFERENCE_DIR, help="folder with the three CSV files"
-        )
+        parser.add_argument("--directory", type=Path, default=REFERENCE_DIR, help="folder with the three CSV files")
 
     def handle(self, *args: Any, directory: Path, **options: Any) -> None:
         try:
@@ -31,8 +29,7 @@ class Command(BaseCommand):
             lines = "\n".join(f"  - {error}" for error in shown)
             tail = f"\n  … and {more} more" if more > 0 else ""
             raise CommandError(
-                f"The reference data was not loaded; nothing was written. "
-                f"{len(exc.errors)} problem(s):\n{lines}{tail}"
+                f"The reference data was not loaded; nothing was written. {len(exc.errors)} problem(s):\n{lines}{tail}"
             ) from None
         if options["verbosity"] == 0:
             return
@@ -41,7 +38,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Reference data is already up to date ({summary}); nothing was changed.")
             return
         changes = ", ".join(
-            f"{label}: {result.created[label]:,} created, {result.updated[label]:,} updated"
-            for label in result.totals
+            f"{label}: {result.created[label]:,} created, {result.updated[label]:,} updated" for label in result.totals
         )
         self.stdout.write(self.style.SUCCESS(f"Reference data loaded ({summary}). {changes}."))

@@ -1,0 +1,32 @@
+"""python manage.py export_benchmarks --year Y [--dataset ID] --level {prefecture,municipality}"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from benchmarks import exports
+from benchmarks.selectors import dataset_for_year, published_run
+
+
+class Command(BaseCommand):
+    help = "Write the published scores as CSV: code,name,rate_<area>…,dev_<area>…,composite."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--dataset", type=int, help="dataset id (default: the year's newest)")
+        parser.add_argument("--level", choices=("prefecture", "municipality"), required=True)
+
+    def handle(self, *args: Any, year: int, dataset: int | None, level: str, **options: Any) -> None:
+        chosen = dataset_for_year(fiscal_year=year, dataset_id=dataset)
+        if chosen is None:
+            raise CommandError(f"No ready dataset for FY{year}" + (f" with id {dataset}" if dataset else ""))
+        run = published_run(dataset=chosen)
+        if run is None:
+            raise CommandError(f"Dataset {chosen.pk} has no published scores yet: recompute_benchmarks --year {year}")
+        header, rows = exports.score_table(run=run, level=level)
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)

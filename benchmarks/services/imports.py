@@ -1,0 +1,402 @@
+"""Import national survey files (CSV or XLSX, long or wide shape) as datasets.
+
+Long shape: `lg_code,fiscal_year,indicator,value`. Wide shape: `lg_code[,fiscal_year],<indicator>…`, one
+row per municipality. A value is `1`/`0` (yes/no items), `online`/`offline`/`na` (procedures; `na` =
+the municipality does not offer it), a number in percent (rates), or the reason it is missing:
+`not_reported`, `not_applicable`, `excluded` — kept as such, never read as "no".
+
+Everything is validated before anything is written; a file already imported (same sha256) is not
+imported again.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from dx_platform.organizations.models import Municipality
+
+from ..models import CatalogYear, Dataset, Indicator, Value
+
+if TYPE_CHECKING:
+    from dx_platform.accounts.models import User
+
+LONG_HEADER = ["lg_code", "fiscal_year", "indicator", "value"]
+MISSING = {choice.value for choice in Value.Missing}
+PROCEDURE_STATUSES = {choice.value for choice in Value.Status}
+BATCH = 5_000
+MAX_SHOWN_ERRORS = 200
+
+
+class SurveyFileError(Exception):
+    """The file is not valid; nothing was written. `errors` lists every problem found."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors[:20]))
+
+
+@dataclass(frozen=True)
+class Cell:
+    line: int
+    lg_code: str
+    indicator: str
+    raw: str
+
+
+@dataclass
+class ParsedSurvey:
+    fiscal_year: int
+    values: list[Value] = field(default_factory=list)
+    municipalities: int = 0
+    indicators: int = 0
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
+    """Rows with their line numbers, from XLSX or from CSV in UTF-8 (BOM or not) or Shift_JIS/CP932."""
+    if data[:4] == b"PK\x03\x04":
+        return _xlsx_rows(data, file_name)
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        reader = csv.reader(io.StringIO(text, newline=""))
+        return [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    raise SurveyFileError([f"{file_name}: neither UTF-8 nor Shift_JIS (CP932) text, nor an XLSX workbook"])
+
+
+def _xlsx_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise SurveyFileError([f"{file_name}: not a readable XLSX workbook ({exc})"]) from None
+    rows = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = ["" if cell is None else _cell_text(cell) for cell in row]
+        if any(cells):
+            rows.append((number, cells))
+    return rows
+
+
+def _cell_text(cell: object) -> str:
+    # Excel stores 1 as 1.0 and codes as numbers that lost their leading zero.
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell).strip()
+
+
+def _cells(
+    rows: list[tuple[int, list[str]]], fiscal_year: int | None, errors: list[str]
+) -> tuple[int | None, list[Cell]]:
+    """Normalise long and wide files to one cell per (municipality, indicator)."""
+    header = [name.strip().lower() for name in rows[0][1]]
+    body = rows[1:]
+    years: Counter[str] = Counter()
+    cells: list[Cell] = []
+    if header[:4] == LONG_HEADER:
+        for line, row in body:
+            if len(row) < 4:
+                errors.append(f"line {line}: expected 4 fields (lg_code,fiscal_year,indicator,value)")
+                continue
+            years[row[1].strip()] += 1
+            cells.append(Cell(line, _code(row[0]), row[2].strip(), row[3].strip()))
+    elif header and header[0] == "lg_code":
+        has_year = len(header) > 1 and header[1] == "fiscal_year"
+        indicators = [name.strip() for name in rows[0][1][2 if has_year else 1 :]]
+        for line, row in body:
+            if has_year:
+                years[row[1].strip() if len(row) > 1 else ""] += 1
+            values = row[2 if has_year else 1 :]
+            for position, indicator in enumerate(indicators):
+                raw = values[position].strip() if position < len(values) else ""
+                cells.append(Cell(line, _code(row[0]), indicator, raw))
+    else:
+        errors.append(
+            "line 1: the header must be `lg_code,fiscal_year,indicator,value` (long) "
+            "or `lg_code[,fiscal_year],<indicator codes…>` (wide)"
+        )
+        return None, []
+    if years:
+        if len(years) > 1:
+            errors.append(f"the file mixes fiscal years ({', '.join(sorted(years))}); import one year per file")
+            return None, cells
+        (year_text,) = years
+        if not year_text.isdigit():
+            errors.append(f"fiscal_year {year_text!r} is not a year")
+            return None, cells
+        if fiscal_year is not None and int(year_text) != fiscal_year:
+            errors.append(f"the file is for FY{year_text}, not FY{fiscal_year}")
+        return int(year_text), cells
+    if fiscal_year is None:
+        errors.append("the file has no fiscal_year column; give the year (--year)")
+    return fiscal_year, cells
+
+
+def _code(raw: str) -> str:
+    # Spreadsheets drop the leading zero of codes like 011002.
+    code = raw.strip()
+    return code.zfill(6) if code.isdigit() and len(code) == 5 else code
+
+
+def _parse_value(cell: Cell, indicator: Indicator) -> tuple[float | None, str, str] | str:
+    """(value, status, missing) or an error message."""
+    raw = cell.raw
+    if raw in MISSING:
+        return None, "", raw
+    if indicator.kind == Indicator.Kind.BOOLEAN:
+        if raw in ("1", "0"):
+            return float(raw), "", ""
+        return f"{indicator.code} is a yes/no item: expected 1 or 0, got {raw!r}"
+    if indicator.kind == Indicator.Kind.PROCEDURE:
+        if raw in PROCEDURE_STATUSES:
+            return None, raw, ""
+        return f"{indicator.code} is a procedure: expected online, offline or na, got {raw!r}"
+    try:
+        number = float(raw.rstrip("%"))
+    except ValueError:
+        return f"{indicator.code} is a rate: expected a number in percent, got {raw!r}"
+    if not 0 <= number <= 100:
+        return f"{indicator.code} is a rate: {number} is outside 0–100"
+    return number, "", ""
+
+
+def parse_survey(data: bytes, file_name: str, *, fiscal_year: int | None = None) -> ParsedSurvey:
+    """Validate the whole file and build its (unsaved) values; raise SurveyFileError listing every problem."""
+    rows = read_rows(data, file_name)
+    if not rows:
+        raise SurveyFileError([f"{file_name}: the file is empty"])
+    errors: list[str] = []
+    year, cells = _cells(rows, fiscal_year, errors)
+    catalog = CatalogYear.objects.filter(fiscal_year=year).first() if year else None
+    if year and catalog is None:
+        errors.append(f"there is no indicator catalog for FY{year}")
+    if errors or catalog is None or year is None:
+        raise SurveyFileError(errors)
+    indicators = {i.code: i for i in catalog.indicators.all()}
+    municipalities = dict(Municipality.objects.values_list("code", "pk"))
+    parsed = ParsedSurvey(year)
+    seen: dict[tuple[str, str], int] = {}
+    unknown_indicators: dict[str, int] = {}
+    for cell in cells:
+        where = f"line {cell.line}"
+        indicator = indicators.get(cell.indicator)
+        if indicator is None:
+            unknown_indicators.setdefault(cell.indicator, cell.line)
+            continue
+        if cell.lg_code not in municipalities:
+            errors.append(f"{where}: unknown municipality code {cell.lg_code!r}")
+            continue
+        key = (cell.lg_code, cell.indicator)
+        if key in seen:
+            errors.append(f"{where}: {cell.lg_code} {cell.indicator} appears again (first on line {seen[key]})")
+            continue
+        seen[key] = cell.line
+        if cell.raw == "":
+            errors.append(f"{where}: {cell.lg_code} {cell.indicator} has no value (write not_reported if none)")
+            continue
+        result = _parse_value(cell, indicator)
+        if isinstance(result, str):
+            errors.append(f"{where}: {result}")
+            continue
+        value, status, missing = result
+        parsed.values.append(
+            Value(
+                municipality_id=municipalities[cell.lg_code],
+                indicator=indicator,
+                value=value,
+                status=status,
+                missing=missing,
+            )
+        )
+    errors.extend(f"line {line}: unknown indicator {code!r} for FY{year}" for code, line in unknown_indicators.items())
+    errors.extend(_missing_rows(seen, set(municipalities)))
+    if errors:
+        raise SurveyFileError(errors[:MAX_SHOWN_ERRORS] + _more(errors))
+    parsed.municipalities = len({code for code, _ in seen})
+    parsed.indicators = len({indicator for _, indicator in seen})
+    return parsed
+
+
+def _missing_rows(seen: dict[tuple[str, str], int], all_codes: set[str]) -> list[str]:
+    """A national dataset covers every municipality for every item it has."""
+    by_indicator: defaultdict[str, set[str]] = defaultdict(set)
+    for code, indicator in seen:
+        by_indicator[indicator].add(code)
+    problems = []
+    for indicator, codes in sorted(by_indicator.items()):
+        absent = sorted(all_codes - codes)
+        if absent:
+            problems.append(
+                f"{indicator}: no row for {len(absent)} municipalities (e.g. {', '.join(absent[:5])}); "
+                "write not_reported, not_applicable or excluded where there is no value"
+            )
+    return problems
+
+
+def _more(errors: list[str]) -> list[str]:
+    return [f"… and {len(errors) - MAX_SHOWN_ERRORS} more problems"] if len(errors) > MAX_SHOWN_ERRORS else []
+
+
+def progress_key(dataset_id: int) -> str:
+    return f"benchmarks:dataset-progress:{dataset_id}"
+
+
+def dataset_create(
+    *,
+    data: bytes,
+    file_name: str,
+    fiscal_year: int,
+    name: str,
+    source: str,
+    origin: str,
+    by: User | None,
+    supersedes: Dataset | None = None,
+) -> tuple[Dataset, bool]:
+    """Record a file (its values come with dataset_fill); the same file again returns the earlier dataset."""
+    sha = file_sha256(data)
+    existing = Dataset.objects.filter(sha256=sha).first()
+    if existing is not None:
+        return existing, False
+    catalog = CatalogYear.objects.filter(fiscal_year=fiscal_year).first()
+    if catalog is None:
+        raise SurveyFileError([f"there is no indicator catalog for FY{fiscal_year}"])
+    if supersedes is not None and supersedes.catalog_id != catalog.pk:
+        raise SurveyFileError([f"a FY{fiscal_year} file cannot supersede a FY{supersedes.fiscal_year} dataset"])
+    dataset = Dataset.objects.create(
+        catalog=catalog,
+        name=name,
+        source=source,
+        origin=origin,
+        file_name=file_name,
+        sha256=sha,
+        imported_by=by,
+        supersedes=supersedes,
+    )
+    return dataset, True
+
+
+def dataset_fill(
+    *, dataset: Dataset, parsed: ParsedSurvey, on_progress: Callable[[int], None] | None = None
+) -> Dataset:
+    """Write all of a validated file's values in one transaction and mark the dataset ready."""
+    report = on_progress or (lambda percent: cache.set(progress_key(dataset.pk), percent, 3600))
+    Dataset.objects.filter(pk=dataset.pk).update(status=Dataset.Status.IMPORTING)
+    done = 0
+    with transaction.atomic():
+        for batch in _batches(parsed.values, BATCH):
+            for value in batch:
+                value.dataset = dataset
+            Value.objects.bulk_create(batch)
+            done += len(batch)
+            report(min(99, 100 * done // len(parsed.values)))
+        changes = _changes(dataset.supersedes, parsed.values) if dataset.supersedes else []
+        Dataset.objects.filter(pk=dataset.pk).update(
+            status=Dataset.Status.READY, progress=100, value_count=done, errors=[], changes=changes
+        )
+        # The year's catalog is frozen once data for it exists: values point at its items.
+        CatalogYear.objects.filter(pk=dataset.catalog_id, frozen_at__isnull=True).update(frozen_at=timezone.now())
+        from ..tasks import recompute
+
+        transaction.on_commit(lambda: recompute.delay(dataset_id=dataset.pk))
+    report(100)
+    dataset.refresh_from_db()
+    return dataset
+
+
+@dataclass
+class ImportOutcome:
+    dataset: Dataset | None  # None after a dry run
+    created: bool
+    parsed: ParsedSurvey | None  # None when the file had been imported before
+
+
+def dataset_import(
+    *,
+    data: bytes,
+    file_name: str,
+    name: str,
+    source: str,
+    origin: str,
+    by: User | None,
+    fiscal_year: int | None = None,
+    supersedes: Dataset | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Validate a whole file, then (unless a dry run) import it; the same file twice imports once."""
+    existing = Dataset.objects.filter(sha256=file_sha256(data)).first()
+    if existing is not None:
+        return ImportOutcome(existing, False, None)
+    parsed = parse_survey(data, file_name, fiscal_year=fiscal_year)
+    if dry_run:
+        return ImportOutcome(None, False, parsed)
+    dataset, _ = dataset_create(
+        data=data,
+        file_name=file_name,
+        fiscal_year=parsed.fiscal_year,
+        name=name,
+        source=source,
+        origin=origin,
+        by=by,
+        supersedes=supersedes,
+    )
+    return ImportOutcome(dataset_fill(dataset=dataset, parsed=parsed), True, parsed)
+
+
+def dataset_import_upload(*, dataset_id: int) -> Dataset:
+    """Worker side of an upload: validate the stored file, then fill the dataset or record why not."""
+    dataset = Dataset.objects.select_related("catalog", "supersedes").get(pk=dataset_id)
+    if dataset.status == Dataset.Status.READY:
+        return dataset
+    with dataset.upload.open("rb") as handle:
+        data = handle.read()
+    try:
+        parsed = parse_survey(data, dataset.file_name, fiscal_year=dataset.fiscal_year)
+    except SurveyFileError as exc:
+        Dataset.objects.filter(pk=dataset.pk).update(status=Dataset.Status.FAILED, errors=exc.errors)
+        dataset.refresh_from_db()
+        return dataset
+    return dataset_fill(dataset=dataset, parsed=parsed)
+
+
+def _batches(items: list[Value], size: int) -> Iterable[list[Value]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _changes(old: Dataset, values: list[Value]) -> list[dict[str, str]]:
+    """What moved between the superseded dataset and its corrected re-issue."""
+
+    def shown(value: float | None, status: str, missing: str) -> str:
+        return missing or status or ("" if value is None else f"{value:g}")
+
+    before = {
+        (m, i): shown(v, s, x)
+        for m, i, v, s, x in old.values.values_list(
+            "municipality__code", "indicator__code", "value", "status", "missing"
+        )
+    }
+    codes = dict(Municipality.objects.values_list("pk", "code"))
+    moved = []
+    for value in values:
+        key = (codes[value.municipality_id], value.indicator.code)
+        now = shown(value.value, value.status, value.missing)
+        if before.get(key) != now:
+            moved.append({"lg_code": key[0], "indicator": key[1], "old": before.get(key, ""), "new": now})
+    return moved

@@ -1,0 +1,37 @@
+"""Benchmark tasks (imports queue for files, scoring queue for recomputes); ids in, services do the work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import Dataset
+from .services import imports, runs
+
+
+@shared_task(soft_time_limit=60 * 20, time_limit=60 * 25)
+def import_national_survey(*, dataset_id: int) -> str:
+    return imports.dataset_import_upload(dataset_id=dataset_id).status
+
+
+@shared_task(soft_time_limit=60 * 10, time_limit=60 * 15)
+def recompute(*, dataset_id: int) -> int:
+    cache.delete(runs.pending_key(dataset_id))
+    return runs.recompute(dataset_id=dataset_id).pk
+
+
+@shared_task
+def recompute_all() -> int:
+    """Nightly: recompute every ready dataset of this and last fiscal year (unchanged inputs are skipped)."""
+    from dx_platform.core.fiscal import FiscalYear
+
+    year = FiscalYear.of(timezone.localdate()).year
+    ids = list(
+        Dataset.objects.filter(status=Dataset.Status.READY, catalog__fiscal_year__gte=year - 3).values_list(
+            "pk", flat=True
+        )
+    )
+    for dataset_id in ids:
+        recompute.delay(dataset_id=dataset_id)
+    return len(ids)
