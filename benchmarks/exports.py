@@ -11,7 +11,7 @@ from .selectors import municipality_scores, prefecture_scores
 SCORE_COLUMNS = [f"rate_{area}" for area in AREAS] + [f"dev_{area}" for area in AREAS] + ["composite"]
 
 
-def _number(value: float | None) -> str:
+def number(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
@@ -20,12 +20,12 @@ def score_table(*, run: ScoreRun, level: str) -> tuple[list[str], list[list[Any]
     header = ["code", "name", *SCORE_COLUMNS]
     if level == "prefecture":
         rows = [
-            [s.prefecture.pref_code, s.prefecture.name, *(_number(getattr(s, c)) for c in SCORE_COLUMNS)]
+            [s.prefecture.pref_code, s.prefecture.name, *(number(getattr(s, c)) for c in SCORE_COLUMNS)]
             for s in prefecture_scores(run=run)
         ]
     else:
         rows = [
-            [s.municipality.code, s.municipality.name, *(_number(getattr(s, c)) for c in SCORE_COLUMNS)]
+            [s.municipality.code, s.municipality.name, *(number(getattr(s, c)) for c in SCORE_COLUMNS)]
             for s in municipality_scores(run=run)
         ]
     return header, rows

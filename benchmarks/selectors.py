@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
 
-from .models import Dataset, MunicipalityScore, PrefectureScore, ScoreRun
+from django.db.models import Avg, QuerySet
+
+from dx_platform.organizations.models import Municipality, Prefecture
+
+from .models import Dataset, Indicator, MunicipalityScore, PrefectureScore, ScoreRun, Value
 
 
 def dataset_list() -> QuerySet[Dataset]:
@@ -33,3 +37,63 @@ def municipality_scores(*, run: ScoreRun) -> QuerySet[MunicipalityScore]:
 
 def prefecture_scores(*, run: ScoreRun) -> QuerySet[PrefectureScore]:
     return run.prefectural_scores.select_related("prefecture").order_by("prefecture__pref_code")
+
+
+def years_with_scores() -> list[int]:
+    """Fiscal years that have a dataset with published scores, newest first."""
+    return sorted(
+        set(
+            ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).values_list(
+                "dataset__catalog__fiscal_year", flat=True
+            )
+        ),
+        reverse=True,
+    )
+
+
+def size_class_area_rates(*, run: ScoreRun) -> dict[str, dict[str, float | None]]:
+    """Mean area rate per size class (the method's group rate: an unweighted mean of municipalities)."""
+    from .scoring import AREAS
+
+    rows = (
+        run.municipal_scores.values("municipality__size_class")
+        .annotate(**{area: Avg(f"rate_{area}") for area in AREAS})
+        .order_by()
+    )
+    result: dict[str, dict[str, float | None]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        result[values["municipality__size_class"]] = {area: values[area] for area in AREAS}
+    return result
+
+
+def item_rates(*, run: ScoreRun, level: str, group: str) -> dict[int, float | None]:
+    """Indicator id → share of the group's municipalities that implemented it."""
+    return dict(run.item_rates.filter(level=level, group=group).values_list("indicator_id", "rate"))
+
+
+def municipality_values(*, dataset: Dataset, municipality: Municipality) -> QuerySet[Value]:
+    return dataset.values.filter(municipality=municipality).select_related("indicator").order_by("indicator__position")
+
+
+def gap_matrix_values(*, dataset: Dataset, prefecture: Prefecture) -> QuerySet[Value]:
+    """Scored yes/no answers of a prefecture's municipalities: the item × municipality matrix."""
+    return (
+        dataset.values.filter(
+            municipality__prefecture=prefecture, indicator__kind=Indicator.Kind.BOOLEAN, indicator__scored=True
+        )
+        .select_related("indicator")
+        .order_by("indicator__position", "municipality__code")
+    )
+
+
+def municipality_history(*, municipality: Municipality) -> list[tuple[Dataset, MunicipalityScore]]:
+    """Per fiscal year, the municipality's score in the newest dataset with published scores."""
+    history = []
+    for year in sorted(years_with_scores()):
+        dataset = dataset_for_year(fiscal_year=year)
+        run = published_run(dataset=dataset) if dataset else None
+        score = run.municipal_scores.filter(municipality=municipality).first() if run else None
+        if dataset and score:
+            history.append((dataset, score))
+    return history

@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("dx_platform.notifications.urls")),
     path("audit/", include("dx_platform.audit.urls")),
     path("", include("dx_platform.organizations.urls")),
+    path("benchmarks/", include("benchmarks.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dx_platform.organizations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,133 @@
+"""plotly figures for the benchmark pages: data in, a JSON-ready figure dict out (no Django, no ORM).
+
+Templates hand the dict to plotly.js through json_script; every chart has a table beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+FONT = "Hiragino Sans, Noto Sans JP, Yu Gothic, Meiryo, sans-serif"
+# Colour-blind-safe sequence (Okabe–Ito) for series; a sequential scale for maps and heat maps.
+SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+SCALE = "Blues"
+
+
+def _figure(fig: go.Figure, title: str, height: int = 420) -> dict[str, Any]:
+    fig.update_layout(
+        title={"text": str(title), "x": 0},
+        font={"family": FONT, "size": 13},
+        margin={"l": 48, "r": 24, "t": 56, "b": 48},
+        height=height,
+        colorway=SERIES_COLOURS,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    result: dict[str, Any] = json.loads(pio.to_json(fig, validate=False))
+    return result
+
+
+def prefecture_map(
+    *,
+    codes: Sequence[str],
+    values: Sequence[float | None],
+    names: Sequence[str],
+    geojson_url: str,
+    title: str,
+    colorbar: str,
+) -> dict[str, Any]:
+    """Choropleth of Japan by prefecture on a blank MapLibre map: the browser fetches only our GeoJSON
+    (plotly's `geo` maps would fetch a world outline from plotly's CDN)."""
+    fig = go.Figure(
+        go.Choroplethmap(
+            geojson=geojson_url,
+            featureidkey="properties.pref_code",
+            locations=list(codes),
+            z=list(values),
+            text=[str(n) for n in names],
+            hovertemplate="%{text}: %{z:.1f}<extra></extra>",
+            colorscale=SCALE,
+            colorbar={"title": {"text": str(colorbar)}},
+            marker={"line": {"color": "white", "width": 0.5}},
+        )
+    )
+    fig.update_layout(map={"style": "white-bg", "center": {"lat": 37.5, "lon": 137.5}, "zoom": 3.6})
+    return _figure(fig, title, height=560)
+
+
+def grouped_bars(
+    *, categories: Sequence[str], series: dict[str, Sequence[float | None]], title: str, yaxis: str
+) -> dict[str, Any]:
+    fig = go.Figure(
+        [go.Bar(name=str(name), x=[str(c) for c in categories], y=list(values)) for name, values in series.items()]
+    )
+    fig.update_layout(barmode="group", yaxis={"title": {"text": str(yaxis)}, "rangemode": "tozero"})
+    return _figure(fig, title)
+
+
+def scatter(
+    *,
+    x: Sequence[float | None],
+    y: Sequence[float | None],
+    labels: Sequence[str],
+    title: str,
+    xaxis: str,
+    yaxis: str,
+) -> dict[str, Any]:
+    fig = go.Figure(
+        go.Scatter(
+            x=list(x),
+            y=list(y),
+            text=list(labels),
+            mode="markers",
+            hovertemplate="%{text}<br>%{x:.1f} / %{y:.1f}<extra></extra>",
+            marker={"size": 9, "opacity": 0.8},
+        )
+    )
+    fig.update_layout(xaxis={"title": {"text": str(xaxis)}}, yaxis={"title": {"text": str(yaxis)}})
+    return _figure(fig, title)
+
+
+def radar(*, axes: Sequence[str], series: dict[str, Sequence[float | None]], title: str) -> dict[str, Any]:
+    closed_axes = [str(axis) for axis in [*axes, axes[0]]]
+    fig = go.Figure(
+        [
+            go.Scatterpolar(r=[*values, values[0]], theta=closed_axes, name=str(name), fill="toself", opacity=0.6)
+            for name, values in series.items()
+        ]
+    )
+    fig.update_layout(polar={"radialaxis": {"range": [0, 100]}})
+    return _figure(fig, title, height=460)
+
+
+def heatmap(
+    *,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    z: Sequence[Sequence[float | None]],
+    title: str,
+    text: Sequence[Sequence[str]],
+) -> dict[str, Any]:
+    """Item × municipality: 1 done, 0 not done, blank missing (its reason in the hover text)."""
+    fig = go.Figure(
+        go.Heatmap(
+            x=list(columns),
+            y=list(rows),
+            z=[list(r) for r in z],
+            text=[list(r) for r in text],
+            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+            colorscale=[[0, "#f1c27d"], [1, "#0072B2"]],
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(xaxis={"tickangle": -60, "automargin": True}, yaxis={"automargin": True, "autorange": "reversed"})
+    return _figure(fig, title, height=max(360, 26 * len(rows) + 160))

@@ -1,0 +1,307 @@
+"""Benchmark pages: the nation, a prefecture, a municipality. National data is public."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from dx_platform.core.downloads import FORMATS, table_response
+from dx_platform.core.fiscal import FiscalYear
+from dx_platform.organizations.models import Municipality, Prefecture
+from dx_platform.organizations.selectors import municipality_list
+
+from . import charts, exports, selectors
+from .models import Area, Dataset, Indicator, ScoreRun, Value
+from .scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
+
+AREA_LABELS = dict(Area.choices)
+# Column headings: the full names make a 47-row table unreadable on a laptop, let alone a phone.
+AREA_SHORT = {
+    "system": _lazy("Structure"),
+    "service": _lazy("Services"),
+    "improvement": _lazy("Improvement"),
+    "online_volume": _lazy("Online ①"),
+    "online_lifeevent": _lazy("Online ②"),
+    "mynumber": _lazy("My Number"),
+}
+# A national deviation below 40 is the report's "clearly behind" band (Table 23 marks it blue).
+BEHIND = 40.0
+
+
+@dataclass
+class Selection:
+    """The fiscal year and dataset a page shows, and its published run."""
+
+    years: list[int]
+    year: int
+    datasets: list[Dataset]
+    dataset: Dataset
+    run: ScoreRun
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "selection": self,
+            "fiscal_year": FiscalYear(self.year),
+            "year_choices": [(year, FiscalYear(year)) for year in self.years],
+            "formats": FORMATS,
+        }
+
+
+def _select(request: HttpRequest) -> Selection | None:
+    years = selectors.years_with_scores()
+    if not years:
+        return None
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else years[0]
+    if year not in years:
+        raise Http404(_("No published scores for that fiscal year."))
+    dataset_id = request.GET.get("dataset")
+    dataset = selectors.dataset_for_year(
+        fiscal_year=year, dataset_id=int(dataset_id) if dataset_id and dataset_id.isdigit() else None
+    )
+    run = selectors.published_run(dataset=dataset) if dataset else None
+    if dataset is None or run is None:
+        raise Http404(_("No published scores for that dataset."))
+    datasets = [
+        d
+        for d in selectors.dataset_list().filter(catalog__fiscal_year=year, status=Dataset.Status.READY)
+        if selectors.published_run(dataset=d)
+    ]
+    return Selection(years, year, datasets, dataset, run)
+
+
+def _areas_present(scores: list[Any]) -> list[str]:
+    """The composite areas this dataset has data for (the page says which the composite rests on)."""
+    return [area for area in COMPOSITE_AREAS if any(getattr(s, f"dev_{area}") is not None for s in scores)]
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    selection = _select(request)
+    if selection is None:
+        return render(request, "benchmarks/empty.html")
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        header, rows = exports.score_table(run=selection.run, level="prefecture")
+        return table_response(header=header, rows=rows, filename=f"prefectures-fy{selection.year}", fmt=fmt)
+    area = request.GET.get("area") if request.GET.get("area") in AREAS else "composite"
+    scores = list(selectors.prefecture_scores(run=selection.run))
+    value_of = "composite" if area == "composite" else f"dev_{area}"
+    area_label = _("Composite deviation score") if area == "composite" else AREA_LABELS[area]
+    map_chart = charts.prefecture_map(
+        codes=[s.prefecture.pref_code for s in scores],
+        values=[getattr(s, value_of) for s in scores],
+        names=[s.prefecture.name for s in scores],
+        geojson_url=static("geo/prefectures.geojson"),
+        title=_("%(area)s by prefecture (deviation score)") % {"area": area_label},
+        colorbar=_("Deviation"),
+    )
+    bar_area = "system" if area == "composite" else area
+    by_year = {
+        year: selectors.size_class_area_rates(run=run)
+        for year in sorted(selection.years)
+        if (dataset := selectors.dataset_for_year(fiscal_year=year))
+        and (run := selectors.published_run(dataset=dataset))
+    }
+    size_classes = Municipality.SizeClass
+    bars = charts.grouped_bars(
+        categories=[label for _, label in size_classes.choices],
+        series={
+            str(FiscalYear(year)): [rates.get(value, {}).get(bar_area) for value in size_classes.values]
+            for year, rates in by_year.items()
+        },
+        title=_("%(area)s: implementation rate by size class") % {"area": AREA_LABELS[bar_area]},
+        yaxis=_("Rate (%)"),
+    )
+    correlations = selection.run.statistics.get("correlations", {})
+    towns_scatter = charts.scatter(
+        x=[s.towns_villages_share for s in scores],
+        y=[s.composite for s in scores],
+        labels=[s.prefecture.name for s in scores],
+        title=_("Share of towns and villages vs composite (r = %(r)s)")
+        % {"r": _r(correlations.get("towns_villages_share_composite_prefecture"))},
+        xaxis=_("Towns and villages among the prefecture's municipalities (%)"),
+        yaxis=_("Composite deviation score"),
+    )
+    card_scatter = charts.scatter(
+        x=[s.rate_mynumber for s in scores],
+        y=[s.composite for s in scores],
+        labels=[s.prefecture.name for s in scores],
+        title=_("My Number Card vs composite (r = %(r)s)")
+        % {"r": _r(correlations.get("mynumber_composite_prefecture"))},
+        xaxis=_("My Number Card rate (%)"),
+        yaxis=_("Composite deviation score"),
+    )
+    return render(
+        request,
+        "benchmarks/overview.html",
+        {
+            **selection.context(),
+            "scores": scores,
+            "area": area,
+            "areas": [(a, AREA_LABELS[a]) for a in AREAS],
+            "area_columns": [(a, AREA_SHORT[a], AREA_LABELS[a]) for a in AREAS],
+            "areas_present": [AREA_LABELS[a] for a in _areas_present(scores)],
+            "map_chart": map_chart,
+            "bars": bars,
+            "bar_rows": [
+                (label, [by_year[year].get(value, {}).get(bar_area) for year in by_year])
+                for value, label in size_classes.choices
+            ],
+            "bar_years": [FiscalYear(year) for year in by_year],
+            "towns_scatter": towns_scatter,
+            "card_scatter": card_scatter,
+            "correlations": correlations,
+            "behind": BEHIND,
+        },
+    )
+
+
+def _r(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+SORTS = {
+    "rank": ("rank", "municipality__code"),
+    "-rank": ("-rank", "municipality__code"),
+    "code": ("municipality__code",),
+    **{f"dev_{area}": (f"-dev_{area}", "municipality__code") for area in AREAS},
+    "peer": ("peer_rank", "municipality__code"),
+}
+
+
+def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
+    place = get_object_or_404(Prefecture, pref_code=pref_code)
+    selection = _select(request)
+    if selection is None:
+        return render(request, "benchmarks/empty.html")
+    scores = selectors.municipality_scores(run=selection.run).filter(municipality__prefecture=place)
+    towns_only = request.GET.get("towns") == "1"
+    if towns_only:
+        scores = scores.filter(municipality__kind__in=[Municipality.Kind.TOWN, Municipality.Kind.VILLAGE])
+    size_class = request.GET.get("size_class")
+    if size_class in Municipality.SizeClass.values:
+        scores = scores.filter(municipality__size_class=size_class)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
+    scores = scores.order_by(*SORTS[sort])
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        header = ["code", "name", *exports.SCORE_COLUMNS, "rank", "peer_composite", "peer_rank"]
+        rows = [
+            [s.municipality.code, s.municipality.name, *(exports.number(getattr(s, c)) for c in header[2:])]
+            for s in scores
+        ]
+        return table_response(
+            header=header, rows=rows, filename=f"{pref_code}-municipalities-fy{selection.year}", fmt=fmt
+        )
+    scores = list(scores)
+    matrix = _gap_matrix(selectors.gap_matrix_values(dataset=selection.dataset, prefecture=place))
+    return render(
+        request,
+        "benchmarks/prefecture.html",
+        {
+            **selection.context(),
+            "prefecture": place,
+            "prefecture_score": selection.run.prefectural_scores.filter(prefecture=place).first(),
+            "scores": scores,
+            "areas": [(a, AREA_LABELS[a]) for a in AREAS],
+            "area_columns": [(a, AREA_SHORT[a], AREA_LABELS[a]) for a in AREAS],
+            "areas_present": [AREA_LABELS[a] for a in _areas_present(scores)],
+            "towns_only": towns_only,
+            "size_class": size_class,
+            "size_classes": Municipality.SizeClass.choices,
+            "sort": sort,
+            "behind": BEHIND,
+            "heatmap": matrix,
+        },
+    )
+
+
+def _gap_matrix(values: Any) -> dict[str, Any] | None:
+    """Item × municipality chart of the scored yes/no items, with the counts of who lacks each."""
+    rows: dict[str, dict[str, Value]] = {}
+    names: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    for value in values:
+        names[value.indicator.code] = value.indicator.name_ja
+        columns[value.municipality.code] = value.municipality.name
+        rows.setdefault(value.indicator.code, {})[value.municipality.code] = value
+    if not rows:
+        return None
+    codes = list(columns)
+    z = [[v.value if (v := rows[item].get(code)) else None for code in codes] for item in rows]
+    text = [
+        [
+            (v.get_missing_display() if v.missing else (_("done") if v.value else _("not done")))
+            if (v := rows[item].get(code))
+            else ""
+            for code in codes
+        ]
+        for item in rows
+    ]
+    return charts.heatmap(
+        rows=[names[item] for item in rows],
+        columns=[columns[code] for code in codes],
+        z=z,
+        text=text,
+        title=_("Which municipality has done which item"),
+    )
+
+
+def municipality(request: HttpRequest, code: str) -> HttpResponse:
+    place = get_object_or_404(municipality_list(), code=code)
+    selection = _select(request)
+    if selection is None:
+        return render(request, "benchmarks/empty.html")
+    score = selection.run.municipal_scores.filter(municipality=place).first()
+    size_rates = selectors.size_class_area_rates(run=selection.run).get(place.size_class, {})
+    prefecture_score = selection.run.prefectural_scores.filter(prefecture=place.prefecture).first()
+    radar_areas = [a for a in AREAS if score and getattr(score, f"rate_{a}") is not None]
+    radar = (
+        charts.radar(
+            axes=[AREA_LABELS[a] for a in radar_areas],
+            series={
+                place.name: [getattr(score, f"rate_{a}") for a in radar_areas],
+                place.get_size_class_display(): [size_rates.get(a) for a in radar_areas],
+                place.prefecture.name: [getattr(prefecture_score, f"rate_{a}", None) for a in radar_areas],
+            },
+            title=_("Area rates: %(name)s, its size class and its prefecture") % {"name": place.name},
+        )
+        if radar_areas
+        else None
+    )
+    values = list(selectors.municipality_values(dataset=selection.dataset, municipality=place))
+    peer = selectors.item_rates(run=selection.run, level="size_class", group=place.size_class)
+    next_steps = sorted(
+        (
+            (value.indicator, peer[value.indicator_id])
+            for value in values
+            if value.indicator.kind == Indicator.Kind.BOOLEAN
+            and value.indicator.scored
+            and value.value == 0
+            and (peer.get(value.indicator_id) or 0) >= 50
+        ),
+        key=lambda pair: -pair[1],
+    )
+    return render(
+        request,
+        "benchmarks/municipality.html",
+        {
+            **selection.context(),
+            "municipality": place,
+            "score": score,
+            "areas": [(a, AREA_LABELS[a]) for a in AREAS],
+            "size_rates": size_rates,
+            "prefecture_score": prefecture_score,
+            "radar": radar,
+            "values": values,
+            "next_steps": next_steps,
+            "history": selectors.municipality_history(municipality=place),
+            "small_group": SMALL_GROUP,
+            "behind": BEHIND,
+        },
+    )

@@ -1,0 +1,43 @@
+"""Table downloads: CSV in UTF-8 (with BOM, so Excel reads it) or Shift_JIS (CP932), or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpResponse
+
+FORMATS = {"csv": "CSV (UTF-8)", "csv-sjis": "CSV (Shift_JIS)", "xlsx": "Excel (XLSX)"}
+
+
+def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str, fmt: str) -> HttpResponse:
+    """The table as a download named `filename` plus the format's extension."""
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(buffer.getvalue(), content_type=content_type)
+        extension = "xlsx"
+    else:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        if fmt == "csv-sjis":
+            # Characters outside CP932 become "?": the UTF-8 file keeps them.
+            data, charset = text.getvalue().encode("cp932", errors="replace"), "shift_jis"
+        else:
+            data, charset = text.getvalue().encode("utf-8-sig"), "utf-8"
+        response = HttpResponse(data, content_type=f"text/csv; charset={charset}")
+        extension = "csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response
