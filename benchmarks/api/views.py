@@ -1,0 +1,98 @@
+"""Benchmark API: datasets, runs and published scores (national data is public)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
+
+from dx_platform.organizations.models import Municipality
+
+from .. import selectors
+from ..models import Dataset, MunicipalityScore, PrefectureScore, ScoreRun
+from .serializers import DatasetSerializer, MunicipalityScoreSerializer, PrefectureScoreSerializer, ScoreRunSerializer
+
+YEAR_AND_DATASET = [
+    OpenApiParameter("fiscal_year", int, required=True, description="e.g. 2023"),
+    OpenApiParameter("dataset", int, description="dataset id (default: the year's most recently imported)"),
+]
+
+
+class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
+    """National survey datasets, each with its source and origin (real or synthetic)."""
+
+    permission_classes = (AllowAny,)
+    serializer_class = DatasetSerializer
+    filterset_fields = ("origin", "status")
+
+    def get_queryset(self) -> QuerySet[Dataset]:
+        return selectors.dataset_list()
+
+
+class ScoreRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Complete score runs (immutable); statistics hold the correlations, achievements and spreads."""
+
+    permission_classes = (AllowAny,)
+    serializer_class = ScoreRunSerializer
+    filterset_fields = ("dataset",)
+
+    def get_queryset(self) -> QuerySet[ScoreRun]:
+        return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at")
+
+
+class _PublishedScores(viewsets.ReadOnlyModelViewSet):
+    """Scores of the published run of a fiscal year's dataset."""
+
+    permission_classes = (AllowAny,)
+
+    def published(self) -> ScoreRun:
+        params = self.request.query_params
+        year, dataset_id = params.get("fiscal_year", ""), params.get("dataset", "")
+        if not year.isdigit() or (dataset_id and not dataset_id.isdigit()):
+            raise serializers.ValidationError({"fiscal_year": "Give fiscal_year (and optionally dataset) as numbers."})
+        dataset = selectors.dataset_for_year(fiscal_year=int(year), dataset_id=int(dataset_id) if dataset_id else None)
+        run = selectors.published_run(dataset=dataset) if dataset else None
+        if run is None:
+            raise serializers.ValidationError({"fiscal_year": f"No published scores for FY{year}."})
+        return run
+
+
+class ScoreFilter(django_filters.FilterSet):
+    prefecture = django_filters.CharFilter(field_name="municipality__prefecture__pref_code")
+    size_class = django_filters.MultipleChoiceFilter(
+        field_name="municipality__size_class", choices=Municipality.SizeClass.choices
+    )
+    kind = django_filters.MultipleChoiceFilter(field_name="municipality__kind", choices=Municipality.Kind.choices)
+
+    class Meta:
+        model = MunicipalityScore
+        fields = ("prefecture", "size_class", "kind")
+
+
+@extend_schema_view(list=extend_schema(parameters=YEAR_AND_DATASET))
+class PrefectureScoreViewSet(_PublishedScores):
+    serializer_class = PrefectureScoreSerializer
+    lookup_field = "prefecture__pref_code"
+    lookup_url_kwarg = "pref_code"
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return PrefectureScore.objects.none()
+        return selectors.prefecture_scores(run=self.published())
+
+
+@extend_schema_view(list=extend_schema(parameters=YEAR_AND_DATASET))
+class MunicipalityScoreViewSet(_PublishedScores):
+    serializer_class = MunicipalityScoreSerializer
+    filterset_class = ScoreFilter
+    lookup_field = "municipality__code"
+    lookup_url_kwarg = "code"
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return MunicipalityScore.objects.none()
+        return selectors.municipality_scores(run=self.published())
