@@ -5,20 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
 from dx_platform.organizations.selectors import municipality_list
 
 from . import charts, exports, selectors
+from .forms import SurveyUploadForm
 from .models import Area, Dataset, Indicator, ScoreRun, Value
 from .scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
+from .services import imports
 
 AREA_LABELS = dict(Area.choices)
 # Column headings: the full names make a 47-row table unreadable on a laptop, let alone a phone.
@@ -304,4 +310,68 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             "small_group": SMALL_GROUP,
             "behind": BEHIND,
         },
+    )
+
+
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    """All national datasets with their origin and source; staff upload new ones here."""
+    return render(
+        request,
+        "benchmarks/dataset_list.html",
+        {
+            "datasets": selectors.dataset_list().order_by("-catalog__fiscal_year", "-imported_at"),
+            "can_import": permissions.can_import_national_data(request.user),
+        },
+    )
+
+
+@login_required
+def dataset_upload(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_import_national_data(request.user):
+        raise PermissionDenied(_("Only platform staff import national survey files."))
+    form = SurveyUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dataset, created = imports.dataset_upload(
+                upload=data["file"],
+                fiscal_year=data["fiscal_year"].fiscal_year,
+                name=data["name"],
+                source=data["source"],
+                origin=data["origin"],
+                by=request.user,
+                supersedes=data["supersedes"],
+            )
+        except imports.SurveyFileError as exc:
+            form.add_error(None, exc.errors)
+        else:
+            if not created:
+                messages.info(request, _("This file was imported before; nothing was imported again."))
+            return redirect("benchmarks:dataset", pk=dataset.pk)
+    return render(request, "benchmarks/dataset_upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(selectors.dataset_list(), pk=pk)
+    return render(
+        request,
+        "benchmarks/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "progress": imports.dataset_progress(dataset=dataset),
+            "run": selectors.published_run(dataset=dataset),
+            "changes": dataset.changes[:500],
+        },
+    )
+
+
+def dataset_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    dataset = get_object_or_404(selectors.dataset_list(), pk=pk)
+    return JsonResponse(
+        {
+            "status": dataset.status,
+            "status_label": dataset.get_status_display(),
+            "progress": imports.dataset_progress(dataset=dataset),
+            "done": dataset.status in (Dataset.Status.READY, Dataset.Status.FAILED),
+        }
     )

@@ -18,12 +18,18 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
 
 from ..models import CatalogYear, Dataset, Indicator, Value
@@ -357,6 +363,45 @@ def dataset_import(
         supersedes=supersedes,
     )
     return ImportOutcome(dataset_fill(dataset=dataset, parsed=parsed), True, parsed)
+
+
+def dataset_upload(
+    *,
+    upload: UploadedFile,
+    fiscal_year: int,
+    name: str,
+    source: str,
+    origin: str,
+    by: User,
+    supersedes: Dataset | None = None,
+) -> tuple[Dataset, bool]:
+    """Store an uploaded file as a pending dataset and queue its import (imports queue)."""
+    if not permissions.can_import_national_data(by):
+        raise PermissionDenied(_("Only platform staff import national survey files."))
+    data = upload.read()
+    dataset, created = dataset_create(
+        data=data,
+        file_name=upload.name or "upload",
+        fiscal_year=fiscal_year,
+        name=name,
+        source=source,
+        origin=origin,
+        by=by,
+        supersedes=supersedes,
+    )
+    if created:
+        dataset.upload.save(f"{dataset.sha256}{Path(upload.name or '').suffix}", ContentFile(data), save=True)
+        from ..tasks import import_national_survey
+
+        transaction.on_commit(lambda: import_national_survey.delay(dataset_id=dataset.pk))
+    return dataset, created
+
+
+def dataset_progress(*, dataset: Dataset) -> int:
+    """Percent done: the worker reports through the cache while its transaction is still open."""
+    if dataset.status in (Dataset.Status.READY, Dataset.Status.FAILED):
+        return 100
+    return int(cache.get(progress_key(dataset.pk), 0))
 
 
 def dataset_import_upload(*, dataset_id: int) -> Dataset:

@@ -163,3 +163,8 @@ def mfa_required_for(user: User | AnonymousUser) -> bool:
     return Organization.objects.filter(
         kind=Organization.Kind.PREFECTURE, mfa_required=True, prefecture_id__in=prefecture_ids
     ).exists()
+
+
+def can_import_national_data(user: User | AnonymousUser) -> bool:
+    """National survey files change every benchmark: platform staff import them."""
+    return is_platform_staff(user)
