@@ -18,7 +18,7 @@ class SurveyUploadForm(forms.Form):
     fiscal_year = forms.ModelChoiceField(
         label=_("Fiscal year"), queryset=CatalogYear.objects.all(), to_field_name="fiscal_year"
     )
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Dataset name"), max_length=200)
     source = forms.CharField(
         label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Document, publisher, date, URL.")
     )

@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,21 +114,21 @@ def _cells(
     """Normalise long and wide files to one cell per (municipality, indicator)."""
     header = [name.strip().lower() for name in rows[0][1]]
     body = rows[1:]
-    years: Counter[str] = Counter()
+    years: defaultdict[str, list[int]] = defaultdict(list)  # fiscal year → its lines
     cells: list[Cell] = []
     if header[:4] == LONG_HEADER:
         for line, row in body:
             if len(row) < 4:
                 errors.append(f"line {line}: expected 4 fields (lg_code,fiscal_year,indicator,value)")
                 continue
-            years[row[1].strip()] += 1
+            years[row[1].strip()].append(line)
             cells.append(Cell(line, _code(row[0]), row[2].strip(), row[3].strip()))
     elif header and header[0] == "lg_code":
         has_year = len(header) > 1 and header[1] == "fiscal_year"
         indicators = [name.strip() for name in rows[0][1][2 if has_year else 1 :]]
         for line, row in body:
             if has_year:
-                years[row[1].strip() if len(row) > 1 else ""] += 1
+                years[row[1].strip() if len(row) > 1 else ""].append(line)
             values = row[2 if has_year else 1 :]
             for position, indicator in enumerate(indicators):
                 raw = values[position].strip() if position < len(values) else ""
@@ -140,10 +140,16 @@ def _cells(
         )
         return None, []
     if years:
-        if len(years) > 1:
-            errors.append(f"the file mixes fiscal years ({', '.join(sorted(years))}); import one year per file")
-            return None, cells
-        (year_text,) = years
+        # The most frequent year is the file's; the rows of any other are listed and the rest is still
+        # checked, so that one pass reports every problem.
+        year_text = max(years, key=lambda text: len(years[text]))
+        for other, lines in sorted(years.items()):
+            if other != year_text:
+                shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
+                errors.append(
+                    f"line {lines[0]}: fiscal year {other} in a file of FY{year_text} "
+                    f"({len(lines)} row(s): line {shown}); import one year per file"
+                )
         if not year_text.isdigit():
             errors.append(f"fiscal_year {year_text!r} is not a year")
             return None, cells
@@ -193,7 +199,7 @@ def parse_survey(data: bytes, file_name: str, *, fiscal_year: int | None = None)
     catalog = CatalogYear.objects.filter(fiscal_year=year).first() if year else None
     if year and catalog is None:
         errors.append(f"there is no indicator catalog for FY{year}")
-    if errors or catalog is None or year is None:
+    if catalog is None or year is None:
         raise SurveyFileError(errors)
     indicators = {i.code: i for i in catalog.indicators.all()}
     municipalities = dict(Municipality.objects.values_list("code", "pk"))
@@ -278,6 +284,11 @@ def dataset_create(
     """Record a file (its values come with dataset_fill); the same file again returns the earlier dataset."""
     sha = file_sha256(data)
     existing = Dataset.objects.filter(sha256=sha).first()
+    if existing is not None and existing.status == Dataset.Status.FAILED:
+        # The same file again after it failed: try it once more (the catalog may have changed since).
+        Dataset.objects.filter(pk=existing.pk).update(status=Dataset.Status.PENDING, errors=[], progress=0)
+        existing.refresh_from_db()
+        return existing, True
     if existing is not None:
         return existing, False
     catalog = CatalogYear.objects.filter(fiscal_year=fiscal_year).first()
@@ -390,7 +401,8 @@ def dataset_upload(
         supersedes=supersedes,
     )
     if created:
-        dataset.upload.save(f"{dataset.sha256}{Path(upload.name or '').suffix}", ContentFile(data), save=True)
+        if not dataset.upload:
+            dataset.upload.save(f"{dataset.sha256}{Path(upload.name or '').suffix}", ContentFile(data), save=True)
         from ..tasks import import_national_survey
 
         transaction.on_commit(lambda: import_national_survey.delay(dataset_id=dataset.pk))

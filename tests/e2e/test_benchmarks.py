@@ -1,0 +1,97 @@
+"""Flows: walk the national, prefecture and municipality benchmark pages; staff upload a survey file."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from benchmarks.models import Dataset, ScoreRun
+from dx_platform.organizations.models import Municipality
+from tests.e2e.conftest import sign_in
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def scored(transactional_db):
+    """Real reference data and the real FY2023 dashboard dataset, scored."""
+    for command in ("load_reference_data", "load_catalog", "load_dashboard_dataset"):
+        call_command(command, stdout=io.StringIO())
+    assert ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).exists()
+
+
+def test_walk_from_the_nation_to_a_town(scored, new_page):
+    page = new_page()
+    page.goto("/benchmarks/")
+    assert "2023年度（令和5年度）" in page.get_by_role("heading", level=1).inner_text()
+    assert "デジタル庁" in page.get_by_role("note").inner_text()
+    # The map is drawn from our own GeoJSON, and the table behind it lists all 47 prefectures.
+    page.locator("#map .maplibregl-canvas, #map canvas").first.wait_for()
+    table = page.get_by_role("table", name="都道府県別の偏差値")
+    assert table.locator("tbody tr").count() == 47
+
+    page.get_by_role("link", name="自治体DXの推進体制", exact=True).click()
+    assert page.get_by_role("link", name="自治体DXの推進体制", exact=True).get_attribute("aria-current") == "page"
+
+    page.get_by_role("link", name="長野県").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("長野県")
+    rows = page.locator("table.scores tbody tr")
+    assert rows.count() == 77
+    page.get_by_label("町村のみ").check()
+    page.get_by_role("button", name="表示").click()
+    assert rows.count() == Municipality.objects.filter(prefecture__pref_code="20", kind__in=["town", "village"]).count()
+    page.locator("#gaps .main-svg").first.wait_for()
+
+    page.get_by_role("link", name="小布施町").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("小布施町")
+    page.locator("#radar .main-svg").first.wait_for()
+    assert page.get_by_role("heading", name="次の一歩").is_visible()
+    assert "2023" in page.get_by_role("region", name="これまでの推移").inner_text()
+
+
+def test_staff_upload_shows_progress_and_the_result(scored, new_page, tmp_path):
+    staff = UserFactory(is_staff=True)
+    lines = ["lg_code,fiscal_year,indicator,value"]
+    lines += [
+        f"{code},2023,system.dedicated_unit,{int(i % 3 == 0)}"
+        for i, code in enumerate(Municipality.objects.order_by("code").values_list("code", flat=True))
+    ]
+    upload = tmp_path / "dedicated_unit.csv"
+    upload.write_bytes("\n".join(lines).encode("cp932"))
+
+    page = new_page()
+    sign_in(page, staff.email)
+    page.goto("/benchmarks/datasets/")
+    page.get_by_role("link", name="全国調査ファイルを取り込む").click()
+    page.get_by_label("全国調査ファイル").set_input_files(str(upload))
+    page.get_by_label("年度").select_option("2023")
+    page.get_by_label("データセット名").fill("専任部署（テスト）")
+    page.get_by_label("出典").fill("テスト用の合成データ")
+    page.get_by_label("データの種類").select_option("synthetic")
+    page.get_by_role("button", name="取り込む").click()
+
+    progress = page.locator("#progress-bar")
+    progress.wait_for()
+    page.wait_for_function("document.getElementById('progress-bar').value === 100")
+    assert "1,741" in page.locator("main").inner_text() or "1741" in page.locator("main").inner_text()
+    dataset = Dataset.objects.get(name="専任部署（テスト）")
+    assert dataset.status == Dataset.Status.READY
+    assert dataset.origin == Dataset.Origin.SYNTHETIC
+
+
+def test_a_bad_upload_lists_every_problem(scored, new_page, tmp_path):
+    staff = UserFactory(is_staff=True)
+    upload = tmp_path / "bad.csv"
+    upload.write_text("lg_code,fiscal_year,indicator,value\n999999,2023,system.cio,1\n011002,2023,system.cio,yes\n")
+    page = new_page()
+    sign_in(page, staff.email)
+    page.goto("/benchmarks/datasets/upload/")
+    page.get_by_label("全国調査ファイル").set_input_files(str(upload))
+    page.get_by_label("年度").select_option("2023")
+    page.get_by_label("データセット名").fill("bad")
+    page.get_by_label("出典").fill("test")
+    page.get_by_role("button", name="取り込む").click()
+    problems = page.get_by_role("alert").first.inner_text()
+    assert "999999" in problems and "yes" in problems
+    assert not Dataset.objects.filter(name="bad", status=Dataset.Status.READY).exists()
