@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck format migrate messages lock worker beat clean
+.PHONY: demo test install lint typecheck format migrate messages lock worker beat perf clean
 
 # Business logic is typed strictly: services, selectors, permissions and the loader.
 TYPED := $(wildcard dx_platform/*/services.py dx_platform/*/selectors.py benchmarks/services/*.py) \
@@ -68,6 +68,10 @@ lock:
 	{ echo "# Runtime and development dependencies, exact versions (make lock). make demo/test install these."; \
 	  .lockenv/bin/pip freeze --exclude chiiki-dx-platform; } > requirements-dev.lock
 	rm -rf .lockenv build *.egg-info
+
+## make perf: time and peak memory of the benchmark pipeline (prints figures; not a test)
+perf: install
+	$(BIN)/python -m tests.perf.run
 
 worker: install
 	$(BIN)/celery -A dx_platform worker --queues default,scoring,imports,mail --loglevel INFO

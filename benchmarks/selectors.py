@@ -76,14 +76,17 @@ def municipality_values(*, dataset: Dataset, municipality: Municipality) -> Quer
     return dataset.values.filter(municipality=municipality).select_related("indicator").order_by("indicator__position")
 
 
-def gap_matrix_values(*, dataset: Dataset, prefecture: Prefecture) -> QuerySet[Value]:
-    """Scored yes/no answers of a prefecture's municipalities: the item × municipality matrix."""
-    return (
+def gap_matrix_values(*, dataset: Dataset, prefecture: Prefecture) -> list[tuple[Any, ...]]:
+    """Scored yes/no answers of a prefecture's municipalities, as plain rows (item code, item name,
+    municipality code, municipality name, value, missing reason): the item × municipality matrix."""
+    return list(
         dataset.values.filter(
             municipality__prefecture=prefecture, indicator__kind=Indicator.Kind.BOOLEAN, indicator__scored=True
         )
-        .select_related("indicator")
         .order_by("indicator__position", "municipality__code")
+        .values_list(
+            "indicator__code", "indicator__name_ja", "municipality__code", "municipality__name", "value", "missing"
+        )
     )
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -205,6 +206,20 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
             header=header, rows=rows, filename=f"{pref_code}-municipalities-fy{selection.year}", fmt=fmt
         )
     scores = list(scores)
+    # Rows prepared here: a template tag per cell makes a 179-municipality table several times slower.
+    link = reverse("benchmarks:municipality", args=["000000"]).replace("000000/", "")
+    query = f"?year={selection.year}&dataset={selection.dataset.pk}"
+    rows = [
+        {
+            "score": s,
+            "url": f"{link}{s.municipality.code}/{query}",
+            "devs": [(_one_decimal(d), d is not None and d < BEHIND) for d in (getattr(s, f"dev_{a}") for a in AREAS)],
+            "composite": _one_decimal(s.composite),
+            "peer_composite": _one_decimal(s.peer_composite),
+            "behind": s.composite is not None and s.composite < BEHIND,
+        }
+        for s in scores
+    ]
     matrix = _gap_matrix(selectors.gap_matrix_values(dataset=selection.dataset, prefecture=place))
     return render(
         request,
@@ -214,6 +229,7 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
             "prefecture": place,
             "prefecture_score": selection.run.prefectural_scores.filter(prefecture=place).first(),
             "scores": scores,
+            "rows": rows,
             "areas": [(a, AREA_LABELS[a]) for a in AREAS],
             "area_columns": [(a, AREA_SHORT[a], AREA_LABELS[a]) for a in AREAS],
             "areas_present": [AREA_LABELS[a] for a in _areas_present(scores)],
@@ -227,33 +243,35 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
     )
 
 
-def _gap_matrix(values: Any) -> dict[str, Any] | None:
-    """Item × municipality chart of the scored yes/no items, with the counts of who lacks each."""
-    rows: dict[str, dict[str, Value]] = {}
-    names: dict[str, str] = {}
-    columns: dict[str, str] = {}
-    for value in values:
-        names[value.indicator.code] = value.indicator.name_ja
-        columns[value.municipality.code] = value.municipality.name
-        rows.setdefault(value.indicator.code, {})[value.municipality.code] = value
-    if not rows:
+def _one_decimal(number: float | None) -> str:
+    return "—" if number is None else f"{number:.1f}"
+
+
+def _gap_matrix(values: list[tuple[Any, ...]]) -> dict[str, Any] | None:
+    """Item × municipality chart of the scored yes/no items; a missing answer shows its reason."""
+    if not values:
         return None
-    codes = list(columns)
-    z = [[v.value if (v := rows[item].get(code)) else None for code in codes] for item in rows]
-    text = [
-        [
-            (v.get_missing_display() if v.missing else (_("done") if v.value else _("not done")))
-            if (v := rows[item].get(code))
-            else ""
-            for code in codes
-        ]
-        for item in rows
-    ]
+    missing_labels = dict(Value.Missing.choices)
+    items: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    cells: dict[tuple[str, str], tuple[float | None, str]] = {}
+    for item, item_name, code, name, value, missing in values:
+        items[item] = item_name
+        columns[code] = name
+        cells[item, code] = (value, missing)
+    done, not_done = _("done"), _("not done")
+
+    def describe(cell: tuple[float | None, str] | None) -> str:
+        if cell is None:
+            return ""
+        value, missing = cell
+        return str(missing_labels[missing]) if missing else (done if value else not_done)
+
     return charts.heatmap(
-        rows=[names[item] for item in rows],
-        columns=[columns[code] for code in codes],
-        z=z,
-        text=text,
+        rows=list(items.values()),
+        columns=list(columns.values()),
+        z=[[(cells.get((item, code)) or (None, ""))[0] for code in columns] for item in items],
+        text=[[describe(cells.get((item, code))) for code in columns] for item in items],
         title=_("Which municipality has done which item"),
     )
 

@@ -100,32 +100,32 @@ def _save(run: ScoreRun, dataset: Dataset, result: scoring.Result) -> None:
     prefectures = dict(Prefecture.objects.values_list("pref_code", "pk"))
     indicators = dict(Indicator.objects.filter(catalog=dataset.catalog).values_list("code", "pk"))
     area_fields = [f"{kind}_{area}" for kind in ("rate", "dev") for area in scoring.AREAS]
-    peer_fields = [f"peer_dev_{area}" for area in scoring.AREAS]
+    municipal_fields = [*area_fields, *(f"peer_dev_{area}" for area in scoring.AREAS), "composite", "peer_composite"]
     MunicipalityScore.objects.bulk_create(
         (
             MunicipalityScore(
                 run=run,
-                municipality_id=municipalities[code],
+                municipality_id=municipalities[row["municipality"]],
                 composite_areas=int(row["composite_areas"]),
                 peer_size=int(row["peer_size"]),
-                **{name: _clean(row[name]) for name in [*area_fields, *peer_fields, "composite", "peer_composite"]},
                 rank=_int(row["rank"]),
                 peer_rank=_int(row["peer_rank"]),
+                **{name: row[name] for name in municipal_fields},
             )
-            for code, row in result.municipal.iterrows()
+            for row in scoring.records(result.municipal.reset_index())
         ),
         batch_size=1000,
     )
     PrefectureScore.objects.bulk_create(
         PrefectureScore(
             run=run,
-            prefecture_id=prefectures[code],
-            towns_villages_share=_clean(row["towns_villages_share"]),
+            prefecture_id=prefectures[row["prefecture"]],
+            towns_villages_share=row["towns_villages_share"],
             n_municipalities=int(row["n_municipalities"]),
-            **{name: _clean(row[name]) for name in [*area_fields, "composite"]},
             rank=_int(row["rank"]),
+            **{name: row[name] for name in [*area_fields, "composite"]},
         )
-        for code, row in result.prefectural.iterrows()
+        for row in scoring.records(result.prefectural.reset_index())
     )
     ItemRate.objects.bulk_create(
         (
@@ -134,7 +134,7 @@ def _save(run: ScoreRun, dataset: Dataset, result: scoring.Result) -> None:
                 indicator_id=indicators[row["indicator"]],
                 level=row["level"],
                 group=row["group"],
-                rate=_clean(row["rate"]),
+                rate=row["rate"],
                 n=int(row["n"]),
             )
             for row in scoring.records(result.items)
