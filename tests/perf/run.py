@@ -110,7 +110,8 @@ def scale_benchmark() -> None:
     scale = scale_frames(random.Random(7))
     total = sum(len(values) for values, _, _ in scale)
     measure(
-        f"3. scale set: {YEARS} years × {MUNICIPALITIES:,} × {INDICATORS} = {total / 1e6:.1f} M values (≤ 30 s, ≤ 1 GB)",
+        f"3. scale set: {YEARS} years × {MUNICIPALITIES:,} × {INDICATORS} = {total / 1e6:.1f} M values "
+        "(≤ 30 s, ≤ 1 GB)",
         lambda: [scoring.compute(*frame) for frame in scale],
     )
 
