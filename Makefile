@@ -27,6 +27,7 @@ demo: install
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py load_dashboard_dataset
+	$(BIN)/python manage.py generate_demo_survey --seed 1
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, QuerySet
+from django.db.models import Avg, Case, QuerySet, When
+from django.db.models import Value as V
 
 from dx_platform.organizations.models import Municipality, Prefecture
 
@@ -17,11 +18,13 @@ def dataset_list() -> QuerySet[Dataset]:
 
 
 def dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None) -> Dataset | None:
-    """The given dataset of the year, or the year's most recently imported ready one."""
+    """The given dataset of the year, or by default the year's most recently imported real one —
+    synthetic data only where the year has no real data."""
     datasets = dataset_list().filter(catalog__fiscal_year=fiscal_year, status=Dataset.Status.READY)
     if dataset_id is not None:
         return datasets.filter(pk=dataset_id).first()
-    return datasets.order_by("-imported_at", "-pk").first()
+    real_first = Case(When(origin=Dataset.Origin.REAL, then=V(0)), default=V(1))
+    return datasets.order_by(real_first, "-imported_at", "-pk").first()
 
 
 def published_run(*, dataset: Dataset) -> ScoreRun | None:
