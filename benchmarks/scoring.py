@@ -254,6 +254,16 @@ def _rank(composite: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     return rounded.groupby(groups).rank(ascending=False, method="min")
 
 
+def composite_within(rows: Iterable[Sequence[Any]]) -> dict[str, float | None]:
+    """Composite deviation of each municipality within a chosen group (e.g. its most similar ones).
+
+    `rows` are (code, rate of each area in AREAS order); deviations are taken among the rows only.
+    """
+    rates = pd.DataFrame(list(rows), columns=["municipality", *AREAS]).set_index("municipality").astype(float)
+    composite, _ = _composite(_deviations(rates))
+    return {code: (None if math.isnan(value) else float(value)) for code, value in composite.items()}
+
+
 def _prefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return frame.rename(columns=lambda area: f"{prefix}{area}")
 

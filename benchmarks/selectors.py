@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Case, QuerySet, When
+from django.db.models import Avg, Case, OuterRef, QuerySet, Subquery, When
 from django.db.models import Value as V
 
-from dx_platform.organizations.models import Municipality, Prefecture
+from dx_platform.organizations.models import Municipality, PopulationRecord, Prefecture
+from dx_platform.organizations.reference_data import SIZE_CLASS_POPULATION_DATE as SIZE_CLASS_DATE
 
 from .models import Dataset, Indicator, MunicipalityScore, PrefectureScore, ScoreRun, Value
 
@@ -103,3 +106,35 @@ def municipality_history(*, municipality: Municipality) -> list[tuple[Dataset, M
         if dataset and score:
             history.append((dataset, score))
     return history
+
+
+@dataclass(frozen=True)
+class Similar:
+    score: MunicipalityScore
+    population: int | None
+    composite_within: float | None
+
+
+def similar_municipalities(
+    *, run: ScoreRun, municipality: Municipality, same_prefecture: bool = False, count: int = 20
+) -> list[Similar]:
+    """The municipality and its `count` nearest by population among those of the same kind (and
+    prefecture if asked), with each one's composite deviation within that group."""
+    from .scoring import AREAS, composite_within
+
+    population = PopulationRecord.objects.filter(municipality=OuterRef("municipality"), as_of=SIZE_CLASS_DATE)
+    candidates = (
+        run.municipal_scores.filter(municipality__kind=municipality.kind)
+        .select_related("municipality", "municipality__prefecture")
+        .annotate(population=Subquery(population.values("population")[:1]))
+    )
+    if same_prefecture:
+        candidates = candidates.filter(municipality__prefecture=municipality.prefecture)
+    scored = [s for s in candidates if s.population]
+    own = next((s for s in scored if s.municipality_id == municipality.pk), None)
+    if own is None:
+        return []
+    scored.sort(key=lambda s: abs(math.log(s.population) - math.log(own.population)))
+    group = scored[: count + 1]
+    within = composite_within((s.municipality.code, *(getattr(s, f"rate_{a}") for a in AREAS)) for s in group)
+    return [Similar(s, s.population, within[s.municipality.code]) for s in group]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.core.cache import cache
-from django.utils import timezone
 
 from .models import Dataset
 from .services import imports, runs
@@ -23,15 +22,8 @@ def recompute(*, dataset_id: int) -> int:
 
 @shared_task
 def recompute_all() -> int:
-    """Nightly: recompute every ready dataset of this and last fiscal year (unchanged inputs are skipped)."""
-    from dx_platform.core.fiscal import FiscalYear
-
-    year = FiscalYear.of(timezone.localdate()).year
-    ids = list(
-        Dataset.objects.filter(status=Dataset.Status.READY, catalog__fiscal_year__gte=year - 3).values_list(
-            "pk", flat=True
-        )
-    )
+    """Nightly: recompute every ready dataset (unchanged inputs are skipped without computing)."""
+    ids = list(Dataset.objects.filter(status=Dataset.Status.READY).values_list("pk", flat=True))
     for dataset_id in ids:
         recompute.delay(dataset_id=dataset_id)
     return len(ids)

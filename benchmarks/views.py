@@ -220,7 +220,8 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
         }
         for s in scores
     ]
-    matrix = _gap_matrix(selectors.gap_matrix_values(dataset=selection.dataset, prefecture=place))
+    gap_values = selectors.gap_matrix_values(dataset=selection.dataset, prefecture=place)
+    matrix = _gap_matrix(gap_values)
     return render(
         request,
         "benchmarks/prefecture.html",
@@ -239,8 +240,18 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
             "sort": sort,
             "behind": BEHIND,
             "heatmap": matrix,
+            "gaps": _gap_counts(gap_values),
         },
     )
+
+
+def _gap_counts(values: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Per item: how many municipalities have done it, have not, or gave no answer; most lacking first."""
+    counts: dict[str, dict[str, Any]] = {}
+    for item, item_name, _code, _name, value, missing in values:
+        row = counts.setdefault(item, {"name": item_name, "done": 0, "lacking": 0, "no_answer": 0})
+        row["no_answer" if missing else ("done" if value else "lacking")] += 1
+    return sorted(counts.values(), key=lambda row: -row["lacking"])
 
 
 def _one_decimal(number: float | None) -> str:
@@ -311,10 +322,15 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         ),
         key=lambda pair: -pair[1],
     )
+    same_prefecture = request.GET.get("similar") == "prefecture"
+    similar = selectors.similar_municipalities(run=selection.run, municipality=place, same_prefecture=same_prefecture)
     return render(
         request,
         "benchmarks/municipality.html",
         {
+            "similar": similar,
+            "similar_small": len(similar) < SMALL_GROUP,
+            "same_prefecture": same_prefecture,
             **selection.context(),
             "municipality": place,
             "score": score,

@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dx_platform.core.tasks.health",
         "schedule": 300.0,
     },
+    # Nightly safety net; datasets whose inputs have not changed are skipped without computing.
+    "recompute-benchmarks": {
+        "task": "benchmarks.tasks.recompute_all",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 LOGGING = {
