@@ -9,8 +9,8 @@ class BenchmarksConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import CatalogYear, Dataset, Indicator
+        from .models import CatalogYear, Dataset, Indicator, ScoreNote
 
         # Values and scores are bulk data written by imports and runs, recorded by their Dataset/ScoreRun.
-        for model in (CatalogYear, Indicator, Dataset):
+        for model in (CatalogYear, Indicator, Dataset, ScoreNote):
             auditlog.register(model, exclude_fields=["progress"])

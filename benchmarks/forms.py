@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CatalogYear, Dataset
+from .models import Area, CatalogYear, Dataset
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -34,3 +34,9 @@ class SurveyUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
         return upload
+
+
+class ScoreNoteForm(forms.Form):
+    fiscal_year = forms.IntegerField(widget=forms.HiddenInput, min_value=2000, max_value=2100)
+    area = forms.ChoiceField(label=_("About"), choices=[("", _("The whole score")), *Area.choices], required=False)
+    text = forms.CharField(label=_("Note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

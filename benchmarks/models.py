@@ -248,3 +248,27 @@ class ItemRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.level}:{self.group}"
+
+
+class ScoreNote(models.Model):
+    """Context a municipality or its coordinator gives to a score ("system migration this year")."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="score_notes")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    area = models.CharField(_("area"), max_length=20, choices=Area, blank=True, help_text=_("Blank: the whole score."))
+    text = models.TextField(_("note"), max_length=1000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["municipality", "fiscal_year"])]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        from dx_platform.organizations.models import Organization
+
+        organization = Organization.objects.filter(municipality_id=self.municipality_id).values_list("pk", flat=True)
+        return {"organization_id": organization.first()}

@@ -12,7 +12,7 @@ from django.db.models import Value as V
 from dx_platform.organizations.models import Municipality, PopulationRecord, Prefecture
 from dx_platform.organizations.reference_data import SIZE_CLASS_POPULATION_DATE as SIZE_CLASS_DATE
 
-from .models import Dataset, Indicator, MunicipalityScore, PrefectureScore, ScoreRun, Value
+from .models import Dataset, Indicator, MunicipalityScore, PrefectureScore, ScoreNote, ScoreRun, Value
 
 
 def dataset_list() -> QuerySet[Dataset]:
@@ -138,3 +138,13 @@ def similar_municipalities(
     group = scored[: count + 1]
     within = composite_within((s.municipality.code, *(getattr(s, f"rate_{a}") for a in AREAS)) for s in group)
     return [Similar(s, s.population, within[s.municipality.code]) for s in group]
+
+
+def score_notes(*, fiscal_year: int, municipalities: QuerySet[Municipality]) -> dict[int, list[ScoreNote]]:
+    """Context notes by municipality id, newest first (one query for a whole table)."""
+    notes: dict[int, list[ScoreNote]] = {}
+    for note in ScoreNote.objects.filter(fiscal_year=fiscal_year, municipality__in=municipalities).select_related(
+        "author"
+    ):
+        notes.setdefault(note.municipality_id, []).append(note)
+    return notes

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.fiscal import FiscalYear
@@ -22,10 +23,10 @@ from dx_platform.organizations.models import Municipality, Prefecture
 from dx_platform.organizations.selectors import municipality_list
 
 from . import charts, exports, selectors
-from .forms import SurveyUploadForm
-from .models import Area, Dataset, Indicator, ScoreRun, Value
+from .forms import ScoreNoteForm, SurveyUploadForm
+from .models import Area, Dataset, Indicator, ScoreNote, ScoreRun, Value
 from .scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
-from .services import imports
+from .services import imports, notes
 
 AREA_LABELS = dict(Area.choices)
 # Column headings: the full names make a 47-row table unreadable on a laptop, let alone a phone.
@@ -208,6 +209,9 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
     scores = list(scores)
     # Rows prepared here: a template tag per cell makes a 179-municipality table several times slower.
     link = reverse("benchmarks:municipality", args=["000000"]).replace("000000/", "")
+    notes = selectors.score_notes(
+        fiscal_year=selection.year, municipalities=Municipality.objects.filter(prefecture=place)
+    )
     query = f"?year={selection.year}&dataset={selection.dataset.pk}"
     rows = [
         {
@@ -217,6 +221,7 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
             "composite": _one_decimal(s.composite),
             "peer_composite": _one_decimal(s.peer_composite),
             "behind": s.composite is not None and s.composite < BEHIND,
+            "notes": notes.get(s.municipality_id, []),
         }
         for s in scores
     ]
@@ -322,12 +327,16 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         ),
         key=lambda pair: -pair[1],
     )
+    notes = selectors.score_notes(fiscal_year=selection.year, municipalities=Municipality.objects.filter(pk=place.pk))
     same_prefecture = request.GET.get("similar") == "prefecture"
     similar = selectors.similar_municipalities(run=selection.run, municipality=place, same_prefecture=same_prefecture)
     return render(
         request,
         "benchmarks/municipality.html",
         {
+            "notes": notes.get(place.pk, []),
+            "can_annotate": permissions.can_annotate_scores(request.user, place.pk),
+            "note_form": ScoreNoteForm(),
             "similar": similar,
             "similar_small": len(similar) < SMALL_GROUP,
             "same_prefecture": same_prefecture,
@@ -409,3 +418,36 @@ def dataset_progress(request: HttpRequest, pk: int) -> JsonResponse:
             "done": dataset.status in (Dataset.Status.READY, Dataset.Status.FAILED),
         }
     )
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, code: str) -> HttpResponse:
+    place = get_object_or_404(Municipality, code=code)
+    form = ScoreNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            notes.score_note_add(
+                municipality=place,
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                area=form.cleaned_data["area"],
+                text=form.cleaned_data["text"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The note was added; it shows wherever this score does."))
+    else:
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    year = form.cleaned_data.get("fiscal_year", "") if form.is_valid() else ""
+    return redirect(f"{reverse('benchmarks:municipality', args=[code])}?year={year}")
+
+
+@login_required
+@require_POST
+def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(ScoreNote.objects.select_related("municipality"), pk=pk)
+    notes.score_note_delete(note=note, by=request.user)
+    messages.success(request, _("The note was removed."))
+    return redirect(f"{reverse('benchmarks:municipality', args=[note.municipality.code])}?year={note.fiscal_year}")

@@ -168,3 +168,13 @@ def mfa_required_for(user: User | AnonymousUser) -> bool:
 def can_import_national_data(user: User | AnonymousUser) -> bool:
     """National survey files change every benchmark: platform staff import them."""
     return is_platform_staff(user)
+
+
+def can_annotate_scores(user: User | AnonymousUser, municipality_id: int) -> bool:
+    """Context notes on a municipality's scores: its editors and admins, its prefecture's coordinators."""
+    if is_platform_staff(user):
+        return True
+    organization = Organization.objects.filter(municipality_id=municipality_id).first()
+    if organization is None:
+        return False
+    return role_in(user, organization) in (Role.EDITOR, Role.ADMIN) or coordinates(user, organization)
