@@ -57,7 +57,7 @@ def test_health_task_runs_in_a_real_worker(tmp_path: Path) -> None:
     require_service("Redis", tcp_reachable(REDIS_URL, 6379), REDIS_URL)
     queue = f"test-health-{uuid.uuid4().hex}"
     log = tmp_path / "worker.log"
-    client = Celery(broker=REDIS_URL, backend=REDIS_URL)
+    client = Celery(broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     worker = start_worker(queue, log)
     try:
         result = client.send_task("dx_platform.core.tasks.health", queue=queue)

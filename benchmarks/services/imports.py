@@ -296,6 +296,11 @@ def dataset_create(
         raise SurveyFileError([f"there is no indicator catalog for FY{fiscal_year}"])
     if supersedes is not None and supersedes.catalog_id != catalog.pk:
         raise SurveyFileError([f"a FY{fiscal_year} file cannot supersede a FY{supersedes.fiscal_year} dataset"])
+    correction = Dataset.objects.filter(supersedes=supersedes).first() if supersedes else None
+    if supersedes is not None and correction is not None:
+        # One correction per dataset (a one-to-one link): a further one corrects the correction.
+        message = f"dataset {supersedes.pk} is already superseded by dataset {correction.pk}; supersede that one"
+        raise SurveyFileError([message])
     dataset = Dataset.objects.create(
         catalog=catalog,
         name=name,
@@ -451,9 +456,17 @@ def _changes(old: Dataset, values: list[Value]) -> list[dict[str, str]]:
     }
     codes = dict(Municipality.objects.values_list("pk", "code"))
     moved = []
+    seen = set()
     for value in values:
         key = (codes[value.municipality_id], value.indicator.code)
+        seen.add(key)
         now = shown(value.value, value.status, value.missing)
         if before.get(key) != now:
             moved.append({"lg_code": key[0], "indicator": key[1], "old": before.get(key, ""), "new": now})
+    # Values the re-issue no longer has moved too (to nothing).
+    moved.extend(
+        {"lg_code": m, "indicator": i, "old": old_value, "new": ""}
+        for (m, i), old_value in before.items()
+        if (m, i) not in seen
+    )
     return moved

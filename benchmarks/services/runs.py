@@ -8,6 +8,7 @@ compute twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from typing import Any
@@ -26,6 +27,7 @@ from ..models import Dataset, Indicator, ItemRate, MunicipalityScore, Prefecture
 # Bump when the scoring code changes what it computes, so existing inputs are computed again.
 SCORING_VERSION = "1"
 COALESCE_SECONDS = 60
+STALE_AFTER = dt.timedelta(minutes=20)  # longer than the recompute task's hard time limit
 
 
 def _municipality_rows() -> list[tuple[Any, ...]]:
@@ -67,6 +69,10 @@ def recompute(*, dataset_id: int) -> ScoreRun:
     done = dataset.runs.filter(status=ScoreRun.Status.COMPLETE, input_hash=input_hash).first()
     if done is not None:
         return done
+    # A run whose worker was killed never finished; after the task's time limit it cannot still be running.
+    ScoreRun.objects.filter(
+        dataset=dataset, status=ScoreRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
+    ).update(status=ScoreRun.Status.FAILED, error="interrupted (the worker stopped before the run finished)")
     run = ScoreRun.objects.create(dataset=dataset, input_hash=input_hash)
     try:
         value_rows = Value.objects.filter(dataset=dataset).values_list(

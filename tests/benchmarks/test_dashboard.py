@@ -1,0 +1,215 @@
+"""The real FY2023 dataset from the Digital Agency dashboard, and the scores exported from it.
+
+The counts are the dashboard's own (benchmarks/data/, shared/data/README.md) and the report's
+(全体方針 862 municipalities, CIO 73.3 %); the score tables follow shared/spec/benchmark-method.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+
+import pytest
+from django.core.management import call_command
+
+from benchmarks.models import Dataset, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun, Value
+from benchmarks.scoring import AREAS, COMPOSITE_AREAS
+from benchmarks.selectors import published_run
+from benchmarks.services.dashboard import STATUS_COLUMNS
+from tests.benchmarks.support import national_data
+
+pytestmark = pytest.mark.django_db
+
+NOTO = ("金沢市", "七尾市", "小松市", "輪島市", "珠洲市", "内灘町", "中能登町", "能登町")
+SYSTEM_ITEMS = sorted(code for code in STATUS_COLUMNS.values() if code.startswith("system."))
+EXPORT_HEADER = [
+    "code",
+    "name",
+    *(f"rate_{area}" for area in AREAS),
+    *(f"dev_{area}" for area in AREAS),
+    "composite",
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _national(django_db_setup, django_db_blocker):
+    yield from national_data(django_db_blocker)
+
+
+def load_dashboard() -> str:
+    out = io.StringIO()
+    call_command("load_dashboard_dataset", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def dataset(django_capture_on_commit_callbacks) -> Dataset:
+    """The dashboard imported, with the recompute the import enqueues run after commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        load_dashboard()
+    return Dataset.objects.get()
+
+
+def export(level: str) -> list[list[str]]:
+    out = io.StringIO()
+    call_command("export_benchmarks", "--year", "2023", "--level", level, stdout=out)
+    return list(csv.reader(io.StringIO(out.getvalue())))
+
+
+def values(dataset: Dataset, indicator: str):
+    return Value.objects.filter(dataset=dataset, indicator__code=indicator)
+
+
+def number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+# --- the dataset -----------------------------------------------------------------------------------
+
+
+def test_the_dashboard_is_a_real_dataset_with_its_source(dataset):
+    assert dataset.origin == Dataset.Origin.REAL
+    assert dataset.fiscal_year == 2023
+    assert "デジタル庁" in dataset.source
+    assert "自治体DXの取組に関するダッシュボード" in dataset.source
+    assert dataset.status == Dataset.Status.READY
+    assert dataset.value_count == 1741 * 13
+
+
+def test_overall_policy_is_implemented_by_862_municipalities(dataset):
+    assert values(dataset, "system.policy").filter(value=1).count() == 862
+    assert values(dataset, "system.policy").filter(value=0).count() == 871
+
+
+def test_cio_is_appointed_by_73_3_percent_of_the_surveyed(dataset):
+    cio = values(dataset, "system.cio")
+    implemented = cio.filter(value=1).count()
+    surveyed = cio.filter(missing="").count()
+    assert (implemented, surveyed) == (1270, 1733)
+    assert round(100 * implemented / surveyed, 1) == 73.3
+    nation = ItemRate.objects.get(
+        run=published_run(dataset=dataset), indicator__code="system.cio", level=ItemRate.Level.NATION
+    )
+    assert nation.n == 1733
+    assert round(nation.rate, 1) == 73.3
+
+
+def test_the_noto_municipalities_are_excluded_not_zero(dataset):
+    noto = Value.objects.filter(dataset=dataset, municipality__prefecture__pref_code="17", municipality__name__in=NOTO)
+    assert set(noto.values_list("municipality__name", flat=True)) == set(NOTO)
+    survey = noto.filter(indicator__code__in=SYSTEM_ITEMS)
+    assert survey.count() == 8 * 7
+    assert set(survey.values_list("missing", "value")) == {("excluded", None)}
+    # Nobody else was left out of the survey.
+    excluded = Value.objects.filter(dataset=dataset, missing=Value.Missing.EXCLUDED)
+    assert excluded.count() == 8 * 7
+    # Their system area has no rate (not 0 %), so their composite rests on the other areas.
+    scores = MunicipalityScore.objects.filter(
+        run=published_run(dataset=dataset), municipality__name__in=NOTO, municipality__prefecture__pref_code="17"
+    )
+    assert scores.count() == 8
+    assert set(scores.values_list("rate_system", "dev_system")) == {(None, None)}
+    assert set(scores.values_list("composite_areas", flat=True)) == {3}
+    assert None not in set(scores.values_list("composite", flat=True))
+
+
+@pytest.mark.parametrize(("prefecture", "name"), [("10", "草津町"), ("29", "天川村")])
+def test_no_frequent_procedures_is_not_applicable(dataset, prefecture, name):
+    value = values(dataset, "online_volume.common_32_rate").get(
+        municipality__prefecture__pref_code=prefecture, municipality__name=name
+    )
+    assert (value.missing, value.value) == (Value.Missing.NOT_APPLICABLE, None)
+    score = MunicipalityScore.objects.get(
+        run=published_run(dataset=dataset), municipality__prefecture__pref_code=prefecture, municipality__name=name
+    )
+    assert score.rate_online_volume is None
+    not_applicable = values(dataset, "online_volume.common_32_rate").filter(missing=Value.Missing.NOT_APPLICABLE)
+    assert not_applicable.count() == 2
+
+
+def test_loading_twice_imports_once(dataset, django_capture_on_commit_callbacks):
+    count = Value.objects.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        out = load_dashboard()
+    assert out.strip().startswith(f"Already imported as dataset {dataset.pk}")
+    assert callbacks == []
+    assert Dataset.objects.count() == 1
+    assert Value.objects.count() == count
+    assert ScoreRun.objects.count() == 1
+
+
+# --- the scores exported after the import's recompute ------------------------------------------------
+
+
+def test_the_import_published_a_complete_run(dataset):
+    run = published_run(dataset=dataset)
+    assert run is not None
+    assert run.status == ScoreRun.Status.COMPLETE
+    assert MunicipalityScore.objects.filter(run=run).count() == 1741
+    assert PrefectureScore.objects.filter(run=run).count() == 47
+
+
+def test_prefecture_export(dataset):
+    rows = export("prefecture")
+    assert rows[0] == EXPORT_HEADER
+    body = rows[1:]
+    assert [row[0] for row in body] == [f"{n:02d}" for n in range(1, 48)]
+    assert body[0][1] == "北海道"
+    assert body[46][1] == "沖縄県"
+    check_table(body)
+
+
+def test_municipality_export(dataset):
+    rows = export("municipality")
+    assert rows[0] == EXPORT_HEADER
+    body = rows[1:]
+    assert len(body) == 1741
+    codes = [row[0] for row in body]
+    assert codes == sorted(codes)
+    assert all(len(code) == 6 and code.isdigit() for code in codes)
+    assert body[0][:2] == ["011002", "札幌市"]
+    check_table(body)
+    # Every municipality without a Noto or a 32-procedure gap rests on the four areas the dashboard has.
+    composite_areas = {
+        row[0]: sum(row[EXPORT_HEADER.index(f"dev_{area}")] != "" for area in COMPOSITE_AREAS) for row in body
+    }
+    assert sorted(composite_areas.values()).count(4) == 1741 - 8 - 2
+    assert set(composite_areas.values()) == {3, 4}
+
+
+def check_table(body: list[list[str]]) -> None:
+    """Deviation columns 50/10, composite = mean of the present composite areas, no improvement data."""
+    column = {name: [number(row[EXPORT_HEADER.index(name)]) for row in body] for name in EXPORT_HEADER[2:]}
+    assert set(column["rate_improvement"]) == {None}
+    assert set(column["dev_improvement"]) == {None}
+    for area in ("system", "service", "online_volume", "online_lifeevent", "mynumber"):
+        present = [x for x in column[f"dev_{area}"] if x is not None]
+        assert len(present) > len(body) * 0.99, area
+        # Two decimals in the file: the mean and SD are within rounding of 50 and 10.
+        assert math.isclose(statistics.fmean(present), 50, abs_tol=0.006), area
+        assert math.isclose(statistics.pstdev(present), 10, abs_tol=0.01), area
+    for index in range(len(body)):
+        present = [column[f"dev_{area}"][index] for area in COMPOSITE_AREAS]
+        shown = [x for x in present if x is not None]
+        composite = column["composite"][index]
+        assert composite is not None
+        assert math.isclose(composite, statistics.fmean(shown), abs_tol=0.011), body[index][:2]
+
+
+def test_the_composite_leaves_the_card_out(dataset):
+    """In the stored scores (not rounded): composite = mean of the present dev_ of the five areas, card excluded."""
+    run = published_run(dataset=dataset)
+    assert run is not None
+    for score in MunicipalityScore.objects.filter(run=run):
+        present = [getattr(score, f"dev_{area}") for area in COMPOSITE_AREAS]
+        shown = [x for x in present if x is not None]
+        assert score.composite_areas == len(shown)
+        assert score.composite == pytest.approx(statistics.fmean(shown), abs=1e-9)
+    with_card = [
+        statistics.fmean([x for x in (getattr(s, f"dev_{a}") for a in AREAS) if x is not None])
+        for s in MunicipalityScore.objects.filter(run=run).order_by("pk")[:20]
+    ]
+    composites = list(MunicipalityScore.objects.filter(run=run).order_by("pk").values_list("composite", flat=True)[:20])
+    assert with_card != pytest.approx(composites)
