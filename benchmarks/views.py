@@ -315,6 +315,17 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         else None
     )
     values = list(selectors.municipality_values(dataset=selection.dataset, municipality=place))
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        return table_response(
+            header=["indicator", "area", "name_ja", "value", "status", "missing"],
+            rows=[
+                [v.indicator.code, v.indicator.area, v.indicator.name_ja, exports.number(v.value), v.status, v.missing]
+                for v in values
+            ],
+            filename=f"{place.code}-answers-fy{selection.year}",
+            fmt=fmt,
+        )
     peer = selectors.item_rates(run=selection.run, level="size_class", group=place.size_class)
     next_steps = sorted(
         (

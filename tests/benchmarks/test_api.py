@@ -69,3 +69,19 @@ def test_the_schema_documents_the_benchmark_endpoints(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     for path in ("datasets/", "runs/", "prefecture-scores/", "municipality-scores/"):
         assert f"{BASE}/{path}" in schema["paths"]
+
+
+def test_page_tables_download_as_csv_in_both_encodings_and_xlsx(api, client):
+    from openpyxl import load_workbook
+
+    utf8 = client.get("/benchmarks/prefectures/20/", {"format": "csv"})
+    assert utf8["Content-Type"] == "text/csv; charset=utf-8"
+    text = utf8.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("code,name,rate_system")
+    assert len(text.splitlines()) == 1 + 77
+    sjis = client.get("/benchmarks/prefectures/20/", {"format": "csv-sjis"}).content.decode("cp932")
+    assert "小布施町" in sjis
+    workbook = load_workbook(io.BytesIO(client.get("/benchmarks/", {"format": "xlsx"}).content))
+    assert workbook.active.max_row == 1 + 47
+    answers = client.get("/benchmarks/municipalities/205419/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert "system.cio" in answers
