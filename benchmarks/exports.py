@@ -1,18 +1,19 @@
-"""Score tables as rows, shared by the CSV command, the downloads and the pages."""
+"""Score tables as rows of plain values, shared by the CSV command, the downloads and the pages.
+
+Numbers stay numbers (XLSX keeps them as such); CSV writers format them with downloads.csv_cell.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from .models import ScoreRun
+from .models import MunicipalityScore, ScoreRun
 from .scoring import AREAS
 from .selectors import municipality_scores, prefecture_scores
 
 SCORE_COLUMNS = [f"rate_{area}" for area in AREAS] + [f"dev_{area}" for area in AREAS] + ["composite"]
-
-
-def number(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+MUNICIPAL_COLUMNS = [*SCORE_COLUMNS, "composite_areas", "rank", "peer_composite", "peer_rank"]
 
 
 def score_table(*, run: ScoreRun, level: str) -> tuple[list[str], list[list[Any]]]:
@@ -20,12 +21,13 @@ def score_table(*, run: ScoreRun, level: str) -> tuple[list[str], list[list[Any]
     header = ["code", "name", *SCORE_COLUMNS]
     if level == "prefecture":
         rows = [
-            [s.prefecture.pref_code, s.prefecture.name, *(number(getattr(s, c)) for c in SCORE_COLUMNS)]
+            [s.prefecture.pref_code, s.prefecture.name, *(getattr(s, c) for c in SCORE_COLUMNS)]
             for s in prefecture_scores(run=run)
         ]
     else:
-        rows = [
-            [s.municipality.code, s.municipality.name, *(number(getattr(s, c)) for c in SCORE_COLUMNS)]
-            for s in municipality_scores(run=run)
-        ]
+        rows = municipal_rows(municipality_scores(run=run), SCORE_COLUMNS)
     return header, rows
+
+
+def municipal_rows(scores: Iterable[MunicipalityScore], columns: list[str]) -> list[list[Any]]:
+    return [[s.municipality.code, s.municipality.name, *(getattr(s, c) for c in columns)] for s in scores]

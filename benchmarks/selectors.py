@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Case, OuterRef, QuerySet, Subquery, When
+from django.db.models import Avg, Case, Exists, OuterRef, QuerySet, Subquery, When
 from django.db.models import Value as V
 
 from dx_platform.organizations.models import Municipality, PopulationRecord, Prefecture
@@ -20,14 +20,23 @@ def dataset_list() -> QuerySet[Dataset]:
     return Dataset.objects.select_related("catalog", "imported_by", "supersedes")
 
 
-def dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None) -> Dataset | None:
-    """The given dataset of the year, or by default the year's most recently imported real one —
-    synthetic data only where the year has no real data."""
-    datasets = dataset_list().filter(catalog__fiscal_year=fiscal_year, status=Dataset.Status.READY)
-    if dataset_id is not None:
-        return datasets.filter(pk=dataset_id).first()
+def year_datasets(*, fiscal_year: int, with_scores: bool = False) -> QuerySet[Dataset]:
+    """The year's ready datasets, real ones first, newest first (only those with published scores
+    if asked: a dataset whose scores are still computing is not what a page should open on)."""
     real_first = Case(When(origin=Dataset.Origin.REAL, then=V(0)), default=V(1))
-    return datasets.order_by(real_first, "-imported_at", "-pk").first()
+    datasets = dataset_list().filter(catalog__fiscal_year=fiscal_year, status=Dataset.Status.READY)
+    if with_scores:
+        datasets = datasets.filter(
+            Exists(ScoreRun.objects.filter(dataset=OuterRef("pk"), status=ScoreRun.Status.COMPLETE))
+        )
+    return datasets.order_by(real_first, "-imported_at", "-pk")
+
+
+def dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None, with_scores: bool = False) -> Dataset | None:
+    """The given dataset of the year, or by default its most recently imported real one — synthetic
+    data only where the year has no real data."""
+    datasets = year_datasets(fiscal_year=fiscal_year, with_scores=with_scores and dataset_id is None)
+    return datasets.filter(pk=dataset_id).first() if dataset_id is not None else datasets.first()
 
 
 def published_run(*, dataset: Dataset) -> ScoreRun | None:
@@ -100,7 +109,7 @@ def municipality_history(*, municipality: Municipality) -> list[tuple[Dataset, M
     """Per fiscal year, the municipality's score in the newest dataset with published scores."""
     history = []
     for year in sorted(years_with_scores()):
-        dataset = dataset_for_year(fiscal_year=year)
+        dataset = dataset_for_year(fiscal_year=year, with_scores=True)
         run = published_run(dataset=dataset) if dataset else None
         score = run.municipal_scores.filter(municipality=municipality).first() if run else None
         if dataset and score:

@@ -52,6 +52,11 @@ class Selection:
     dataset: Dataset
     run: ScoreRun
 
+    @property
+    def file_stem(self) -> str:
+        """Downloads say which data they hold: fy2023-real-3, fy2021-synthetic-2."""
+        return f"fy{self.year}-{self.dataset.origin}-{self.dataset.pk}"
+
     def context(self) -> dict[str, Any]:
         return {
             "selection": self,
@@ -61,26 +66,26 @@ class Selection:
         }
 
 
+def _number_param(request: HttpRequest, name: str) -> int | None:
+    """An integer query parameter; anything else (letters, "²", huge) is treated as absent."""
+    text = request.GET.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 def _select(request: HttpRequest) -> Selection | None:
     years = selectors.years_with_scores()
     if not years:
         return None
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else years[0]
+    year = _number_param(request, "year") or years[0]
     if year not in years:
         raise Http404(_("No published scores for that fiscal year."))
-    dataset_id = request.GET.get("dataset")
     dataset = selectors.dataset_for_year(
-        fiscal_year=year, dataset_id=int(dataset_id) if dataset_id and dataset_id.isdigit() else None
+        fiscal_year=year, dataset_id=_number_param(request, "dataset"), with_scores=True
     )
     run = selectors.published_run(dataset=dataset) if dataset else None
     if dataset is None or run is None:
         raise Http404(_("No published scores for that dataset."))
-    datasets = [
-        d
-        for d in selectors.dataset_list().filter(catalog__fiscal_year=year, status=Dataset.Status.READY)
-        if selectors.published_run(dataset=d)
-    ]
-    return Selection(years, year, datasets, dataset, run)
+    return Selection(years, year, list(selectors.year_datasets(fiscal_year=year, with_scores=True)), dataset, run)
 
 
 def _areas_present(scores: list[Any]) -> list[str]:
@@ -95,7 +100,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         header, rows = exports.score_table(run=selection.run, level="prefecture")
-        return table_response(header=header, rows=rows, filename=f"prefectures-fy{selection.year}", fmt=fmt)
+        return table_response(header=header, rows=rows, filename=f"prefectures-{selection.file_stem}", fmt=fmt)
     area = request.GET.get("area") if request.GET.get("area") in AREAS else "composite"
     scores = list(selectors.prefecture_scores(run=selection.run))
     value_of = "composite" if area == "composite" else f"dev_{area}"
@@ -109,18 +114,23 @@ def overview(request: HttpRequest) -> HttpResponse:
         colorbar=_("Deviation"),
     )
     bar_area = "system" if area == "composite" else area
-    by_year = {
-        year: selectors.size_class_area_rates(run=run)
-        for year in sorted(selection.years)
-        if (dataset := selectors.dataset_for_year(fiscal_year=year))
-        and (run := selectors.published_run(dataset=dataset))
-    }
+    # Each year's series names its dataset: the shown year uses the chosen one, others their default.
+    by_year: dict[str, dict[str, dict[str, float | None]]] = {}
+    for year in sorted(selection.years):
+        dataset = (
+            selection.dataset
+            if year == selection.year
+            else selectors.dataset_for_year(fiscal_year=year, with_scores=True)
+        )
+        run = selection.run if year == selection.year else selectors.published_run(dataset=dataset) if dataset else None
+        if dataset and run:
+            by_year[f"{FiscalYear(year)} {dataset.get_origin_display()}"] = selectors.size_class_area_rates(run=run)
     size_classes = Municipality.SizeClass
     bars = charts.grouped_bars(
         categories=[label for _, label in size_classes.choices],
         series={
-            str(FiscalYear(year)): [rates.get(value, {}).get(bar_area) for value in size_classes.values]
-            for year, rates in by_year.items()
+            label: [rates.get(value, {}).get(bar_area) for value in size_classes.values]
+            for label, rates in by_year.items()
         },
         title=_("%(area)s: implementation rate by size class") % {"area": AREA_LABELS[bar_area]},
         yaxis=_("Rate (%)"),
@@ -157,10 +167,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             "map_chart": map_chart,
             "bars": bars,
             "bar_rows": [
-                (label, [by_year[year].get(value, {}).get(bar_area) for year in by_year])
+                (label, [rates.get(value, {}).get(bar_area) for rates in by_year.values()])
                 for value, label in size_classes.choices
             ],
-            "bar_years": [FiscalYear(year) for year in by_year],
+            "bar_years": list(by_year),
             "towns_scatter": towns_scatter,
             "card_scatter": card_scatter,
             "correlations": correlations,
@@ -198,13 +208,10 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
     scores = scores.order_by(*SORTS[sort])
     fmt = request.GET.get("format")
     if fmt in FORMATS:
-        header = ["code", "name", *exports.SCORE_COLUMNS, "rank", "peer_composite", "peer_rank"]
-        rows = [
-            [s.municipality.code, s.municipality.name, *(exports.number(getattr(s, c)) for c in header[2:])]
-            for s in scores
-        ]
+        header = ["code", "name", *exports.MUNICIPAL_COLUMNS]
+        rows = exports.municipal_rows(scores, exports.MUNICIPAL_COLUMNS)
         return table_response(
-            header=header, rows=rows, filename=f"{pref_code}-municipalities-fy{selection.year}", fmt=fmt
+            header=header, rows=rows, filename=f"{pref_code}-municipalities-{selection.file_stem}", fmt=fmt
         )
     scores = list(scores)
     # Rows prepared here: a template tag per cell makes a 179-municipality table several times slower.
@@ -213,9 +220,11 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
         fiscal_year=selection.year, municipalities=Municipality.objects.filter(prefecture=place)
     )
     query = f"?year={selection.year}&dataset={selection.dataset.pk}"
+    full = max((s.composite_areas for s in scores), default=0)
     rows = [
         {
             "score": s,
+            "fewer_areas": s.composite is not None and s.composite_areas < full,
             "url": f"{link}{s.municipality.code}/{query}",
             "devs": [(_one_decimal(d), d is not None and d < BEHIND) for d in (getattr(s, f"dev_{a}") for a in AREAS)],
             "composite": _one_decimal(s.composite),
@@ -236,6 +245,7 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
             "prefecture_score": selection.run.prefectural_scores.filter(prefecture=place).first(),
             "scores": scores,
             "rows": rows,
+            "any_fewer_areas": any(row["fewer_areas"] for row in rows),
             "areas": [(a, AREA_LABELS[a]) for a in AREAS],
             "area_columns": [(a, AREA_SHORT[a], AREA_LABELS[a]) for a in AREAS],
             "areas_present": [AREA_LABELS[a] for a in _areas_present(scores)],
@@ -320,10 +330,9 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         return table_response(
             header=["indicator", "area", "name_ja", "value", "status", "missing"],
             rows=[
-                [v.indicator.code, v.indicator.area, v.indicator.name_ja, exports.number(v.value), v.status, v.missing]
-                for v in values
+                [v.indicator.code, v.indicator.area, v.indicator.name_ja, v.value, v.status, v.missing] for v in values
             ],
-            filename=f"{place.code}-answers-fy{selection.year}",
+            filename=f"{place.code}-answers-{selection.file_stem}",
             fmt=fmt,
         )
     peer = selectors.item_rates(run=selection.run, level="size_class", group=place.size_class)

@@ -44,6 +44,10 @@ class ScoreRunViewSet(viewsets.ReadOnlyModelViewSet):
         return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at")
 
 
+def _whole_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) < 10
+
+
 class _PublishedScores(viewsets.ReadOnlyModelViewSet):
     """Scores of the published run of a fiscal year's dataset."""
 
@@ -52,9 +56,11 @@ class _PublishedScores(viewsets.ReadOnlyModelViewSet):
     def published(self) -> ScoreRun:
         params = self.request.query_params
         year, dataset_id = params.get("fiscal_year", ""), params.get("dataset", "")
-        if not year.isdigit() or (dataset_id and not dataset_id.isdigit()):
+        if not _whole_number(year) or (dataset_id and not _whole_number(dataset_id)):
             raise serializers.ValidationError({"fiscal_year": "Give fiscal_year (and optionally dataset) as numbers."})
-        dataset = selectors.dataset_for_year(fiscal_year=int(year), dataset_id=int(dataset_id) if dataset_id else None)
+        dataset = selectors.dataset_for_year(
+            fiscal_year=int(year), dataset_id=int(dataset_id) if dataset_id else None, with_scores=True
+        )
         run = selectors.published_run(dataset=dataset) if dataset else None
         if run is None:
             raise serializers.ValidationError({"fiscal_year": f"No published scores for FY{year}."})

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,15 +88,15 @@ def read_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
 def _xlsx_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    rows = []
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SurveyFileError([f"{file_name}: not a readable XLSX workbook ({exc})"]) from None
-    rows = []
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = ["" if cell is None else _cell_text(cell) for cell in row]
-        if any(cells):
-            rows.append((number, cells))
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if cell is None else _cell_text(cell) for cell in row]
+            if any(cells):
+                rows.append((number, cells))
+    except Exception as exc:  # noqa: BLE001 - a broken workbook fails in many ways (zip, XML, styles); all mean "unreadable"
+        raise SurveyFileError([f"{file_name}: not a readable XLSX workbook ({type(exc).__name__})"]) from None
     return rows
 
 
@@ -150,7 +149,7 @@ def _cells(
                     f"line {lines[0]}: fiscal year {other} in a file of FY{year_text} "
                     f"({len(lines)} row(s): line {shown}); import one year per file"
                 )
-        if not year_text.isdigit():
+        if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
             errors.append(f"fiscal_year {year_text!r} is not a year")
             return None, cells
         if fiscal_year is not None and int(year_text) != fiscal_year:
@@ -164,7 +163,7 @@ def _cells(
 def _code(raw: str) -> str:
     # Spreadsheets drop the leading zero of codes like 011002.
     code = raw.strip()
-    return code.zfill(6) if code.isdigit() and len(code) == 5 else code
+    return code.zfill(6) if code.isascii() and code.isdigit() and len(code) == 5 else code
 
 
 def _parse_value(cell: Cell, indicator: Indicator) -> tuple[float | None, str, str] | str:
@@ -241,6 +240,8 @@ def parse_survey(data: bytes, file_name: str, *, fiscal_year: int | None = None)
     errors.extend(_missing_rows(seen, set(municipalities)))
     if errors:
         raise SurveyFileError(errors[:MAX_SHOWN_ERRORS] + _more(errors))
+    if not parsed.values:
+        raise SurveyFileError([f"{file_name}: the file has a header but no values"])
     parsed.municipalities = len({code for code, _ in seen})
     parsed.indicators = len({indicator for _, indicator in seen})
     return parsed
@@ -281,16 +282,11 @@ def dataset_create(
     by: User | None,
     supersedes: Dataset | None = None,
 ) -> tuple[Dataset, bool]:
-    """Record a file (its values come with dataset_fill); the same file again returns the earlier dataset."""
-    sha = file_sha256(data)
-    existing = Dataset.objects.filter(sha256=sha).first()
-    if existing is not None and existing.status == Dataset.Status.FAILED:
-        # The same file again after it failed: try it once more (the catalog may have changed since).
-        Dataset.objects.filter(pk=existing.pk).update(status=Dataset.Status.PENDING, errors=[], progress=0)
-        existing.refresh_from_db()
-        return existing, True
-    if existing is not None:
-        return existing, False
+    """Record a file (its values come with dataset_fill); True if it is to be imported now.
+
+    The same file again returns the earlier dataset, unless that one failed: then it is taken again
+    with the details given now (year, name, source, origin, what it corrects).
+    """
     catalog = CatalogYear.objects.filter(fiscal_year=fiscal_year).first()
     if catalog is None:
         raise SurveyFileError([f"there is no indicator catalog for FY{fiscal_year}"])
@@ -301,17 +297,41 @@ def dataset_create(
         # One correction per dataset (a one-to-one link): a further one corrects the correction.
         message = f"dataset {supersedes.pk} is already superseded by dataset {correction.pk}; supersede that one"
         raise SurveyFileError([message])
-    dataset = Dataset.objects.create(
-        catalog=catalog,
-        name=name,
-        source=source,
-        origin=origin,
-        file_name=file_name,
-        sha256=sha,
-        imported_by=by,
-        supersedes=supersedes,
-    )
-    return dataset, True
+    sha = file_sha256(data)
+    details = {
+        "catalog": catalog,
+        "name": name,
+        "source": source,
+        "origin": origin,
+        "file_name": file_name,
+        "imported_by": by,
+        "supersedes": supersedes,
+    }
+    with transaction.atomic():
+        existing = Dataset.objects.select_for_update(of=("self",)).filter(sha256=sha).first()
+        if existing is not None and existing.status != Dataset.Status.FAILED:
+            return existing, False
+        if existing is not None:
+            for attribute, value in details.items():
+                setattr(existing, attribute, value)
+            existing.status, existing.errors, existing.progress = Dataset.Status.PENDING, [], 0
+            existing.save()
+            cache.delete(progress_key(existing.pk))
+            return existing, True
+        try:
+            with transaction.atomic():
+                return Dataset.objects.create(sha256=sha, **details), True
+        except IntegrityError:  # the same file, uploaded at the same moment by someone else
+            return Dataset.objects.get(sha256=sha), False
+
+
+def _fail(dataset: Dataset, errors: list[str]) -> Dataset:
+    """Record why the file was not imported. Its correction link goes, so the corrected dataset can
+    be corrected again by a better file."""
+    Dataset.objects.filter(pk=dataset.pk).update(status=Dataset.Status.FAILED, errors=errors, supersedes=None)
+    cache.delete(progress_key(dataset.pk))
+    dataset.refresh_from_db()
+    return dataset
 
 
 def dataset_fill(
@@ -362,13 +382,13 @@ def dataset_import(
     dry_run: bool = False,
 ) -> ImportOutcome:
     """Validate a whole file, then (unless a dry run) import it; the same file twice imports once."""
-    existing = Dataset.objects.filter(sha256=file_sha256(data)).first()
+    existing = Dataset.objects.filter(sha256=file_sha256(data), status=Dataset.Status.READY).first()
     if existing is not None:
         return ImportOutcome(existing, False, None)
     parsed = parse_survey(data, file_name, fiscal_year=fiscal_year)
     if dry_run:
         return ImportOutcome(None, False, parsed)
-    dataset, _ = dataset_create(
+    dataset, created = dataset_create(
         data=data,
         file_name=file_name,
         fiscal_year=parsed.fiscal_year,
@@ -378,6 +398,8 @@ def dataset_import(
         by=by,
         supersedes=supersedes,
     )
+    if not created:  # someone else is importing the same file right now
+        return ImportOutcome(dataset, False, None)
     return ImportOutcome(dataset_fill(dataset=dataset, parsed=parsed), True, parsed)
 
 
@@ -395,22 +417,25 @@ def dataset_upload(
     if not permissions.can_import_national_data(by):
         raise PermissionDenied(_("Only platform staff import national survey files."))
     data = upload.read()
-    dataset, created = dataset_create(
-        data=data,
-        file_name=upload.name or "upload",
-        fiscal_year=fiscal_year,
-        name=name,
-        source=source,
-        origin=origin,
-        by=by,
-        supersedes=supersedes,
-    )
-    if created:
-        if not dataset.upload:
+    with transaction.atomic():
+        dataset, created = dataset_create(
+            data=data,
+            file_name=upload.name or "upload",
+            fiscal_year=fiscal_year,
+            name=name,
+            source=source,
+            origin=origin,
+            by=by,
+            supersedes=supersedes,
+        )
+        if created and not dataset.upload:
             dataset.upload.save(f"{dataset.sha256}{Path(upload.name or '').suffix}", ContentFile(data), save=True)
-        from ..tasks import import_national_survey
+        if dataset.status == Dataset.Status.PENDING:
+            # Queued again if it is still waiting (say the broker was down the first time); a
+            # worker that already took it makes the extra message a no-op (see dataset_import_upload).
+            from ..tasks import import_national_survey
 
-        transaction.on_commit(lambda: import_national_survey.delay(dataset_id=dataset.pk))
+            transaction.on_commit(lambda: import_national_survey.delay(dataset_id=dataset.pk))
     return dataset, created
 
 
@@ -418,23 +443,33 @@ def dataset_progress(*, dataset: Dataset) -> int:
     """Percent done: the worker reports through the cache while its transaction is still open."""
     if dataset.status in (Dataset.Status.READY, Dataset.Status.FAILED):
         return 100
+    if dataset.status == Dataset.Status.PENDING:
+        return 0
     return int(cache.get(progress_key(dataset.pk), 0))
 
 
 def dataset_import_upload(*, dataset_id: int) -> Dataset:
-    """Worker side of an upload: validate the stored file, then fill the dataset or record why not."""
+    """Worker side of an upload: validate the stored file, then fill the dataset or record why not.
+
+    The dataset is claimed with a conditional UPDATE, so a redelivered message does nothing.
+    """
+    claimed = Dataset.objects.filter(pk=dataset_id, status=Dataset.Status.PENDING).update(
+        status=Dataset.Status.IMPORTING
+    )
     dataset = Dataset.objects.select_related("catalog", "supersedes").get(pk=dataset_id)
-    if dataset.status == Dataset.Status.READY:
+    if not claimed:
         return dataset
-    with dataset.upload.open("rb") as handle:
-        data = handle.read()
     try:
+        with dataset.upload.open("rb") as handle:
+            data = handle.read()
         parsed = parse_survey(data, dataset.file_name, fiscal_year=dataset.fiscal_year)
+        return dataset_fill(dataset=dataset, parsed=parsed)
     except SurveyFileError as exc:
-        Dataset.objects.filter(pk=dataset.pk).update(status=Dataset.Status.FAILED, errors=exc.errors)
-        dataset.refresh_from_db()
-        return dataset
-    return dataset_fill(dataset=dataset, parsed=parsed)
+        return _fail(dataset, exc.errors)
+    except Exception as exc:
+        # Whatever went wrong, the dataset must not stay "importing" for ever.
+        _fail(dataset, [f"the import stopped unexpectedly ({type(exc).__name__}); try again or report it"])
+        raise
 
 
 def _batches(items: list[Value], size: int) -> Iterable[list[Value]]:

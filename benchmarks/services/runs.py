@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -93,6 +93,14 @@ def recompute(*, dataset_id: int) -> ScoreRun:
                 "spreads": {k: _clean(v) for k, v in result.spreads.items()},
             }
             run.save()
+    except IntegrityError:
+        # Another worker published the same inputs first: that run stands, this one was not needed.
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=ScoreRun.Status.FAILED,
+            error="superseded by a concurrent run of the same inputs",
+            finished_at=timezone.now(),
+        )
+        return dataset.runs.get(status=ScoreRun.Status.COMPLETE, input_hash=input_hash)
     except Exception as exc:
         ScoreRun.objects.filter(pk=run.pk).update(
             status=ScoreRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()

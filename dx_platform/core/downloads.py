@@ -12,6 +12,13 @@ from django.http import HttpResponse
 FORMATS = {"csv": "CSV (UTF-8)", "csv-sjis": "CSV (Shift_JIS)", "xlsx": "Excel (XLSX)"}
 
 
+def csv_cell(value: Any) -> Any:
+    """Numbers in CSV with two decimals; missing as empty (XLSX keeps both as they are)."""
+    if value is None:
+        return ""
+    return f"{value:.2f}" if isinstance(value, float) else value
+
+
 def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str, fmt: str) -> HttpResponse:
     """The table as a download named `filename` plus the format's extension."""
     if fmt == "xlsx":
@@ -31,7 +38,7 @@ def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], file
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
         if fmt == "csv-sjis":
             # Characters outside CP932 become "?": the UTF-8 file keeps them.
             data, charset = text.getvalue().encode("cp932", errors="replace"), "shift_jis"

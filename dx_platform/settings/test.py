@@ -1,5 +1,8 @@
 """Test settings: fast hashing, in-memory email, tasks in-process unless a test starts a worker."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
@@ -15,3 +18,5 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # Tests of staff powers sign in without TOTP; tests of the staff TOTP rule turn it on.
 STAFF_MFA_REQUIRED = False
+# Uploads made by tests go to a throw-away folder, not to the developer's var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="chiiki-dx-test-media-"))

@@ -1,14 +1,19 @@
-// Poll an import's progress until it is done, then reload to show the outcome.
+// Poll an import's progress until it is done, then reload to show the outcome. Stops after
+// ten minutes or repeated errors, with a message, rather than polling for ever.
 document.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("import-progress");
   if (!box || box.dataset.done) return;
   const bar = document.getElementById("progress-bar");
   const percent = document.getElementById("progress-percent");
   const status = document.getElementById("progress-status");
+  const deadline = Date.now() + 10 * 60 * 1000;
+  let failures = 0;
   const poll = async () => {
-    const response = await fetch(box.dataset.url, { headers: { Accept: "application/json" } });
-    if (response.ok) {
+    try {
+      const response = await fetch(box.dataset.url, { headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(response.statusText);
       const state = await response.json();
+      failures = 0;
       bar.value = state.progress;
       percent.textContent = `${state.progress}%`;
       status.textContent = state.status_label;
@@ -16,8 +21,14 @@ document.addEventListener("DOMContentLoaded", () => {
         window.location.reload();
         return;
       }
+    } catch (error) {
+      failures += 1;
     }
-    window.setTimeout(poll, 1000);
+    if (failures >= 5 || Date.now() > deadline) {
+      status.textContent = box.dataset.stalled;
+      return;
+    }
+    window.setTimeout(poll, 1000 + 1000 * failures);
   };
   poll();
 });

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from benchmarks import exports
 from benchmarks.selectors import dataset_for_year, published_run
+from dx_platform.core.downloads import csv_cell
 
 
 class Command(BaseCommand):
@@ -29,4 +30,4 @@ class Command(BaseCommand):
         header, rows = exports.score_table(run=run, level=level)
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
