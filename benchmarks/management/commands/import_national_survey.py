@@ -51,20 +51,18 @@ class Command(BaseCommand):
         except SurveyFileError as exc:
             problems = "\n".join(f"  - {error}" for error in exc.errors)
             raise CommandError(f"{file.name} was not imported; nothing was written. Problems:\n{problems}") from None
-        if outcome.dataset is not None and not outcome.created:
-            self.stdout.write(f"{file.name} was imported before (dataset {outcome.dataset.pk}); nothing to do.")
-            return
-        parsed = outcome.parsed
-        if parsed is None:  # imported before: handled above
+        dataset, parsed = outcome.dataset, outcome.parsed
+        if parsed is None:  # the same file was imported before
+            self.stdout.write(
+                f"{file.name} was imported before (dataset {dataset.pk if dataset else '?'}); nothing to do."
+            )
             return
         summary = (
             f"FY{parsed.fiscal_year}: {len(parsed.values):,} values, {parsed.municipalities:,} municipalities, "
             f"{parsed.indicators} indicators"
         )
-        if dry_run:
+        if dataset is None:  # a dry run
             self.stdout.write(f"{file.name} is valid ({summary}); nothing was written (--dry-run).")
             return
-        if outcome.dataset is None:
-            return
-        moved = f"; {len(outcome.dataset.changes):,} values changed from the superseded dataset" if supersedes else ""
-        self.stdout.write(self.style.SUCCESS(f"Imported dataset {outcome.dataset.pk} ({summary}){moved}."))
+        moved = f"; {len(dataset.changes):,} values changed from the superseded dataset" if supersedes else ""
+        self.stdout.write(self.style.SUCCESS(f"Imported dataset {dataset.pk} ({summary}){moved}."))
