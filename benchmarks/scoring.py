@@ -411,11 +411,16 @@ def _size_class_order(present: pd.Series) -> list[str]:
     return known + sorted(set(present.dropna()) - set(SIZE_CLASSES))
 
 
-def _achievements(usable: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+def _achievements(usable: pd.DataFrame, people: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     booleans = usable[usable["scored"] & (usable["kind"] == "boolean")]
     # Per municipality and area: items implemented and items present (sum and count of 1/0).
     per = booleans.groupby(["municipality", "area"], observed=True)["x"].agg(["sum", "count"])
     per = per.reset_index().join(people["size_class"], on="municipality", how="inner")
+    # "All" and "none" of an area's items are only known for a municipality that answered every one of
+    # them: with a partial dataset (say 2 of 8 items) "all present" would be a different, larger claim.
+    table = _catalog_table(catalog)
+    required = table[table["scored"] & (table["kind"] == "boolean")].groupby("area", observed=True).size()
+    per = per[per["count"] == per["area"].map(required).astype(int)]
     per = per.assign(all=per["sum"] == per["count"], none=per["sum"] == 0)
     counts = per.groupby(["size_class", "area"], observed=True).agg(
         all=("all", "sum"), none=("none", "sum"), n=("count", "size")
@@ -428,11 +433,11 @@ def _achievements(usable: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 
 def achievement_counts(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
-    """Per size class and area: municipalities that implemented all / none of the scored items present.
+    """Per size class and area: municipalities that implemented all / none of the area's scored items.
 
-    n counts the municipalities with at least one scored boolean item of the area present.
+    n counts the municipalities that answered every scored yes/no item of the area in the catalog.
     """
-    return _achievements(_usable(values, catalog), _municipality_table(municipalities))
+    return _achievements(_usable(values, catalog), _municipality_table(municipalities), catalog)
 
 
 # --- correlations -------------------------------------------------------------------------------
@@ -490,6 +495,6 @@ def compute(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.Data
         prefectural=prefectural,
         items=items,
         spreads=spreads(items),
-        achievements=_achievements(usable, people),
+        achievements=_achievements(usable, people, catalog),
         correlations=correlations(municipal, prefectural),
     )

@@ -25,7 +25,7 @@ from .. import scoring
 from ..models import Dataset, Indicator, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun, Value
 
 # Bump when the scoring code changes what it computes, so existing inputs are computed again.
-SCORING_VERSION = "1"
+SCORING_VERSION = "2"
 COALESCE_SECONDS = 60
 STALE_AFTER = dt.timedelta(minutes=20)  # longer than the recompute task's hard time limit
 

@@ -641,15 +641,13 @@ def reference(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.Da
     achievements: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for code in places:
         for area in AREAS:
-            marks = [
-                usable[code][item["indicator"]]
+            required = [
+                item["indicator"]
                 for item in items.values()
-                if item["area"] == area
-                and item["scored"]
-                and item["kind"] == "boolean"
-                and item["indicator"] in usable[code]
+                if item["area"] == area and item["scored"] and item["kind"] == "boolean"
             ]
-            if marks:
+            marks = [usable[code][indicator] for indicator in required if indicator in usable[code]]
+            if required and len(marks) == len(required):
                 counts = achievements[(places[code]["size_class"], area)]
                 counts[0] += all(marks)
                 counts[1] += not any(marks)
@@ -769,8 +767,9 @@ def test_item_rates_spreads_and_achievements_by_hand() -> None:
     assert spread["online_volume.01"] == 100.0
 
     counts = scoring.achievement_counts(values, catalog, municipalities).set_index(["size_class", "area"])
-    # 000001 all of 2, 000002 none of the 1 present (the missing one is not a "no").
-    assert counts.loc[("town", "system")].tolist() == [1, 1, 2]
+    # 000001 did both items. 000002 answered only one of two (the other is missing, not a "no"), so
+    # whether it did all or none of the area is unknown: it is not counted.
+    assert counts.loc[("town", "system")].tolist() == [1, 0, 1]
     assert counts.loc[("small", "system")].tolist() == [0, 0, 1]
     assert counts.loc[("village", "system")].tolist() == [0, 0, 0]
     assert list(counts.index.get_level_values("size_class")) == ["small", "town", "village"]
