@@ -131,3 +131,35 @@ def heatmap(
     )
     fig.update_layout(xaxis={"tickangle": -60, "automargin": True}, yaxis={"automargin": True, "autorange": "reversed"})
     return _figure(fig, title, height=max(360, 26 * len(rows) + 160))
+
+
+def gap_heatmap(
+    *,
+    cells: Sequence[tuple[Any, ...]],
+    missing_labels: dict[str, str],
+    done: str,
+    not_done: str,
+    title: str,
+) -> dict[str, Any]:
+    """Item × municipality from rows (item, item name, code, name, value, missing reason)."""
+    items: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    answers: dict[tuple[str, str], tuple[float | None, str]] = {}
+    for item, item_name, code, name, value, missing in cells:
+        items[item] = item_name
+        columns[code] = name
+        answers[item, code] = (value, missing)
+
+    def describe(answer: tuple[float | None, str] | None) -> str:
+        if answer is None:
+            return ""
+        value, missing = answer
+        return str(missing_labels[missing]) if missing else (done if value else not_done)
+
+    return heatmap(
+        rows=list(items.values()),
+        columns=list(columns.values()),
+        z=[[(answers.get((item, code)) or (None, ""))[0] for code in columns] for item in items],
+        text=[[describe(answers.get((item, code))) for code in columns] for item in items],
+        title=title,
+    )

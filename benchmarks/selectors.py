@@ -157,3 +157,30 @@ def score_notes(*, fiscal_year: int, municipalities: QuerySet[Municipality]) -> 
     ):
         notes.setdefault(note.municipality_id, []).append(note)
     return notes
+
+
+def gap_counts(values: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Per item of gap_matrix_values: municipalities that did it, did not, or gave no answer; most lacking first."""
+    counts: dict[str, dict[str, Any]] = {}
+    for item, item_name, _code, _name, value, missing in values:
+        row = counts.setdefault(item, {"name": item_name, "done": 0, "lacking": 0, "no_answer": 0})
+        row["no_answer" if missing else ("done" if value else "lacking")] += 1
+    return sorted(counts.values(), key=lambda row: -row["lacking"])
+
+
+# An item "most peers have done": at least half of the size class.
+NEXT_STEP_PEER_RATE = 50.0
+
+
+def next_steps(*, values: list[Value], peer_rates: dict[int, float | None]) -> list[tuple[Indicator, float]]:
+    """Scored yes/no items the municipality has not done and most of its size class has, commonest first."""
+    steps = [
+        (value.indicator, rate)
+        for value in values
+        if value.indicator.kind == Indicator.Kind.BOOLEAN
+        and value.indicator.scored
+        and value.value == 0
+        and (rate := peer_rates.get(value.indicator_id)) is not None
+        and rate >= NEXT_STEP_PEER_RATE
+    ]
+    return sorted(steps, key=lambda step: -step[1])

@@ -24,7 +24,7 @@ from dx_platform.organizations.selectors import municipality_list
 
 from . import charts, exports, selectors
 from .forms import ScoreNoteForm, SurveyUploadForm
-from .models import Area, Dataset, Indicator, ScoreNote, ScoreRun, Value
+from .models import Area, Dataset, ScoreNote, ScoreRun, Value
 from .scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
 from .services import imports, notes
 
@@ -235,7 +235,17 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
         for s in scores
     ]
     gap_values = selectors.gap_matrix_values(dataset=selection.dataset, prefecture=place)
-    matrix = _gap_matrix(gap_values)
+    matrix = (
+        charts.gap_heatmap(
+            cells=gap_values,
+            missing_labels=dict(Value.Missing.choices),
+            done=_("done"),
+            not_done=_("not done"),
+            title=_("Which municipality has done which item"),
+        )
+        if gap_values
+        else None
+    )
     return render(
         request,
         "benchmarks/prefecture.html",
@@ -255,51 +265,13 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
             "sort": sort,
             "behind": BEHIND,
             "heatmap": matrix,
-            "gaps": _gap_counts(gap_values),
+            "gaps": selectors.gap_counts(gap_values),
         },
     )
 
 
-def _gap_counts(values: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """Per item: how many municipalities have done it, have not, or gave no answer; most lacking first."""
-    counts: dict[str, dict[str, Any]] = {}
-    for item, item_name, _code, _name, value, missing in values:
-        row = counts.setdefault(item, {"name": item_name, "done": 0, "lacking": 0, "no_answer": 0})
-        row["no_answer" if missing else ("done" if value else "lacking")] += 1
-    return sorted(counts.values(), key=lambda row: -row["lacking"])
-
-
 def _one_decimal(number: float | None) -> str:
     return "—" if number is None else f"{number:.1f}"
-
-
-def _gap_matrix(values: list[tuple[Any, ...]]) -> dict[str, Any] | None:
-    """Item × municipality chart of the scored yes/no items; a missing answer shows its reason."""
-    if not values:
-        return None
-    missing_labels = dict(Value.Missing.choices)
-    items: dict[str, str] = {}
-    columns: dict[str, str] = {}
-    cells: dict[tuple[str, str], tuple[float | None, str]] = {}
-    for item, item_name, code, name, value, missing in values:
-        items[item] = item_name
-        columns[code] = name
-        cells[item, code] = (value, missing)
-    done, not_done = _("done"), _("not done")
-
-    def describe(cell: tuple[float | None, str] | None) -> str:
-        if cell is None:
-            return ""
-        value, missing = cell
-        return str(missing_labels[missing]) if missing else (done if value else not_done)
-
-    return charts.heatmap(
-        rows=list(items.values()),
-        columns=list(columns.values()),
-        z=[[(cells.get((item, code)) or (None, ""))[0] for code in columns] for item in items],
-        text=[[describe(cells.get((item, code))) for code in columns] for item in items],
-        title=_("Which municipality has done which item"),
-    )
 
 
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
@@ -336,17 +308,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             fmt=fmt,
         )
     peer = selectors.item_rates(run=selection.run, level="size_class", group=place.size_class)
-    next_steps = sorted(
-        (
-            (value.indicator, peer[value.indicator_id])
-            for value in values
-            if value.indicator.kind == Indicator.Kind.BOOLEAN
-            and value.indicator.scored
-            and value.value == 0
-            and (peer.get(value.indicator_id) or 0) >= 50
-        ),
-        key=lambda pair: -pair[1],
-    )
+    next_steps = selectors.next_steps(values=values, peer_rates=peer)
     notes = selectors.score_notes(fiscal_year=selection.year, municipalities=Municipality.objects.filter(pk=place.pk))
     same_prefecture = request.GET.get("similar") == "prefecture"
     similar = selectors.similar_municipalities(run=selection.run, municipality=place, same_prefecture=same_prefecture)
