@@ -2,6 +2,15 @@ from django.apps import AppConfig
 
 
 class AssessmentsConfig(AppConfig):
-    """Self-assessments, KPIs and roadmaps of municipalities (next issues)."""
+    """Self-assessments of municipalities, reviewed by their prefecture."""
 
     name = "assessments"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import Answer, Assessment
+
+        # Every change is kept: who, when, old → new (shown as the assessment's history).
+        auditlog.register(Assessment)
+        auditlog.register(Answer, exclude_fields=["updated_at", "revision"])

@@ -264,6 +264,33 @@ def composite_within(rows: Iterable[Sequence[Any]]) -> dict[str, float | None]:
     return {code: (None if math.isnan(value) else float(value)) for code, value in composite.items()}
 
 
+def live_scores(values: pd.DataFrame, catalog: pd.DataFrame, distribution: pd.DataFrame) -> dict[str, Any]:
+    """One municipality's own answers scored against a published national distribution.
+
+    `distribution` holds the national municipalities' area rates (columns AREAS); the deviation of
+    each of the municipality's area rates is taken against it ("if the survey were today").
+    """
+    rates = municipality_area_rates(values, catalog)
+    own = rates.iloc[0] if len(rates) else pd.Series(dtype=float)
+    result: dict[str, Any] = {"rates": {}, "devs": {}}
+    for area in AREAS:
+        rate = own.get(area)
+        population = distribution[area].dropna().astype(float)
+        rate = None if rate is None or pd.isna(rate) else float(rate)
+        result["rates"][area] = rate
+        spread = population.std(ddof=0) if len(population) else 0.0
+        result["devs"][area] = None if rate is None or not spread else 50.0 + 10.0 * (rate - population.mean()) / spread
+    present = [result["devs"][area] for area in COMPOSITE_AREAS if result["devs"][area] is not None]
+    result["composite"] = sum(present) / len(present) if present else None
+    result["composite_areas"] = len(present)
+    return result
+
+
+def distribution_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
+    """National area rates, one row per municipality, columns AREAS."""
+    return pd.DataFrame(list(rows), columns=list(AREAS), dtype=float)
+
+
 def _prefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return frame.rename(columns=lambda area: f"{prefix}{area}")
 

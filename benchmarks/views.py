@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.params import int_param
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
 from dx_platform.organizations.selectors import municipality_list
@@ -66,22 +67,14 @@ class Selection:
         }
 
 
-def _number_param(request: HttpRequest, name: str) -> int | None:
-    """An integer query parameter; anything else (letters, "²", huge) is treated as absent."""
-    text = request.GET.get(name, "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
-
-
 def _select(request: HttpRequest) -> Selection | None:
     years = selectors.years_with_scores()
     if not years:
         return None
-    year = _number_param(request, "year") or years[0]
+    year = int_param(request, "year") or years[0]
     if year not in years:
         raise Http404(_("No published scores for that fiscal year."))
-    dataset = selectors.dataset_for_year(
-        fiscal_year=year, dataset_id=_number_param(request, "dataset"), with_scores=True
-    )
+    dataset = selectors.dataset_for_year(fiscal_year=year, dataset_id=int_param(request, "dataset"), with_scores=True)
     run = selectors.published_run(dataset=dataset) if dataset else None
     if dataset is None or run is None:
         raise Http404(_("No published scores for that dataset."))
@@ -270,6 +263,13 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
     )
 
 
+def _live_result(place: Municipality) -> dict[str, Any] | None:
+    """The live layer comes from the assessments app (its confirmed self-assessments)."""
+    from assessments.selectors import live_result
+
+    return live_result(municipality=place)
+
+
 def _one_decimal(number: float | None) -> str:
     return "—" if number is None else f"{number:.1f}"
 
@@ -317,6 +317,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         "benchmarks/municipality.html",
         {
             "notes": notes.get(place.pk, []),
+            "live": _live_result(place),
             "can_annotate": permissions.can_annotate_scores(request.user, place.pk),
             "note_form": ScoreNoteForm(),
             "similar": similar,

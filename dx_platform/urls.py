@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("dx_platform.audit.urls")),
     path("", include("dx_platform.organizations.urls")),
     path("benchmarks/", include("benchmarks.urls")),
+    path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dx_platform.organizations.api.urls")),
     path("api/v1/benchmarks/", include("benchmarks.api.urls")),

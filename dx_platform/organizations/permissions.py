@@ -178,3 +178,36 @@ def can_annotate_scores(user: User | AnonymousUser, municipality_id: int) -> boo
     if organization is None:
         return False
     return role_in(user, organization) in (Role.EDITOR, Role.ADMIN) or coordinates(user, organization)
+
+
+# --- self-assessments (the assessments app) ------------------------------------------------------
+# A municipality's viewers read its assessment, editors edit drafts, admins submit; its prefecture's
+# coordinators read, confirm and return but never edit answers; partners and other prefectures see none.
+
+
+def can_view_assessment(user: User | AnonymousUser, organization: Organization) -> bool:
+    return is_platform_staff(user) or role_in(user, organization) is not None or coordinates(user, organization)
+
+
+def can_edit_assessment(user: User | AnonymousUser, organization: Organization) -> bool:
+    return role_in(user, organization) in (Role.EDITOR, Role.ADMIN)
+
+
+def can_submit_assessment(user: User | AnonymousUser, organization: Organization) -> bool:
+    return role_in(user, organization) == Role.ADMIN
+
+
+def can_review_assessment(user: User | AnonymousUser, organization: Organization) -> bool:
+    return organization.kind == Organization.Kind.MUNICIPALITY and (
+        is_platform_staff(user) or coordinates(user, organization)
+    )
+
+
+def assessable_organizations(user: User | AnonymousUser) -> Q:
+    """Filter on Organization (municipalities) whose assessments the user may read."""
+    if is_platform_staff(user):
+        return Q(kind=Organization.Kind.MUNICIPALITY)
+    access = access_of(user)
+    return Q(kind=Organization.Kind.MUNICIPALITY) & (
+        Q(pk__in=list(access.roles)) | Q(prefecture_id__in=list(access.coordinated_prefecture_ids))
+    )

@@ -1,0 +1,76 @@
+"""The assessment form: one field per catalog item (and its evidence), built from the year's catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from benchmarks.models import Indicator
+
+from .models import Answer
+from .services import AnswerInput
+
+YES_NO = [("", _("Not answered")), ("1", _("Yes")), ("0", _("No"))]
+PROCEDURE = [("", _("Not answered")), *Answer.Status.choices]
+
+
+def _value_field(indicator: Indicator) -> forms.Field:
+    label = indicator.name_ja
+    if indicator.kind == Indicator.Kind.BOOLEAN:
+        return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=float, empty_value=None, required=False)
+    if indicator.kind == Indicator.Kind.PROCEDURE:
+        return forms.ChoiceField(label=label, choices=PROCEDURE, required=False)
+    return forms.FloatField(label=label, min_value=0, max_value=100, required=False)
+
+
+class AssessmentForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, answers: list[Answer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answers = answers
+        for answer in answers:
+            indicator, key = answer.indicator, answer.indicator.code
+            self.fields[f"v:{key}"] = _value_field(indicator)
+            self.fields[f"note:{key}"] = forms.CharField(label=_("Evidence note"), required=False, max_length=2000)
+            self.fields[f"link:{key}"] = forms.URLField(label=_("Evidence link"), required=False, max_length=200)
+            self.fields[f"confirm:{key}"] = forms.BooleanField(label=_("Confirm the prefilled answer"), required=False)
+            if not self.is_bound:
+                initial = answer.status if indicator.kind == Indicator.Kind.PROCEDURE else answer.value
+                if indicator.kind == Indicator.Kind.BOOLEAN and initial is not None:
+                    initial = str(int(initial))
+                self.initial.update({f"v:{key}": initial, f"note:{key}": answer.note, f"link:{key}": answer.link})
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per answer, its bound fields, for the template."""
+        return [
+            {
+                "answer": answer,
+                "value": self[f"v:{answer.indicator.code}"],
+                "note": self[f"note:{answer.indicator.code}"],
+                "link": self[f"link:{answer.indicator.code}"],
+                "confirm": self[f"confirm:{answer.indicator.code}"],
+            }
+            for answer in self.answers
+        ]
+
+    def inputs(self) -> dict[int, AnswerInput]:
+        data = self.cleaned_data
+        result = {}
+        for answer in self.answers:
+            key, procedure = answer.indicator.code, answer.indicator.kind == Indicator.Kind.PROCEDURE
+            result[answer.indicator_id] = AnswerInput(
+                value=None if procedure else data[f"v:{key}"],
+                status=data[f"v:{key}"] if procedure else "",
+                note=data[f"note:{key}"],
+                link=data[f"link:{key}"],
+                confirm_prefill=data[f"confirm:{key}"],
+            )
+        return result
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("return", _("Return"))])
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,107 @@
+"""Municipalities' self-assessments on the national survey items, reviewed by their prefecture."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from benchmarks.models import Indicator
+from dx_platform.organizations.models import Municipality
+
+
+class Assessment(models.Model):
+    """One municipality's answers for one fiscal year, with its review state."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CONFIRMED = "confirmed", _("Confirmed")
+        RETURNED = "returned", _("Returned")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="assessments")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    # Optimistic concurrency: every save names the version it started from; a stale one is refused.
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-fiscal_year", "municipality__code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["municipality", "fiscal_year"], name="one_assessment_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.fiscal_year}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organization_id": _organization_id(self.municipality_id), "assessment_id": self.pk}
+
+
+def _organization_id(municipality_id: int | None) -> int | None:
+    from dx_platform.organizations.models import Organization
+
+    if municipality_id is None:
+        return None
+    return Organization.objects.filter(municipality_id=municipality_id).values_list("pk", flat=True).first()
+
+
+class Answer(models.Model):
+    """The answer to one catalog item, with optional evidence, and where a prefilled value came from."""
+
+    class Status(models.TextChoices):
+        ONLINE = "online", _("Online")
+        OFFLINE = "offline", _("Not online")
+        NOT_OFFERED = "na", _("Not offered")
+
+    class Prefill(models.TextChoices):
+        NONE = "", _("Entered")
+        PREVIOUS = "previous", _("From last year's assessment")
+        NATIONAL = "national", _("From the latest national data")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    value = models.FloatField(_("value"), null=True, blank=True)
+    status = models.CharField(_("procedure"), max_length=8, choices=Status, blank=True)
+    prefilled_from = models.CharField(_("prefilled from"), max_length=10, choices=Prefill, blank=True)
+    note = models.TextField(_("evidence note"), blank=True, max_length=2000)
+    link = models.URLField(_("evidence link"), blank=True)
+    # The assessment version of this answer's last change: a stale save names the answers that moved.
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["indicator__position"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="one_answer_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.indicator.code}"
+
+    @property
+    def answered(self) -> bool:
+        return self.value is not None or bool(self.status)
+
+    def get_additional_data(self) -> dict[str, Any]:
+        municipality_id = Assessment.objects.filter(pk=self.assessment_id).values_list("municipality_id", flat=True)
+        return {"organization_id": _organization_id(municipality_id.first()), "assessment_id": self.assessment_id}

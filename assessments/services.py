@@ -1,0 +1,243 @@
+"""Writes on self-assessments: start (prefilled), save with optimistic concurrency, submit, review.
+
+Every service checks permission through dx_platform/organizations/permissions.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from benchmarks.models import CatalogYear, Indicator
+from benchmarks.selectors import dataset_for_year
+from dx_platform.notifications.services import notification_create
+from dx_platform.organizations import permissions
+from dx_platform.organizations.models import Membership, Municipality, Organization, Role
+
+from .models import Answer, Assessment
+
+if TYPE_CHECKING:
+    from dx_platform.accounts.models import User
+
+
+class StaleAssessment(Exception):
+    """Someone saved the assessment after this form was loaded; nothing of this save was written."""
+
+    def __init__(self, changed: list[Answer]) -> None:
+        self.changed = changed
+        super().__init__(f"{len(changed)} answer(s) changed since the form was loaded")
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What the form sends for one item; `value`/`status` already parsed by the form."""
+
+    value: float | None
+    status: str
+    note: str
+    link: str
+    confirm_prefill: bool
+
+
+def _organization(municipality: Municipality) -> Organization:
+    return Organization.objects.get(municipality=municipality)
+
+
+def assessment_start(*, municipality: Municipality, fiscal_year: int, by: User) -> Assessment:
+    """Open (or return) the year's assessment; a new one is prefilled from last year and national data."""
+    if not permissions.can_edit_assessment(by, _organization(municipality)):
+        raise PermissionDenied(_("Only the municipality's editors and administrators start an assessment."))
+    # The national survey of a year is published later; until then the newest catalog is the one to answer.
+    catalog = CatalogYear.objects.filter(fiscal_year__lte=fiscal_year).order_by("-fiscal_year").first()
+    if catalog is None:
+        raise ValidationError(_("There is no survey catalog for FY%(year)s."), params={"year": fiscal_year})
+    indicators = list(catalog.indicators.order_by("position"))
+    with transaction.atomic():
+        assessment, created = Assessment.objects.get_or_create(municipality=municipality, fiscal_year=fiscal_year)
+        if created:
+            Answer.objects.bulk_create(_prefilled(assessment, indicators))
+    return assessment
+
+
+def _prefilled(assessment: Assessment, indicators: list[Indicator]) -> list[Answer]:
+    """Answer once, reuse: last year's own answers first, else the latest national data, marked as such."""
+    previous = {
+        answer.indicator.code: answer
+        for answer in Answer.objects.filter(
+            assessment__municipality=assessment.municipality, assessment__fiscal_year=assessment.fiscal_year - 1
+        ).select_related("indicator")
+        if answer.answered
+    }
+    national: dict[str, Any] = {}
+    for year in (assessment.fiscal_year, assessment.fiscal_year - 1, assessment.fiscal_year - 2):
+        dataset = dataset_for_year(fiscal_year=year)
+        if dataset is not None:
+            national = {
+                v.indicator.code: v
+                for v in dataset.values.filter(municipality=assessment.municipality, missing="").select_related(
+                    "indicator"
+                )
+            }
+            break
+    answers = []
+    for indicator in indicators:
+        answer = Answer(assessment=assessment, indicator=indicator)
+        source = previous.get(indicator.code)
+        if source is not None:
+            answer.value, answer.status, answer.prefilled_from = source.value, source.status, Answer.Prefill.PREVIOUS
+        elif (value := national.get(indicator.code)) is not None:
+            answer.value, answer.status, answer.prefilled_from = value.value, value.status, Answer.Prefill.NATIONAL
+        answers.append(answer)
+    return answers
+
+
+def _check_value(indicator: Indicator, given: AnswerInput) -> None:
+    if indicator.kind == Indicator.Kind.BOOLEAN and given.value not in (None, 0.0, 1.0):
+        raise ValidationError(_("%(item)s: answer yes or no."), params={"item": indicator.name_ja})
+    if indicator.kind == Indicator.Kind.RATE and given.value is not None and not 0 <= given.value <= 100:
+        raise ValidationError(_("%(item)s: a rate is between 0 and 100 %%."), params={"item": indicator.name_ja})
+    if indicator.kind == Indicator.Kind.PROCEDURE and given.status not in ("", *Answer.Status.values):
+        raise ValidationError(
+            _("%(item)s: choose online, not online or not offered."), params={"item": indicator.name_ja}
+        )
+
+
+def assessment_save(*, assessment: Assessment, answers: dict[int, AnswerInput], version: int, by: User) -> Assessment:
+    """Save the changed answers, if nobody saved since `version`; else refuse, naming what moved."""
+    if not permissions.can_edit_assessment(by, _organization(assessment.municipality)):
+        raise PermissionDenied(_("Only the municipality's editors and administrators edit the assessment."))
+    with transaction.atomic():
+        current = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        if not current.editable:
+            raise ValidationError(
+                _("The assessment is %(status)s and cannot be edited."), params={"status": current.get_status_display()}
+            )
+        if current.version != version:
+            raise StaleAssessment(
+                list(current.answers.filter(revision__gt=version).select_related("indicator", "updated_by"))
+            )
+        new_version = current.version + 1
+        changed = 0
+        for answer in current.answers.select_related("indicator").filter(indicator_id__in=answers):
+            given = answers[answer.indicator_id]
+            _check_value(answer.indicator, given)
+            moved = (answer.value, answer.status, answer.note, answer.link) != (
+                given.value,
+                given.status,
+                given.note,
+                given.link,
+            )
+            if not moved and not (given.confirm_prefill and answer.prefilled_from):
+                continue
+            answer.value, answer.status, answer.note, answer.link = given.value, given.status, given.note, given.link
+            # An answer someone changed or confirmed is theirs now, no longer a prefill.
+            answer.prefilled_from = ""
+            answer.revision, answer.updated_by = new_version, by
+            answer.save()
+            changed += 1
+        if changed:
+            Assessment.objects.filter(pk=current.pk).update(version=F("version") + 1)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def missing_items(assessment: Assessment) -> list[Indicator]:
+    """Scored items without an answer, or with a prefilled answer nobody has confirmed."""
+    return [
+        answer.indicator
+        for answer in assessment.answers.select_related("indicator")
+        if answer.indicator.scored and (not answer.answered or answer.prefilled_from)
+    ]
+
+
+def _notify(users: Any, title: Any, assessment: Assessment) -> None:
+    url = reverse("assessments:detail", args=[assessment.municipality.code, assessment.fiscal_year])
+    for user in users:
+        notification_create(recipient=user, title=title, url=url)
+
+
+def assessment_submit(*, assessment: Assessment, by: User, accept_missing: bool = False) -> Assessment:
+    """Send to the prefecture; with unanswered or unconfirmed items only if the submitter accepts that."""
+    organization = _organization(assessment.municipality)
+    if not permissions.can_submit_assessment(by, organization):
+        raise PermissionDenied(_("Only the municipality's administrators submit the assessment."))
+    with transaction.atomic():
+        current = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        if not current.editable:
+            raise ValidationError(_("Only a draft or a returned assessment can be submitted."))
+        missing = missing_items(current)
+        if missing and not accept_missing:
+            raise ValidationError(
+                _("%(n)s items are unanswered or unconfirmed: %(items)s. Confirm that you submit without them."),
+                code="incomplete",
+                params={"n": len(missing), "items": "、".join(i.name_ja for i in missing[:10])},
+            )
+        current.status, current.submitted_at, current.submitted_by = Assessment.Status.SUBMITTED, timezone.now(), by
+        current.version += 1
+        current.save()
+        coordinators = [
+            m.user
+            for m in Membership.objects.filter(
+                organization__kind=Organization.Kind.PREFECTURE,
+                organization__prefecture=organization.prefecture,
+                role=Role.COORDINATOR,
+            ).select_related("user")
+        ]
+        _notify(
+            coordinators,
+            format_lazy(
+                _("{name} submitted its FY{year} self-assessment"), name=organization.name, year=current.fiscal_year
+            ),
+            current,
+        )
+    return current
+
+
+def assessment_review(*, assessment: Assessment, by: User, confirm: bool, comment: str = "") -> Assessment:
+    """A coordinator confirms a submitted assessment, or returns it with a comment."""
+    organization = _organization(assessment.municipality)
+    if not permissions.can_review_assessment(by, organization):
+        raise PermissionDenied(_("Only the prefecture's coordinators confirm or return assessments."))
+    if not confirm and not comment.strip():
+        raise ValidationError(_("Say what to fix when returning an assessment."), code="comment")
+    with transaction.atomic():
+        current = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        if current.status != Assessment.Status.SUBMITTED:
+            raise ValidationError(
+                _("%(name)s: only a submitted assessment can be reviewed (it is %(status)s)."),
+                params={"name": organization.name, "status": current.get_status_display()},
+            )
+        current.status = Assessment.Status.CONFIRMED if confirm else Assessment.Status.RETURNED
+        current.reviewed_at, current.reviewed_by, current.review_comment = timezone.now(), by, comment.strip()
+        current.version += 1
+        current.save()
+        members = [
+            m.user for m in organization.memberships.filter(role__in=[Role.EDITOR, Role.ADMIN]).select_related("user")
+        ]
+        title = (
+            format_lazy(_("Your FY{year} self-assessment was confirmed"), year=current.fiscal_year)
+            if confirm
+            else format_lazy(
+                _("Your FY{year} self-assessment was returned: {comment}"),
+                year=current.fiscal_year,
+                comment=current.review_comment,
+            )
+        )
+        _notify(members, title, current)
+    return current
+
+
+def assessments_review_bulk(*, assessments: list[Assessment], by: User, confirm: bool, comment: str = "") -> int:
+    """Review several at once: all of them or, if one cannot be, none."""
+    with transaction.atomic():
+        for assessment in assessments:
+            assessment_review(assessment=assessment, by=by, confirm=confirm, comment=comment)
+    return len(assessments)

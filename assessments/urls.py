@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.assessment_list, name="list"),
+    path("review/<str:pref_code>/", views.review_list, name="review"),
+    path("<str:code>/<int:year>/", views.assessment_detail, name="detail"),
+    path("<str:code>/<int:year>/submit/", views.assessment_submit, name="submit"),
+    path("<str:code>/<int:year>/review/", views.assessment_review, name="review_one"),
+]
