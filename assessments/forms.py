@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Indicator
+from benchmarks.models import Area, Indicator
 
 from .models import Answer
 from .services import AnswerInput
@@ -35,7 +35,9 @@ class AssessmentForm(forms.Form):
             indicator, key = answer.indicator, answer.indicator.code
             self.fields[f"v:{key}"] = _value_field(indicator)
             self.fields[f"note:{key}"] = forms.CharField(label=_("Evidence note"), required=False, max_length=2000)
-            self.fields[f"link:{key}"] = forms.URLField(label=_("Evidence link"), required=False, max_length=200)
+            self.fields[f"link:{key}"] = forms.URLField(
+                label=_("Evidence link"), required=False, max_length=200, assume_scheme="https"
+            )
             self.fields[f"confirm:{key}"] = forms.BooleanField(label=_("Confirm the prefilled answer"), required=False)
             if not self.is_bound:
                 initial = answer.status if indicator.kind == Indicator.Kind.PROCEDURE else answer.value
@@ -44,7 +46,12 @@ class AssessmentForm(forms.Form):
                 self.initial.update({f"v:{key}": initial, f"note:{key}": answer.note, f"link:{key}": answer.link})
 
     def rows(self) -> list[dict[str, Any]]:
-        """Per answer, its bound fields, for the template."""
+        """Per answer, its bound fields, for the template: area by area, in catalog order within each.
+
+        The template regroups consecutive rows, and a catalog lists some reference items of an area at its end.
+        """
+        areas = list(Area.values)
+        answers = sorted(self.answers, key=lambda answer: areas.index(answer.indicator.area))
         return [
             {
                 "answer": answer,
@@ -53,7 +60,7 @@ class AssessmentForm(forms.Form):
                 "link": self[f"link:{answer.indicator.code}"],
                 "confirm": self[f"confirm:{answer.indicator.code}"],
             }
-            for answer in self.answers
+            for answer in answers
         ]
 
     def inputs(self) -> dict[int, AnswerInput]:
@@ -72,5 +79,5 @@ class AssessmentForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("return", _("Return"))])
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("confirm", _("Confirm")), ("return", _("Return"))])
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

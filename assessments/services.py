@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import CatalogYear, Indicator
-from benchmarks.selectors import dataset_for_year
+from benchmarks.models import CatalogYear, Dataset, Indicator
+from benchmarks.selectors import dataset_for_year, dataset_list
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Membership, Municipality, Organization, Role
@@ -77,16 +77,20 @@ def _prefilled(assessment: Assessment, indicators: list[Indicator]) -> list[Answ
         if answer.answered
     }
     national: dict[str, Any] = {}
-    for year in (assessment.fiscal_year, assessment.fiscal_year - 1, assessment.fiscal_year - 2):
-        dataset = dataset_for_year(fiscal_year=year)
-        if dataset is not None:
-            national = {
-                v.indicator.code: v
-                for v in dataset.values.filter(municipality=assessment.municipality, missing="").select_related(
-                    "indicator"
-                )
-            }
-            break
+    # A year's national survey is published years later: take the newest year with data, however old.
+    latest = (
+        dataset_list()
+        .filter(status=Dataset.Status.READY, catalog__fiscal_year__lte=assessment.fiscal_year)
+        .order_by("-catalog__fiscal_year")
+        .values_list("catalog__fiscal_year", flat=True)
+        .first()
+    )
+    dataset = dataset_for_year(fiscal_year=latest) if latest is not None else None
+    if dataset is not None:
+        national = {
+            v.indicator.code: v
+            for v in dataset.values.filter(municipality=assessment.municipality, missing="").select_related("indicator")
+        }
     answers = []
     for indicator in indicators:
         answer = Answer(assessment=assessment, indicator=indicator)

@@ -32,6 +32,14 @@ def _organization(request: HttpRequest, code: str) -> Organization:
     return organization
 
 
+# The era calendar FiscalYear shows starts in FY1989; nobody starts an assessment years ahead.
+FIRST_YEAR = 1989
+
+
+def _in_range(year: int) -> bool:
+    return FIRST_YEAR <= year <= FiscalYear.current().year + 1
+
+
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
     year = FiscalYear.current().year
@@ -54,12 +62,16 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assessment_detail(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    if not _in_range(year):
+        raise Http404
     organization = _organization(request, code)
     municipality = organization.municipality
     assessment = Assessment.objects.filter(municipality=municipality, fiscal_year=year).first()
     can_edit = permissions.can_edit_assessment(request.user, organization)
     if assessment is None:
-        if request.method == "POST" and can_edit:
+        if request.method == "POST":
+            if not can_edit:
+                raise PermissionDenied(_("Only the municipality's editors and administrators start an assessment."))
             try:
                 services.assessment_start(municipality=municipality, fiscal_year=year, by=request.user)
             except ValidationError as exc:
@@ -118,6 +130,8 @@ def assessment_detail(request: HttpRequest, code: str, year: int) -> HttpRespons
 
 
 def _assessment(request: HttpRequest, code: str, year: int) -> Assessment:
+    if not _in_range(year):
+        raise Http404
     organization = _organization(request, code)
     return get_object_or_404(Assessment, municipality=organization.municipality, fiscal_year=year)
 
@@ -165,9 +179,11 @@ def review_list(request: HttpRequest, pref_code: str) -> HttpResponse:
         and prefecture.pk not in permissions.access_of(request.user).coordinated_prefecture_ids
     ):
         raise PermissionDenied(_("Only the prefecture's coordinators review its municipalities."))
+    given = request.GET.get("year", "")
+    # Four digits at most: int() refuses strings of thousands of digits.
     year = (
-        int(request.GET["year"])
-        if request.GET.get("year", "").isascii() and request.GET.get("year", "").isdigit()
+        int(given)
+        if given.isascii() and given.isdigit() and len(given) <= 4 and _in_range(int(given))
         else FiscalYear.current().year
     )
     towns_only = request.GET.get("towns") == "1"

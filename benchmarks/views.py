@@ -264,7 +264,8 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
 
 
 def _live_result(place: Municipality) -> dict[str, Any] | None:
-    """The live layer comes from the assessments app (its confirmed self-assessments)."""
+    """The live layer comes from the assessments app (its confirmed self-assessments); it is not yet
+    published national data, so only public-sector users see it."""
     from assessments.selectors import live_result
 
     return live_result(municipality=place)
@@ -317,7 +318,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         "benchmarks/municipality.html",
         {
             "notes": notes.get(place.pk, []),
-            "live": _live_result(place),
+            "live": _live_result(place) if permissions.is_public_sector(request.user) else None,
             "can_annotate": permissions.can_annotate_scores(request.user, place.pk),
             "note_form": ScoreNoteForm(),
             "similar": similar,

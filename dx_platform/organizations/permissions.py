@@ -211,3 +211,14 @@ def assessable_organizations(user: User | AnonymousUser) -> Q:
     return Q(kind=Organization.Kind.MUNICIPALITY) & (
         Q(pk__in=list(access.roles)) | Q(prefecture_id__in=list(access.coordinated_prefecture_ids))
     )
+
+
+def is_public_sector(user: User | AnonymousUser) -> bool:
+    """Signed-in staff of a municipality, prefecture or national office (or platform staff): who may see
+    current-year figures that are not yet published national data, such as the live layer."""
+    if is_platform_staff(user):
+        return True
+    return Organization.objects.filter(
+        pk__in=list(access_of(user).roles),
+        kind__in=[*REGIONAL_KINDS, Organization.Kind.NATIONAL],
+    ).exists()
