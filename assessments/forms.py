@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, Indicator
+from benchmarks.models import Area, CatalogYear, Indicator
+from dx_platform.accounts.models import User
+from dx_platform.organizations.models import Municipality
 
-from .models import Answer
-from .services import AnswerInput
+from .models import Answer, Kpi
+from .services import AnswerInput, KpiInput
 
 YES_NO = [("", _("Not answered")), ("1", _("Yes")), ("0", _("No"))]
 PROCEDURE = [("", _("Not answered")), *Answer.Status.choices]
@@ -81,3 +83,47 @@ class AssessmentForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[("confirm", _("Confirm")), ("return", _("Return"))])
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class KpiForm(forms.ModelForm):
+    class Meta:
+        model = Kpi
+        fields = (
+            "name",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "area",
+            "indicator",
+            "owner",
+            "interval",
+        )
+        widgets = {
+            "baseline_date": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+        self.fields["indicator"].queryset = (
+            catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
+        )
+        self.fields["indicator"].label_from_instance = lambda indicator: indicator.name_ja
+        self.fields["owner"].queryset = User.objects.filter(memberships__organization__municipality=municipality)
+
+    def given(self) -> KpiInput:
+        return KpiInput(**{name: self.cleaned_data[name] for name in self.Meta.fields})
+
+
+class MeasurementForm(forms.Form):
+    measured_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.FloatField(label=_("Value"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class MeasurementUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file (date,value,note)"))

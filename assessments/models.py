@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Indicator
+from benchmarks.models import Area, Indicator
 from dx_platform.organizations.models import Municipality
 
 
@@ -105,3 +105,72 @@ class Answer(models.Model):
     def get_additional_data(self) -> dict[str, Any]:
         municipality_id = Assessment.objects.filter(pk=self.assessment_id).values_list("municipality_id", flat=True)
         return {"organization_id": _organization_id(municipality_id.first()), "assessment_id": self.assessment_id}
+
+
+class Kpi(models.Model):
+    """A municipality's key performance indicator, measured against a straight line to its target."""
+
+    class Direction(models.TextChoices):
+        UP = "up", _("Higher is better")
+        DOWN = "down", _("Lower is better")
+
+    class Interval(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        YEARLY = "yearly", _("Yearly")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="kpis")
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=30)
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction)
+    baseline_value = models.FloatField(_("baseline value"))
+    baseline_date = models.DateField(_("baseline date"))
+    target_value = models.FloatField(_("target value"))
+    target_date = models.DateField(_("target date"))
+    area = models.CharField(_("area"), max_length=20, choices=Area, blank=True)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("indicator")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="kpis", verbose_name=_("owner")
+    )
+    interval = models.CharField(_("measured"), max_length=10, choices=Interval, default=Interval.QUARTERLY)
+    # The due date the owner was last reminded of: a reminder is claimed once per due date.
+    reminded_for = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["municipality__code", "name"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="kpi_target_after_baseline", condition=models.Q(target_date__gt=models.F("baseline_date"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organization_id": _organization_id(self.municipality_id)}
+
+
+class Measurement(models.Model):
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField(_("date"))
+    value = models.FloatField(_("value"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["kpi", "measured_on"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["kpi", "measured_on"], name="one_measurement_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.measured_on}: {self.value}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        municipality_id = Kpi.objects.filter(pk=self.kpi_id).values_list("municipality_id", flat=True).first()
+        return {"organization_id": _organization_id(municipality_id)}

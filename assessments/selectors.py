@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization
 
-from .models import Answer, Assessment
+from . import kpis as kpi_rules
+from .models import Answer, Assessment, Kpi
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -87,3 +88,29 @@ def live_result(*, municipality: Municipality) -> dict[str, Any] | None:
         run.municipal_scores.values_list(*(f"rate_{area}" for area in scoring.AREAS))
     )
     return {"assessment": assessment, "dataset": dataset, **scoring.live_scores(values, catalog, distribution)}
+
+
+def kpi_list(*, user: User | AnonymousUser, municipality: Municipality) -> list[tuple[Kpi, kpi_rules.Status]]:
+    """The municipality's KPIs (if the user may read them) with their status against the plan."""
+    organization = Organization.objects.get(municipality=municipality)
+    if not permissions.can_view_assessment(user, organization):
+        return []
+    kpis = Kpi.objects.filter(municipality=municipality).select_related("owner").prefetch_related("measurements")
+    return [(kpi, kpi_status(kpi)) for kpi in kpis]
+
+
+def kpi_status(kpi: Kpi) -> kpi_rules.Status:
+    measurements = list(kpi.measurements.all())
+    latest = max(measurements, key=lambda m: m.measured_on) if measurements else None
+    return kpi_rules.status(
+        baseline_value=kpi.baseline_value,
+        baseline_date=kpi.baseline_date,
+        target_value=kpi.target_value,
+        target_date=kpi.target_date,
+        latest=(latest.measured_on, latest.value) if latest else None,
+    )
+
+
+def kpi_for(*, user: User | AnonymousUser, pk: int) -> Kpi | None:
+    municipalities = Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
+    return Kpi.objects.filter(pk=pk, municipality__in=municipalities).select_related("municipality", "owner").first()

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dx_platform.core.downloads import FORMATS, table_response
@@ -32,12 +32,12 @@ from .services import imports, notes
 AREA_LABELS = dict(Area.choices)
 # Column headings: the full names make a 47-row table unreadable on a laptop, let alone a phone.
 AREA_SHORT = {
-    "system": _lazy("Structure"),
-    "service": _lazy("Services"),
-    "improvement": _lazy("Improvement"),
-    "online_volume": _lazy("Online ①"),
-    "online_lifeevent": _lazy("Online ②"),
-    "mynumber": _lazy("My Number"),
+    "system": gettext_lazy("Structure"),
+    "service": gettext_lazy("Services"),
+    "improvement": gettext_lazy("Improvement"),
+    "online_volume": gettext_lazy("Online ①"),
+    "online_lifeevent": gettext_lazy("Online ②"),
+    "mynumber": gettext_lazy("My Number"),
 }
 # A national deviation below 40 is the report's "clearly behind" band (Table 23 marks it blue).
 BEHIND = 40.0

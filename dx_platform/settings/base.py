@@ -226,6 +226,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "dx_platform.notifications.tasks.*": {"queue": "mail"},
     "dx_platform.organizations.tasks.*": {"queue": "mail"},
+    "assessments.tasks.*": {"queue": "mail"},
     "benchmarks.tasks.import_*": {"queue": "imports"},
     "benchmarks.tasks.*": {"queue": "scoring"},
 }
@@ -237,6 +238,10 @@ CELERY_BEAT_SCHEDULE = {
     "health": {
         "task": "dx_platform.core.tasks.health",
         "schedule": 300.0,
+    },
+    "kpi-reminders": {
+        "task": "assessments.tasks.send_kpi_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
     # Nightly safety net; datasets whose inputs have not changed are skipped without computing.
     "recompute-benchmarks": {
