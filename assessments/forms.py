@@ -115,6 +115,14 @@ class KpiForm(forms.ModelForm):
         self.fields["indicator"].label_from_instance = lambda indicator: indicator.name_ja
         self.fields["owner"].queryset = User.objects.filter(memberships__organization__municipality=municipality)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        baseline, target = cleaned.get("baseline_date"), cleaned.get("target_date")
+        # Said here, on the field: otherwise the model's check constraint refuses it in its own words.
+        if baseline and target and target <= baseline:
+            self.add_error("target_date", _("The target date must come after the baseline date."))
+        return cleaned
+
     def given(self) -> KpiInput:
         return KpiInput(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 

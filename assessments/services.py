@@ -6,6 +6,7 @@ Every service checks permission through dx_platform/organizations/permissions.py
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -283,7 +284,10 @@ def _check_kpi(given: KpiInput, municipality: Municipality) -> None:
 
 def kpi_save(*, municipality: Municipality, given: KpiInput, by: User, kpi: Kpi | None = None) -> Kpi:
     """Create a KPI, or change one; dates out of order or a target the wrong way round are refused."""
-    if not permissions.can_edit_assessment(by, _organization(municipality)):
+    # A KPI stays with its municipality: an editor elsewhere cannot reach it by naming their own.
+    if not permissions.can_edit_assessment(by, _organization(municipality)) or (
+        kpi is not None and kpi.municipality_id != municipality.pk
+    ):
         raise PermissionDenied(_("Only the municipality's editors and administrators manage KPIs."))
     _check_kpi(given, municipality)
     kpi = kpi or Kpi(municipality=municipality)
@@ -320,6 +324,9 @@ def measurements_import(*, kpi: Kpi, data: bytes, file_name: str, by: User) -> i
         try:
             day = dt.date.fromisoformat(row[0].strip())
             number = float(row[1])
+            # float() also reads "nan" and "inf", which no measurement is (and SQLite stores NaN as NULL).
+            if not math.isfinite(number):
+                raise ValueError(row[1])
         except (ValueError, IndexError):
             errors.append(
                 _("line %(line)s: expected a date (YYYY-MM-DD) and a number, got %(row)s")
@@ -342,21 +349,30 @@ def kpi_reminders_send(*, today: dt.date | None = None) -> int:
     """Remind each KPI's owner of a measurement that is due and missing, once per due date."""
     today = today or timezone.localdate()
     sent = 0
-    kpis = Kpi.objects.filter(owner__isnull=False, target_date__gte=today).annotate(
-        last=Max("measurements__measured_on")
+    # Only owners who can still act on it: active and still members of the municipality.
+    kpis = (
+        Kpi.objects.filter(
+            owner__is_active=True,
+            owner__memberships__organization__municipality=F("municipality"),
+            target_date__gte=today,
+        )
+        .annotate(last=Max("measurements__measured_on"))
+        .distinct()
     )
     for kpi in kpis.select_related("owner", "municipality"):
         due = kpi_rules.next_due(last_measured=kpi.last, baseline_date=kpi.baseline_date, interval=kpi.interval)
-        if due > today:
+        if due > today or kpi.owner is None:
             continue
-        # Claimed with a conditional UPDATE: a second run for the same due date finds nothing.
-        claimed = Kpi.objects.filter(pk=kpi.pk).exclude(reminded_for=due).update(reminded_for=due)
-        if not claimed or kpi.owner is None:
-            continue
-        notification_create(
-            recipient=kpi.owner,
-            title=format_lazy(_("A measurement of “{kpi}” was due on {due}"), kpi=kpi.name, due=due.isoformat()),
-            url=reverse("assessments:kpi", args=[kpi.pk]),
-        )
+        with transaction.atomic():
+            # Claimed with a conditional UPDATE: a second run for the same due date finds nothing; if the
+            # notice cannot be recorded the claim is undone and the next run tries again.
+            claimed = Kpi.objects.filter(pk=kpi.pk).exclude(reminded_for=due).update(reminded_for=due)
+            if not claimed:
+                continue
+            notification_create(
+                recipient=kpi.owner,
+                title=format_lazy(_("A measurement of “{kpi}” was due on {due}"), kpi=kpi.name, due=due.isoformat()),
+                url=reverse("assessments:kpi", args=[kpi.pk]),
+            )
         sent += 1
     return sent
