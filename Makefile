@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # Business logic is typed strictly: services, selectors, permissions and the loader.
 TYPED := $(wildcard dx_platform/*/services.py dx_platform/*/selectors.py benchmarks/services/*.py) \
-	assessments/services.py assessments/selectors.py \
+	$(wildcard assessments/services/*.py) assessments/selectors.py \
 	dx_platform/organizations/permissions.py dx_platform/organizations/reference_data.py \
 	benchmarks/selectors.py benchmarks/scoring.py
 

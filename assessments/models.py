@@ -134,6 +134,14 @@ class Kpi(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="kpis", verbose_name=_("owner")
     )
+    initiative = models.ForeignKey(
+        "Initiative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kpis",
+        verbose_name=_("initiative"),
+    )
     interval = models.CharField(_("measured"), max_length=10, choices=Interval, default=Interval.QUARTERLY)
     # The due date the owner was last reminded of: a reminder is claimed once per due date.
     reminded_for = models.DateField(null=True, blank=True)
@@ -174,3 +182,112 @@ class Measurement(models.Model):
     def get_additional_data(self) -> dict[str, Any]:
         municipality_id = Kpi.objects.filter(pk=self.kpi_id).values_list("municipality_id", flat=True).first()
         return {"organization_id": _organization_id(municipality_id)}
+
+
+class Roadmap(models.Model):
+    """A municipality's DX policy (全体方針) and its roadmap (工程表) of initiatives."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="roadmaps")
+    title = models.CharField(_("title"), max_length=200)
+    vision = models.TextField(_("vision"), blank=True)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["municipality__code", "-period_start"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organization_id": _organization_id(self.municipality_id)}
+
+
+class Initiative(models.Model):
+    """取組事項: a piece of the roadmap with its area, survey items, owner and dates."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        ON_HOLD = "on_hold", _("On hold")
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(_("title"), max_length=200)
+    area = models.CharField(_("area"), max_length=20, choices=Area, blank=True)
+    indicators = models.ManyToManyField(Indicator, blank=True, related_name="+", verbose_name=_("survey items"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PLANNED)
+
+    class Meta:
+        ordering: ClassVar = ["roadmap", "starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_additional_data(self) -> dict[str, Any]:
+        municipality_id = Roadmap.objects.filter(pk=self.roadmap_id).values_list("municipality_id", flat=True).first()
+        return {"organization_id": _organization_id(municipality_id)}
+
+
+class Milestone(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["initiative", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_additional_data(self) -> dict[str, Any]:
+        municipality_id = (
+            Initiative.objects.filter(pk=self.initiative_id).values_list("roadmap__municipality_id", flat=True).first()
+        )
+        return {"organization_id": _organization_id(municipality_id)}
+
+
+class StepCheck(models.Model):
+    """One ticked item of 総務省's 自治体DX全体手順書 self-check (steps 0–3), per roadmap."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="step_checks")
+    item = models.CharField(max_length=40)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["roadmap", "item"], name="one_check_per_item")]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class RoadmapBaseline(models.Model):
+    """The plan of record, frozen at the start of a fiscal year: slippage stays visible after re-planning."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="baselines")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    frozen_at = models.DateTimeField(auto_now_add=True)
+    # {initiative id: {"title", "starts_on", "ends_on", "milestones": {id: {"title", "due_on"}}}}
+    plan = models.JSONField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["roadmap", "fiscal_year"], name="one_baseline_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roadmap} FY{self.fiscal_year}"

@@ -15,6 +15,7 @@ from django.db import connection, connections
 
 from assessments import selectors, services
 from assessments.models import Answer, Assessment
+from assessments.services import self_assessment
 from benchmarks.models import CatalogYear, Indicator
 from benchmarks.scoring import COMPOSITE_AREAS
 from benchmarks.selectors import published_run
@@ -31,6 +32,7 @@ from tests.assessments import (
     other_prefecture_people,
 )
 from tests.factories import MembershipFactory
+from tests.services import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -272,11 +274,11 @@ def test_concurrency_a_stale_save_is_refused_and_names_what_the_other_person_cha
 @pytest.mark.django_db(transaction=True)
 def test_concurrency_two_saves_at_once_on_postgresql_lose_nothing(draft, people, monkeypatch):
     """Both saves pass the version check at the same moment unless the first one locks the assessment."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers itself; the row lock is PostgreSQL's")
+    # SQLite serialises writers itself; the row lock that prevents the race is PostgreSQL's.
+    require_service("PostgreSQL", connection.vendor == "postgresql", "run with DATABASE_URL=postgres://…")
     version = draft.version
     both_checked = threading.Barrier(2)
-    check = services._check_value
+    check = self_assessment._check_value
 
     def meet_then_check(indicator, given):
         # The first save waits here for the second; with the row lock the second never comes.
@@ -284,7 +286,7 @@ def test_concurrency_two_saves_at_once_on_postgresql_lose_nothing(draft, people,
             both_checked.wait(timeout=2)
         check(indicator, given)
 
-    monkeypatch.setattr(services, "_check_value", meet_then_check)
+    monkeypatch.setattr(self_assessment, "_check_value", meet_then_check)
     outcomes: dict[str, object] = {}
 
     def save_as(who: str, value: float) -> None:

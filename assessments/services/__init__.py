@@ -1,0 +1,29 @@
+"""Writes of the assessments app, one module per subject; the names are re-exported here."""
+
+from .kpi import KpiInput, kpi_reminders_send, kpi_save, measurement_add, measurements_import
+from .self_assessment import (
+    AnswerInput,
+    StaleAssessment,
+    assessment_review,
+    assessment_save,
+    assessment_start,
+    assessment_submit,
+    assessments_review_bulk,
+    missing_items,
+)
+
+__all__ = [
+    "AnswerInput",
+    "KpiInput",
+    "StaleAssessment",
+    "assessment_review",
+    "assessment_save",
+    "assessment_start",
+    "assessment_submit",
+    "assessments_review_bulk",
+    "kpi_reminders_send",
+    "kpi_save",
+    "measurement_add",
+    "measurements_import",
+    "missing_items",
+]
