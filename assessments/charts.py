@@ -1,4 +1,4 @@
-"""The KPI trend chart (plotly): measurements, the planned line to the target, today."""
+"""Charts of the assessments app (plotly): the KPI trend and the roadmap Gantt chart."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from benchmarks.charts import FONT, SERIES_COLOURS
+
+LATE = "#b00020"
+DONE = "#1e7e34"
 
 
 def kpi_trend(
@@ -50,6 +53,56 @@ def kpi_trend(
         plot_bgcolor="white",
         yaxis={"title": {"text": labels["unit"]}},
         legend={"orientation": "h"},
+    )
+    result: dict[str, Any] = json.loads(pio.to_json(fig, validate=False))
+    return result
+
+
+def gantt(*, rows: Sequence[Any], today: dt.date, labels: dict[str, str]) -> dict[str, Any]:
+    """Initiatives as bars from start to end (late ones red), milestones as diamonds, today as a line.
+
+    `rows` are selectors.InitiativeRow; dates go to plotly as ISO strings, durations in milliseconds.
+    """
+    day_ms = 24 * 60 * 60 * 1000
+    titles = [row.initiative.title for row in rows]
+    bars = go.Bar(
+        y=titles,
+        base=[row.initiative.starts_on.isoformat() for row in rows],
+        x=[((row.initiative.ends_on - row.initiative.starts_on).days + 1) * day_ms for row in rows],
+        orientation="h",
+        marker={"color": [LATE if row.late else SERIES_COLOURS[0] for row in rows]},
+        name=labels["initiatives"],
+        hovertemplate="%{y}<extra></extra>",
+    )
+    milestones = [(row.initiative.title, m) for row in rows for m in row.milestones]
+    colours = [LATE if m.late else (DONE if m.milestone.done_on else SERIES_COLOURS[1]) for _, m in milestones]
+    marks = go.Scatter(
+        y=[title for title, _ in milestones],
+        x=[m.milestone.due_on.isoformat() for _, m in milestones],
+        text=[m.milestone.title for _, m in milestones],
+        mode="markers",
+        marker={
+            "symbol": "diamond",
+            "size": 12,
+            "color": colours,
+            "line": {"color": "white", "width": 1},
+        },
+        name=labels["milestones"],
+        hovertemplate="%{text}: %{x}<extra></extra>",
+    )
+    fig = go.Figure([bars, marks])
+    fig.add_vline(x=today.isoformat(), line={"color": "#1a1a1a", "dash": "dot"})
+    fig.update_layout(
+        title={"text": labels["title"], "x": 0},
+        font={"family": FONT, "size": 13},
+        height=max(300, 42 * len(rows) + 140),
+        margin={"l": 24, "r": 24, "t": 56, "b": 48},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"type": "date"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h"},
+        barmode="overlay",
     )
     result: dict[str, Any] = json.loads(pio.to_json(fig, validate=False))
     return result

@@ -11,8 +11,9 @@ from benchmarks.models import Area, CatalogYear, Indicator
 from dx_platform.accounts.models import User
 from dx_platform.organizations.models import Municipality
 
-from .models import Answer, Kpi
-from .services import AnswerInput, KpiInput
+from .models import Answer, Initiative, Kpi
+from .roadmap_data import TEMPLATES
+from .services import AnswerInput, InitiativeInput, KpiInput, RoadmapInput
 
 YES_NO = [("", _("Not answered")), ("1", _("Yes")), ("0", _("No"))]
 PROCEDURE = [("", _("Not answered")), *Answer.Status.choices]
@@ -135,3 +136,59 @@ class MeasurementForm(forms.Form):
 
 class MeasurementUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file (date,value,note)"))
+
+
+class RoadmapForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    vision = forms.CharField(label=_("Vision"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    template = forms.ChoiceField(
+        label=_("Start from"),
+        required=False,
+        choices=[("", _("An empty roadmap")), *((key, label) for key, (label, _items) in TEMPLATES.items())],
+    )
+
+    def given(self) -> RoadmapInput:
+        return RoadmapInput(**{name: self.cleaned_data[name] for name in RoadmapInput.__dataclass_fields__})
+
+
+class InitiativeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    area = forms.ChoiceField(label=_("Area"), choices=[("", "—"), *Area.choices], required=False)
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    starts_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("Status"), choices=Initiative.Status.choices, initial=Initiative.Status.PLANNED)
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+        indicators = self.fields["indicators"]
+        indicators.queryset = (
+            catalog.indicators.filter(kind=Indicator.Kind.BOOLEAN, scored=True) if catalog else Indicator.objects.none()
+        )
+        indicators.label_from_instance = lambda indicator: indicator.name_ja
+        self.fields["owner"].queryset = User.objects.filter(memberships__organization__municipality=municipality)
+
+    def given(self) -> InitiativeInput:
+        data = self.cleaned_data
+        return InitiativeInput(
+            title=data["title"],
+            area=data["area"],
+            indicators=list(data["indicators"]),
+            owner=data["owner"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            status=data["status"],
+        )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label=_("Done on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
@@ -11,7 +13,8 @@ from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization
 
 from . import kpis as kpi_rules
-from .models import Answer, Assessment, Kpi
+from . import roadmap_data
+from .models import Answer, Assessment, Initiative, Kpi, Milestone, Roadmap, RoadmapBaseline
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -114,3 +117,75 @@ def kpi_status(kpi: Kpi) -> kpi_rules.Status:
 def kpi_for(*, user: User | AnonymousUser, pk: int) -> Kpi | None:
     municipalities = Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
     return Kpi.objects.filter(pk=pk, municipality__in=municipalities).select_related("municipality", "owner").first()
+
+
+# --- roadmaps ------------------------------------------------------------------------------------
+
+
+def roadmap_list(*, user: User | AnonymousUser, municipality: Municipality) -> QuerySet[Roadmap]:
+    organization = Organization.objects.get(municipality=municipality)
+    if not permissions.can_view_assessment(user, organization):
+        return Roadmap.objects.none()
+    return Roadmap.objects.filter(municipality=municipality)
+
+
+def roadmap_for(*, user: User | AnonymousUser, pk: int) -> Roadmap | None:
+    municipalities = Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
+    return Roadmap.objects.filter(pk=pk, municipality__in=municipalities).select_related("municipality").first()
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    milestone: Milestone
+    late: bool
+    slip_days: int | None  # against the plan of record (the year's baseline)
+
+
+@dataclass(frozen=True)
+class InitiativeRow:
+    initiative: Initiative
+    late: bool
+    slip_days: int | None
+    milestones: list[MilestoneRow]
+
+
+@dataclass(frozen=True)
+class RoadmapOverview:
+    roadmap: Roadmap
+    rows: list[InitiativeRow]
+    baseline: RoadmapBaseline | None
+    steps: list[tuple[roadmap_data.Step, list[tuple[str, str, bool]]]]
+    current_step: int | None  # the first step with an unticked item; None when all are ticked
+
+
+def _slip(now: dt.date, planned: str | None) -> int | None:
+    return None if planned is None else (now - dt.date.fromisoformat(planned)).days
+
+
+def roadmap_overview(*, roadmap: Roadmap, today: dt.date) -> RoadmapOverview:
+    """Initiatives and milestones with what is late and how far each slipped from the plan of record."""
+    baseline = roadmap.baselines.order_by("-fiscal_year").first()
+    plan: dict[str, Any] = baseline.plan if baseline else {}
+    rows = []
+    for initiative in roadmap.initiatives.prefetch_related("milestones", "indicators").select_related("owner"):
+        planned = plan.get(str(initiative.pk), {})
+        milestones = [
+            MilestoneRow(
+                m,
+                m.done_on is None and m.due_on < today,
+                _slip(m.due_on, planned.get("milestones", {}).get(str(m.pk), {}).get("due_on")),
+            )
+            for m in initiative.milestones.all()
+        ]
+        rows.append(
+            InitiativeRow(
+                initiative,
+                initiative.status != Initiative.Status.DONE and initiative.ends_on < today,
+                _slip(initiative.ends_on, planned.get("ends_on")),
+                milestones,
+            )
+        )
+    ticked = set(roadmap.step_checks.values_list("item", flat=True))
+    steps = [(step, [(code, text, code in ticked) for code, text in step.items]) for step in roadmap_data.STEPS]
+    current = next((step.number for step, items in steps if not all(done for *_, done in items)), None)
+    return RoadmapOverview(roadmap, rows, baseline, steps, current)

@@ -10,3 +10,9 @@ from . import services
 @shared_task
 def send_kpi_reminders() -> int:
     return services.kpi_reminders_send()
+
+
+@shared_task
+def freeze_roadmap_baselines() -> int:
+    """Daily; only the first run of a fiscal year freezes anything."""
+    return services.baselines_freeze()

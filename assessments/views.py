@@ -18,8 +18,17 @@ from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization, Prefecture
 
 from . import charts, selectors, services
-from .forms import AssessmentForm, KpiForm, MeasurementForm, MeasurementUploadForm, ReviewForm
-from .models import Assessment, Kpi
+from .forms import (
+    AssessmentForm,
+    InitiativeForm,
+    KpiForm,
+    MeasurementForm,
+    MeasurementUploadForm,
+    MilestoneForm,
+    ReviewForm,
+    RoadmapForm,
+)
+from .models import Assessment, Initiative, Kpi, Roadmap
 
 
 def _organization(request: HttpRequest, code: str) -> Organization:
@@ -343,6 +352,158 @@ def kpi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "edit_form": edit_form,
             "measurement_form": measurement_form,
             "upload_form": upload_form,
+        },
+        status=status_code,
+    )
+
+
+# --- roadmaps ------------------------------------------------------------------------------------
+
+
+@login_required
+def roadmap_list(request: HttpRequest, code: str) -> HttpResponse:
+    organization = _organization(request, code)
+    can_edit = permissions.can_edit_assessment(request.user, organization)
+    form = RoadmapForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the municipality's editors and administrators change the roadmap."))
+        if form.is_valid():
+            try:
+                roadmap = services.roadmap_save(
+                    municipality=organization.municipality,
+                    given=form.given(),
+                    by=request.user,
+                    template=form.cleaned_data["template"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("assessments:roadmap", pk=roadmap.pk)
+    return render(
+        request,
+        "assessments/roadmap_list.html",
+        {
+            "organization": organization,
+            "roadmaps": selectors.roadmap_list(user=request.user, municipality=organization.municipality),
+            "form": form if can_edit else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _roadmap(request: HttpRequest, pk: int) -> tuple[Roadmap, Organization]:
+    roadmap = selectors.roadmap_for(user=request.user, pk=pk)
+    if roadmap is None:
+        raise Http404(_("No such roadmap among those you may read."))
+    return roadmap, Organization.objects.get(municipality=roadmap.municipality)
+
+
+@login_required
+def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    roadmap, organization = _roadmap(request, pk)
+    can_edit = permissions.can_edit_assessment(request.user, organization)
+    form = InitiativeForm(municipality=roadmap.municipality)
+    status_code = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the municipality's editors and administrators change the roadmap."))
+        if request.POST.get("action") == "check":
+            services.step_check_set(
+                roadmap=roadmap,
+                item=request.POST.get("item", ""),
+                checked=request.POST.get("checked") == "1",
+                by=request.user,
+            )
+            return redirect("assessments:roadmap", pk=roadmap.pk)
+        form = InitiativeForm(request.POST, municipality=roadmap.municipality)
+        if form.is_valid():
+            try:
+                services.initiative_save(roadmap=roadmap, given=form.given(), by=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The initiative was added."))
+                return redirect("assessments:roadmap", pk=roadmap.pk)
+        status_code = 400
+    overview = selectors.roadmap_overview(roadmap=roadmap, today=timezone.localdate())
+    chart = charts.gantt(
+        rows=overview.rows,
+        today=timezone.localdate(),
+        labels={"initiatives": _("Initiatives"), "milestones": _("Milestones"), "title": roadmap.title},
+    )
+    return render(
+        request,
+        "assessments/roadmap_detail.html",
+        {
+            "roadmap": roadmap,
+            "organization": organization,
+            "overview": overview,
+            "chart": chart,
+            "can_edit": can_edit,
+            "form": form,
+        },
+        status=status_code,
+    )
+
+
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.select_related("roadmap"), pk=pk)
+    roadmap, organization = _roadmap(request, initiative.roadmap_id)
+    can_edit = permissions.can_edit_assessment(request.user, organization)
+    edit_form = InitiativeForm(
+        municipality=roadmap.municipality,
+        initial={
+            "title": initiative.title,
+            "area": initiative.area,
+            "indicators": initiative.indicators.all(),
+            "owner": initiative.owner,
+            "starts_on": initiative.starts_on,
+            "ends_on": initiative.ends_on,
+            "status": initiative.status,
+        },
+    )
+    milestone_form = MilestoneForm()
+    status_code = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the municipality's editors and administrators change the roadmap."))
+        action = request.POST.get("action")
+        try:
+            if action == "milestone":
+                milestone_form = MilestoneForm(request.POST)
+                if milestone_form.is_valid():
+                    milestone = None
+                    if request.POST.get("milestone", "").isdigit():
+                        milestone = get_object_or_404(initiative.milestones, pk=int(request.POST["milestone"]))
+                    services.milestone_save(
+                        initiative=initiative, by=request.user, milestone=milestone, **milestone_form.cleaned_data
+                    )
+                    return redirect("assessments:initiative", pk=initiative.pk)
+            else:
+                edit_form = InitiativeForm(request.POST, municipality=roadmap.municipality)
+                if edit_form.is_valid():
+                    services.initiative_save(
+                        roadmap=roadmap, given=edit_form.given(), by=request.user, initiative=initiative
+                    )
+                    messages.success(request, _("The initiative was saved."))
+                    return redirect("assessments:roadmap", pk=roadmap.pk)
+        except ValidationError as exc:
+            (milestone_form if action == "milestone" else edit_form).add_error(None, exc)
+        status_code = 400
+    today = timezone.localdate()
+    return render(
+        request,
+        "assessments/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "roadmap": roadmap,
+            "organization": organization,
+            "can_edit": can_edit,
+            "edit_form": edit_form,
+            "milestone_form": milestone_form,
+            "milestones": [(m, m.done_on is None and m.due_on < today) for m in initiative.milestones.all()],
         },
         status=status_code,
     )

@@ -1,6 +1,15 @@
 """Writes of the assessments app, one module per subject; the names are re-exported here."""
 
 from .kpi import KpiInput, kpi_reminders_send, kpi_save, measurement_add, measurements_import
+from .roadmap import (
+    InitiativeInput,
+    RoadmapInput,
+    baselines_freeze,
+    initiative_save,
+    milestone_save,
+    roadmap_save,
+    step_check_set,
+)
 from .self_assessment import (
     AnswerInput,
     StaleAssessment,
@@ -14,6 +23,13 @@ from .self_assessment import (
 
 __all__ = [
     "AnswerInput",
+    "InitiativeInput",
+    "RoadmapInput",
+    "baselines_freeze",
+    "initiative_save",
+    "milestone_save",
+    "roadmap_save",
+    "step_check_set",
     "KpiInput",
     "StaleAssessment",
     "assessment_review",

@@ -239,6 +239,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dx_platform.core.tasks.health",
         "schedule": 300.0,
     },
+    "roadmap-baselines": {
+        "task": "assessments.tasks.freeze_roadmap_baselines",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "kpi-reminders": {
         "task": "assessments.tasks.send_kpi_reminders",
         "schedule": crontab(hour=7, minute=0),
