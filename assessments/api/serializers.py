@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from benchmarks.models import Indicator
+from dx_platform.accounts.models import User
+
+from ..models import Answer, Assessment, Initiative, Kpi, Measurement, Milestone, Roadmap
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code")
+    area = serializers.CharField(source="indicator.area")
+    kind = serializers.CharField(source="indicator.kind")
+
+    class Meta:
+        model = Answer
+        fields = ("indicator", "area", "kind", "value", "status", "note", "link", "prefilled_from", "updated_at")
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.code")
+    answers = AnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = (
+            "id",
+            "municipality",
+            "fiscal_year",
+            "status",
+            "version",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+            "answers",
+        )
+
+
+class AnswerWriteSerializer(serializers.Serializer):
+    value = serializers.FloatField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=["", *Answer.Status.values], required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    link = serializers.URLField(required=False, allow_blank=True)
+    confirm_prefill = serializers.BooleanField(required=False)
+
+
+class AnswersWriteSerializer(serializers.Serializer):
+    """{"version": 3, "answers": {"system.cio": {"value": 1}, …}} — the version the change starts from."""
+
+    version = serializers.IntegerField(required=False, min_value=1)
+    answers = serializers.DictField(child=AnswerWriteSerializer())
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measurement
+        fields = ("id", "measured_on", "value", "note")
+
+
+class KpiSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.code", read_only=True)
+    indicator = serializers.SlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.all(), required=False, allow_null=True
+    )
+    owner = serializers.SlugRelatedField(
+        slug_field="email", queryset=User.objects.all(), required=False, allow_null=True
+    )
+    measurements = MeasurementSerializer(many=True, read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Kpi
+        fields = (
+            "id",
+            "municipality",
+            "name",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "area",
+            "indicator",
+            "initiative",
+            "owner",
+            "interval",
+            "status",
+            "measurements",
+        )
+
+    def get_status(self, kpi: Kpi) -> str:
+        from ..selectors import kpi_status
+
+        return kpi_status(kpi).code
+
+    def validate_indicator(self, indicator: Indicator | None) -> Indicator | None:
+        # Codes repeat across years: take the newest catalog's item of that code.
+        if indicator is None:
+            return None
+        newest = Indicator.objects.filter(code=indicator.code).order_by("-catalog__fiscal_year").first()
+        return newest
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ("id", "initiative", "title", "due_on", "done_on")
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    indicators = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Indicator.objects.all(), required=False
+    )
+    owner = serializers.SlugRelatedField(
+        slug_field="email", queryset=User.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Initiative
+        fields = (
+            "id",
+            "roadmap",
+            "title",
+            "area",
+            "indicators",
+            "owner",
+            "starts_on",
+            "ends_on",
+            "status",
+            "milestones",
+        )
+
+
+class RoadmapSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.code", read_only=True)
+    initiatives = InitiativeSerializer(many=True, read_only=True)
+    template = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Roadmap
+        fields = (
+            "id",
+            "municipality",
+            "title",
+            "vision",
+            "period_start",
+            "period_end",
+            "adopted_on",
+            "template",
+            "initiatives",
+        )
+
+    def to_internal_value(self, data: Any) -> Any:
+        values = super().to_internal_value(data)
+        values.setdefault("vision", "")
+        values.setdefault("adopted_on", None)
+        return values

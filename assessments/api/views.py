@@ -1,0 +1,410 @@
+"""Assessments API: assessments and answers, KPIs and measurements, roadmaps, initiatives, milestones.
+
+The same services and permissions as the pages. Optimistic concurrency: an assessment carries its
+version (a stale write gets 409 with the answers that moved); every other object answers GET with an
+ETag and takes changes only with a matching If-Match (412 when it moved, 428 when it is missing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dx_platform.organizations import permissions
+from dx_platform.organizations.models import Municipality, Organization
+
+from .. import selectors, services
+from ..models import Assessment, Initiative, Kpi, Milestone, Roadmap
+from .serializers import (
+    AnswerSerializer,
+    AnswersWriteSerializer,
+    AssessmentSerializer,
+    InitiativeSerializer,
+    KpiSerializer,
+    MeasurementSerializer,
+    MilestoneSerializer,
+    RoadmapSerializer,
+)
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The object changed since you read it: GET it again and re-apply your change."
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the ETag of your last GET, so a concurrent change is not overwritten."
+
+
+def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
+    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
+
+def _visible_municipalities(user: Any) -> QuerySet[Organization]:
+    return Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
+
+
+def _municipality(user: Any, code: Any) -> Municipality:
+    municipality = Municipality.objects.filter(code=str(code), pk__in=_visible_municipalities(user)).first()
+    if municipality is None:
+        raise exceptions.ValidationError({"municipality": ["Unknown municipality, or not one whose data you may see."]})
+    return municipality
+
+
+class ETagMixin:
+    """GET sends an ETag; PUT/PATCH need a matching If-Match (never overwrite a change unseen)."""
+
+    request: Request
+
+    def etag(self, instance: Any) -> str:
+        serializer = self.get_serializer(instance)  # type: ignore[attr-defined]  # from GenericViewSet
+        data = json.dumps(serializer.data, sort_keys=True, default=str)
+        return '"' + hashlib.sha256(data.encode()).hexdigest()[:32] + '"'
+
+    def check_if_match(self, instance: Any) -> None:
+        given = self.request.headers.get("If-Match")
+        if not given:
+            raise PreconditionRequired()
+        if given.strip() != self.etag(instance):
+            raise PreconditionFailed()
+
+    def with_etag(self, response: Response, instance: Any) -> Response:
+        response["ETag"] = self.etag(instance)
+        return response
+
+
+class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Self-assessments you may read; start one with POST {municipality, fiscal_year}."""
+
+    serializer_class = AssessmentSerializer
+    filterset_fields = ("fiscal_year", "status")
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        return selectors.assessment_list(user=self.request.user).prefetch_related("answers__indicator")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assessment = self.get_object()
+        response = Response(self.get_serializer(assessment).data)
+        response["ETag"] = f'"v{assessment.version}"'
+        return response
+
+    def create(self, request: Request) -> Response:
+        municipality = _municipality(request.user, request.data.get("municipality"))
+        year = request.data.get("fiscal_year")
+        if not isinstance(year, int):
+            raise exceptions.ValidationError({"fiscal_year": ["A fiscal year such as 2026."]})
+        try:
+            assessment = services.assessment_start(municipality=municipality, fiscal_year=year, by=request.user)
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+        return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswersWriteSerializer, responses=AssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def answers(self, request: Request, pk: str | None = None) -> Response:
+        """Change answers; the version (in the body, or If-Match "v3") must be the current one."""
+        assessment = self.get_object()
+        body = AnswersWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = body.validated_data.get("version")
+        if version is None:
+            match = request.headers.get("If-Match", "").strip('"')
+            if not (match.startswith("v") and match[1:].isdigit()):
+                raise PreconditionRequired()
+            version = int(match[1:])
+        indicators = {a.indicator.code: a.indicator_id for a in assessment.answers.select_related("indicator")}
+        unknown = sorted(set(body.validated_data["answers"]) - set(indicators))
+        if unknown:
+            raise exceptions.ValidationError({"answers": [f"Unknown items: {', '.join(unknown)}"]})
+        current = {a.indicator.code: a for a in assessment.answers.select_related("indicator")}
+        given = {
+            indicators[code]: services.AnswerInput(
+                value=change.get("value", current[code].value),
+                status=change.get("status", current[code].status),
+                note=change.get("note", current[code].note),
+                link=change.get("link", current[code].link),
+                confirm_prefill=change.get("confirm_prefill", False),
+            )
+            for code, change in body.validated_data["answers"].items()
+        }
+        try:
+            assessment = services.assessment_save(
+                assessment=assessment, answers=given, version=version, by=request.user
+            )
+        except services.StaleAssessment as exc:
+            return Response(
+                {
+                    "detail": "Someone saved this assessment after your version.",
+                    "changed": AnswerSerializer(exc.changed, many=True).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+        return self.retrieve(request, pk=pk)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            services.assessment_submit(
+                assessment=self.get_object(), by=request.user, accept_missing=bool(request.data.get("accept_missing"))
+            )
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+        return self.retrieve(request, pk=pk)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        decision = request.data.get("decision")
+        if decision not in ("confirm", "return"):
+            raise exceptions.ValidationError({"decision": ["confirm or return"]})
+        try:
+            services.assessment_review(
+                assessment=self.get_object(),
+                by=request.user,
+                confirm=decision == "confirm",
+                comment=str(request.data.get("comment", "")),
+            )
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+        return self.retrieve(request, pk=pk)
+
+
+class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
+    serializer_class = KpiSerializer
+    http_method_names = ("get", "post", "put", "patch", "head", "options")
+
+    def get_queryset(self) -> QuerySet[Kpi]:
+        return (
+            Kpi.objects.filter(municipality__in=_visible_municipalities(self.request.user))
+            .select_related("municipality", "owner", "indicator")
+            .prefetch_related("measurements")
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kpi = self.get_object()
+        return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
+
+    def _save(self, serializer: KpiSerializer, municipality: Municipality, kpi: Kpi | None) -> Kpi:
+        data = {**(self.get_serializer(kpi).data if kpi else {}), **serializer.validated_data}
+        given = services.KpiInput(
+            **{
+                f: data.get(f)
+                for f in (
+                    "name",
+                    "unit",
+                    "direction",
+                    "baseline_value",
+                    "baseline_date",
+                    "target_value",
+                    "target_date",
+                    "interval",
+                )
+            },
+            area=data.get("area") or "",
+            indicator=serializer.validated_data.get("indicator", kpi.indicator if kpi else None),
+            owner=serializer.validated_data.get("owner", kpi.owner if kpi else None),
+        )
+        try:
+            return services.kpi_save(municipality=municipality, given=given, by=self.request.user, kpi=kpi)
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        municipality = _municipality(request.user, request.data.get("municipality"))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kpi = self._save(serializer, municipality, None)
+        return self.with_etag(Response(self.get_serializer(kpi).data, status=status.HTTP_201_CREATED), kpi)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kpi = self.get_object()
+        self.check_if_match(kpi)
+        serializer = self.get_serializer(kpi, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        kpi = self._save(serializer, kpi.municipality, kpi)
+        return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
+
+    @extend_schema(request=MeasurementSerializer, responses=MeasurementSerializer)
+    @action(detail=True, methods=["post"])
+    def measurements(self, request: Request, pk: str | None = None) -> Response:
+        kpi = self.get_object()
+        body = MeasurementSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            measurement = services.measurement_add(
+                kpi=kpi,
+                measured_on=body.validated_data["measured_on"],
+                value=body.validated_data["value"],
+                note=body.validated_data.get("note", ""),
+                by=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+        return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
+
+
+class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
+    serializer_class = RoadmapSerializer
+    http_method_names = ("get", "post", "put", "patch", "head", "options")
+
+    def get_queryset(self) -> QuerySet[Roadmap]:
+        return (
+            Roadmap.objects.filter(municipality__in=_visible_municipalities(self.request.user))
+            .prefetch_related("initiatives__milestones", "initiatives__indicators", "initiatives__owner")
+            .select_related("municipality")
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        roadmap = self.get_object()
+        return self.with_etag(Response(self.get_serializer(roadmap).data), roadmap)
+
+    def _save(self, data: dict[str, Any], municipality: Municipality, roadmap: Roadmap | None) -> Roadmap:
+        given = services.RoadmapInput(
+            title=data["title"],
+            vision=data.get("vision", ""),
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            adopted_on=data.get("adopted_on"),
+        )
+        try:
+            return services.roadmap_save(
+                municipality=municipality,
+                given=given,
+                by=self.request.user,
+                roadmap=roadmap,
+                template=data.get("template", ""),
+            )
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        municipality = _municipality(request.user, request.data.get("municipality"))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        roadmap = self._save(serializer.validated_data, municipality, None)
+        return self.with_etag(Response(self.get_serializer(roadmap).data, status=status.HTTP_201_CREATED), roadmap)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        roadmap = self.get_object()
+        self.check_if_match(roadmap)
+        serializer = self.get_serializer(roadmap, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        current = {f: getattr(roadmap, f) for f in ("title", "vision", "period_start", "period_end", "adopted_on")}
+        roadmap = self._save({**current, **serializer.validated_data, "template": ""}, roadmap.municipality, roadmap)
+        return self.with_etag(Response(self.get_serializer(roadmap).data), roadmap)
+
+
+class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
+    serializer_class = InitiativeSerializer
+    http_method_names = ("get", "post", "put", "patch", "head", "options")
+
+    def get_queryset(self) -> QuerySet[Initiative]:
+        return (
+            Initiative.objects.filter(roadmap__municipality__in=_visible_municipalities(self.request.user))
+            .prefetch_related("milestones", "indicators")
+            .select_related("owner", "roadmap")
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        initiative = self.get_object()
+        return self.with_etag(Response(self.get_serializer(initiative).data), initiative)
+
+    def _save(self, data: dict[str, Any], roadmap: Roadmap, initiative: Initiative | None) -> Initiative:
+        given = services.InitiativeInput(
+            title=data["title"],
+            area=data.get("area", ""),
+            indicators=list(data.get("indicators", [])),
+            owner=data.get("owner"),
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            status=data.get("status", Initiative.Status.PLANNED),
+        )
+        try:
+            return services.initiative_save(roadmap=roadmap, given=given, by=self.request.user, initiative=initiative)
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        roadmap = serializer.validated_data["roadmap"]
+        if not Roadmap.objects.filter(pk=roadmap.pk, municipality__in=_visible_municipalities(request.user)).exists():
+            raise exceptions.ValidationError({"roadmap": ["Unknown roadmap, or not one you may see."]})
+        initiative = self._save(serializer.validated_data, roadmap, None)
+        return self.with_etag(
+            Response(self.get_serializer(initiative).data, status=status.HTTP_201_CREATED), initiative
+        )
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        initiative = self.get_object()
+        self.check_if_match(initiative)
+        serializer = self.get_serializer(initiative, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        current = {
+            "title": initiative.title,
+            "area": initiative.area,
+            "indicators": list(initiative.indicators.all()),
+            "owner": initiative.owner,
+            "starts_on": initiative.starts_on,
+            "ends_on": initiative.ends_on,
+            "status": initiative.status,
+        }
+        initiative = self._save({**current, **serializer.validated_data}, initiative.roadmap, initiative)
+        return self.with_etag(Response(self.get_serializer(initiative).data), initiative)
+
+
+class MilestoneViewSet(ETagMixin, viewsets.ModelViewSet):
+    serializer_class = MilestoneSerializer
+    http_method_names = ("get", "post", "put", "patch", "head", "options")
+
+    def get_queryset(self) -> QuerySet[Milestone]:
+        return Milestone.objects.filter(
+            initiative__roadmap__municipality__in=_visible_municipalities(self.request.user)
+        ).select_related("initiative__roadmap__municipality")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        milestone = self.get_object()
+        return self.with_etag(Response(self.get_serializer(milestone).data), milestone)
+
+    def _save(self, data: dict[str, Any], initiative: Initiative, milestone: Milestone | None) -> Milestone:
+        try:
+            return services.milestone_save(
+                initiative=initiative,
+                title=data["title"],
+                due_on=data["due_on"],
+                done_on=data.get("done_on"),
+                by=self.request.user,
+                milestone=milestone,
+            )
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from None
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        initiative = serializer.validated_data["initiative"]
+        visible = _visible_municipalities(request.user)
+        if not Initiative.objects.filter(pk=initiative.pk, roadmap__municipality__in=visible).exists():
+            raise exceptions.ValidationError({"initiative": ["Unknown initiative, or not one you may see."]})
+        milestone = self._save(serializer.validated_data, initiative, None)
+        return self.with_etag(Response(self.get_serializer(milestone).data, status=status.HTTP_201_CREATED), milestone)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        milestone = self.get_object()
+        self.check_if_match(milestone)
+        serializer = self.get_serializer(milestone, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        current = {"title": milestone.title, "due_on": milestone.due_on, "done_on": milestone.done_on}
+        milestone = self._save({**current, **serializer.validated_data}, milestone.initiative, milestone)
+        return self.with_etag(Response(self.get_serializer(milestone).data), milestone)
