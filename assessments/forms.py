@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Area, CatalogYear, Indicator
 from dx_platform.accounts.models import User
+from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
 from dx_platform.organizations.models import Municipality
 
 from .models import Answer, Initiative, Kpi
@@ -42,11 +43,29 @@ class AssessmentForm(forms.Form):
                 label=_("Evidence link"), required=False, max_length=200, assume_scheme="https"
             )
             self.fields[f"confirm:{key}"] = forms.BooleanField(label=_("Confirm the prefilled answer"), required=False)
+            self.fields[f"file:{key}"] = forms.FileField(
+                label=_("Evidence file"),
+                required=False,
+                help_text=_("PDF, image or office document, up to %(mb)s MB.") % {"mb": MAX_DOCUMENT_BYTES // 2**20},
+            )
+            if answer.evidence_file:
+                self.fields[f"remove:{key}"] = forms.BooleanField(label=_("Remove the file"), required=False)
             if not self.is_bound:
                 initial = answer.status if indicator.kind == Indicator.Kind.PROCEDURE else answer.value
                 if indicator.kind == Indicator.Kind.BOOLEAN and initial is not None:
                     initial = str(int(initial))
                 self.initial.update({f"v:{key}": initial, f"note:{key}": answer.note, f"link:{key}": answer.link})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for answer in self.answers:
+            name = f"file:{answer.indicator.code}"
+            if cleaned.get(name):
+                try:
+                    document_check(cleaned[name])
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
 
     def rows(self) -> list[dict[str, Any]]:
         """Per answer, its bound fields, for the template: area by area, in catalog order within each.
@@ -62,6 +81,8 @@ class AssessmentForm(forms.Form):
                 "note": self[f"note:{answer.indicator.code}"],
                 "link": self[f"link:{answer.indicator.code}"],
                 "confirm": self[f"confirm:{answer.indicator.code}"],
+                "file": self[f"file:{answer.indicator.code}"],
+                "remove": self[f"remove:{answer.indicator.code}"] if answer.evidence_file else None,
             }
             for answer in answers
         ]
@@ -77,8 +98,20 @@ class AssessmentForm(forms.Form):
                 note=data[f"note:{key}"],
                 link=data[f"link:{key}"],
                 confirm_prefill=data[f"confirm:{key}"],
+                file=data[f"file:{key}"],
+                remove_file=data.get(f"remove:{key}", False),
             )
         return result
+
+
+class AssessmentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File in the national survey's shape"),
+        help_text=_(
+            "CSV (UTF-8 or Shift_JIS) or XLSX with lg_code,fiscal_year,indicator,value, as the download writes it."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ReviewForm(forms.Form):
@@ -99,6 +132,7 @@ class KpiForm(forms.ModelForm):
             "target_date",
             "area",
             "indicator",
+            "initiative",
             "owner",
             "interval",
         )
@@ -115,6 +149,7 @@ class KpiForm(forms.ModelForm):
         )
         self.fields["indicator"].label_from_instance = lambda indicator: indicator.name_ja
         self.fields["owner"].queryset = User.objects.filter(memberships__organization__municipality=municipality)
+        self.fields["initiative"].queryset = Initiative.objects.filter(roadmap__municipality=municipality)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -62,6 +64,11 @@ def _organization_id(municipality_id: int | None) -> int | None:
     return Organization.objects.filter(municipality_id=municipality_id).values_list("pk", flat=True).first()
 
 
+def evidence_path(answer: Answer, filename: str) -> str:
+    # A random name: the stored file neither collides nor tells its content; the upload's name is kept apart.
+    return f"evidence/{answer.assessment.municipality.code}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
 class Answer(models.Model):
     """The answer to one catalog item, with optional evidence, and where a prefilled value came from."""
 
@@ -82,6 +89,8 @@ class Answer(models.Model):
     prefilled_from = models.CharField(_("prefilled from"), max_length=10, choices=Prefill, blank=True)
     note = models.TextField(_("evidence note"), blank=True, max_length=2000)
     link = models.URLField(_("evidence link"), blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True, max_length=200)
+    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     # The assessment version of this answer's last change: a stale save names the answers that moved.
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)

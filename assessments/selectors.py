@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization
@@ -43,7 +45,8 @@ def history(*, assessment: Assessment, limit: int = 100) -> QuerySet[LogEntry]:
 
 
 def review_rows(*, user: User, prefecture_id: int, fiscal_year: int, towns_only: bool = False) -> list[dict[str, Any]]:
-    """Every municipality of a prefecture the user coordinates, with its assessment's state for the year."""
+    """Every municipality of a prefecture the user coordinates: its assessment's state for the year, its
+    KPI coverage (how many, how many on track) and roadmap health (late initiatives and milestones)."""
     organizations = Organization.objects.filter(
         permissions.assessable_organizations(user), prefecture_id=prefecture_id
     ).select_related("municipality")
@@ -53,8 +56,36 @@ def review_rows(*, user: User, prefecture_id: int, fiscal_year: int, towns_only:
         a.municipality_id: a
         for a in Assessment.objects.filter(municipality__prefecture_id=prefecture_id, fiscal_year=fiscal_year)
     }
+    today = timezone.localdate()
+    in_prefecture = {"municipality__prefecture_id": prefecture_id}
+    kpis: dict[int | None, list[kpi_rules.Status]] = {}
+    for kpi in Kpi.objects.filter(**in_prefecture).prefetch_related("measurements"):
+        kpis.setdefault(kpi.municipality_id, []).append(kpi_status(kpi))
+    roadmaps: dict[int | None, int] = dict(
+        Roadmap.objects.filter(**in_prefecture)
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "n")
+    )
+    late_initiatives = (
+        Initiative.objects.filter(roadmap__municipality__prefecture_id=prefecture_id, ends_on__lt=today)
+        .exclude(status=Initiative.Status.DONE)
+        .values_list("roadmap__municipality_id", flat=True)
+    )
+    late_milestones = Milestone.objects.filter(
+        initiative__roadmap__municipality__prefecture_id=prefecture_id, due_on__lt=today, done_on__isnull=True
+    ).values_list("initiative__roadmap__municipality_id", flat=True)
+    late: Counter[int | None] = Counter([*late_initiatives, *late_milestones])
     return [
-        {"organization": org, "municipality": org.municipality, "assessment": assessments.get(org.municipality_id)}
+        {
+            "organization": org,
+            "municipality": org.municipality,
+            "assessment": assessments.get(org.municipality_id),
+            "kpis": len(kpis.get(org.municipality_id, [])),
+            "kpis_on_track": sum(s.code == "on_track" for s in kpis.get(org.municipality_id, [])),
+            "roadmaps": roadmaps.get(org.municipality_id, 0),
+            "late_items": late.get(org.municipality_id, 0),
+        }
         for org in organizations.order_by("municipality__code")
     ]
 
@@ -98,7 +129,11 @@ def kpi_list(*, user: User | AnonymousUser, municipality: Municipality) -> list[
     organization = Organization.objects.get(municipality=municipality)
     if not permissions.can_view_assessment(user, organization):
         return []
-    kpis = Kpi.objects.filter(municipality=municipality).select_related("owner").prefetch_related("measurements")
+    kpis = (
+        Kpi.objects.filter(municipality=municipality)
+        .select_related("owner", "indicator", "initiative")
+        .prefetch_related("measurements")
+    )
     return [(kpi, kpi_status(kpi)) for kpi in kpis]
 
 

@@ -14,4 +14,6 @@ urlpatterns = [
     path("<str:code>/<int:year>/", views.assessment_detail, name="detail"),
     path("<str:code>/<int:year>/submit/", views.assessment_submit, name="submit"),
     path("<str:code>/<int:year>/review/", views.assessment_review, name="review_one"),
+    path("<str:code>/<int:year>/import/", views.assessment_import, name="import"),
+    path("<str:code>/<int:year>/evidence/<str:item>/", views.evidence_download, name="evidence"),
 ]

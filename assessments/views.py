@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,13 +13,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from benchmarks.models import Area
+from dx_platform.core.downloads import FORMATS, table_response, workbook_response
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization, Prefecture
 
-from . import charts, selectors, services
+from . import charts, exports, selectors, services
 from .forms import (
     AssessmentForm,
+    AssessmentImportForm,
     InitiativeForm,
     KpiForm,
     MeasurementForm,
@@ -93,10 +95,16 @@ def assessment_detail(request: HttpRequest, code: str, year: int) -> HttpRespons
             "assessments/not_started.html",
             {"organization": organization, "fiscal_year": FiscalYear(year), "year": year, "can_edit": can_edit},
         )
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        header, rows = exports.answers_table([assessment])
+        return table_response(header=header, rows=rows, filename=f"{code}-assessment-{year}", fmt=fmt)
     answers = selectors.answers_of(assessment=assessment)
     editable = can_edit and assessment.editable
     form = AssessmentForm(
-        request.POST if request.method == "POST" else None, answers=answers, initial={"version": assessment.version}
+        *((request.POST, request.FILES) if request.method == "POST" else ()),
+        answers=answers,
+        initial={"version": assessment.version},
     )
     stale = None
     status = 200
@@ -135,6 +143,8 @@ def assessment_detail(request: HttpRequest, code: str, year: int) -> HttpRespons
             "missing": services.missing_items(assessment),
             "history": selectors.history(assessment=assessment),
             "review_form": ReviewForm(),
+            "import_form": AssessmentImportForm(initial={"version": assessment.version}),
+            "formats": FORMATS,
         },
         status=status,
     )
@@ -160,6 +170,44 @@ def assessment_submit(request: HttpRequest, code: str, year: int) -> HttpRespons
     else:
         messages.success(request, _("Submitted to the prefecture."))
     return redirect("assessments:detail", code=code, year=year)
+
+
+@login_required
+@require_POST
+def assessment_import(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Answers from a file in the national survey's shape (as the page's download writes it)."""
+    assessment = _assessment(request, code, year)
+    form = AssessmentImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("assessments:detail", code=code, year=year)
+    upload = form.cleaned_data["file"]
+    try:
+        count = services.assessment_import(
+            assessment=assessment,
+            data=upload.read(),
+            file_name=upload.name or "upload.csv",
+            version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except services.StaleAssessment:
+        messages.error(request, _("Someone saved the assessment after you opened it; nothing was imported."))
+    except ValidationError as exc:
+        problems = exc.messages
+        shown = "; ".join(problems[:20]) + (
+            _(" … and %(n)d more") % {"n": len(problems) - 20} if len(problems) > 20 else ""
+        )
+        messages.error(request, _("Nothing was imported: %(problems)s") % {"problems": shown})
+    else:
+        messages.success(request, _("%(n)d answers imported.") % {"n": count})
+    return redirect("assessments:detail", code=code, year=year)
+
+
+@login_required
+def evidence_download(request: HttpRequest, code: str, year: int, item: str) -> FileResponse:
+    assessment = _assessment(request, code, year)
+    answer = get_object_or_404(assessment.answers.exclude(evidence_file=""), indicator__code=item)
+    return FileResponse(answer.evidence_file.open("rb"), as_attachment=True, filename=answer.evidence_name)
 
 
 @login_required
@@ -224,6 +272,14 @@ def review_list(request: HttpRequest, pref_code: str) -> HttpResponse:
     rows = selectors.review_rows(
         user=request.user, prefecture_id=prefecture.pk, fiscal_year=year, towns_only=towns_only
     )
+    if request.GET.get("format") == "xlsx":
+        return workbook_response(
+            sheets={
+                "municipalities": exports.rollup_table(rows),
+                "answers": exports.answers_table([row["assessment"] for row in rows if row["assessment"]]),
+            },
+            filename=f"{pref_code}-assessments-{year}",
+        )
     return render(
         request,
         "assessments/review.html",
@@ -253,6 +309,11 @@ def kpi_list(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization(request, code)
     municipality = organization.municipality
     can_edit = permissions.can_edit_assessment(request.user, organization)
+    listed = selectors.kpi_list(user=request.user, municipality=municipality)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        header, rows = exports.kpi_table(listed)
+        return table_response(header=header, rows=rows, filename=f"{code}-kpis", fmt=fmt)
     form = KpiForm(request.POST or None, municipality=municipality)
     if request.method == "POST":
         if not can_edit:
@@ -270,11 +331,9 @@ def kpi_list(request: HttpRequest, code: str) -> HttpResponse:
         "assessments/kpi_list.html",
         {
             "organization": organization,
-            "kpis": [
-                (kpi, status, STATUS_LABELS[status.code])
-                for kpi, status in selectors.kpi_list(user=request.user, municipality=municipality)
-            ],
+            "kpis": [(kpi, status, STATUS_LABELS[status.code]) for kpi, status in listed],
             "form": form if can_edit else None,
+            "formats": FORMATS,
         },
         status=400 if form.errors else 200,
     )
@@ -364,6 +423,11 @@ def kpi_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def roadmap_list(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization(request, code)
     can_edit = permissions.can_edit_assessment(request.user, organization)
+    roadmaps = selectors.roadmap_list(user=request.user, municipality=organization.municipality)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        header, rows = exports.roadmap_table(list(roadmaps))
+        return table_response(header=header, rows=rows, filename=f"{code}-roadmaps", fmt=fmt)
     form = RoadmapForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
@@ -385,8 +449,9 @@ def roadmap_list(request: HttpRequest, code: str) -> HttpResponse:
         "assessments/roadmap_list.html",
         {
             "organization": organization,
-            "roadmaps": selectors.roadmap_list(user=request.user, municipality=organization.municipality),
+            "roadmaps": roadmaps,
             "form": form if can_edit else None,
+            "formats": FORMATS,
         },
         status=400 if form.errors else 200,
     )

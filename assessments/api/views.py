@@ -214,6 +214,7 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
             area=data.get("area") or "",
             indicator=serializer.validated_data.get("indicator", kpi.indicator if kpi else None),
             owner=serializer.validated_data.get("owner", kpi.owner if kpi else None),
+            initiative=serializer.validated_data.get("initiative", kpi.initiative if kpi else None),
         )
         try:
             return services.kpi_save(municipality=municipality, given=given, by=self.request.user, kpi=kpi)

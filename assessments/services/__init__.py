@@ -13,6 +13,7 @@ from .roadmap import (
 from .self_assessment import (
     AnswerInput,
     StaleAssessment,
+    assessment_import,
     assessment_review,
     assessment_save,
     assessment_start,
@@ -32,6 +33,7 @@ __all__ = [
     "step_check_set",
     "KpiInput",
     "StaleAssessment",
+    "assessment_import",
     "assessment_review",
     "assessment_save",
     "assessment_start",

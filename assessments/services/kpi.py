@@ -24,7 +24,7 @@ from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
 
 from .. import kpis as kpi_rules
-from ..models import Kpi, Measurement
+from ..models import Initiative, Kpi, Measurement
 
 if TYPE_CHECKING:
     from dx_platform.accounts.models import User
@@ -46,6 +46,7 @@ class KpiInput:
     indicator: Indicator | None
     owner: User | None
     interval: str
+    initiative: Initiative | None = None
 
 
 def _check_kpi(given: KpiInput, municipality: Municipality) -> None:
@@ -58,6 +59,8 @@ def _check_kpi(given: KpiInput, municipality: Municipality) -> None:
         errors["target_value"] = [_("For “lower is better” the target must be below the baseline.")]
     if given.owner is not None and not given.owner.memberships.filter(organization__municipality=municipality).exists():
         errors["owner"] = [_("The owner must be a member of the municipality.")]
+    if given.initiative is not None and given.initiative.roadmap.municipality_id != municipality.pk:
+        errors["initiative"] = [_("The initiative must be one of the municipality's own roadmaps.")]
     if errors:
         raise ValidationError(errors)
 

@@ -6,9 +6,12 @@ Every service checks permission through dx_platform/organizations/permissions.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -18,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import CatalogYear, Dataset, Indicator
 from benchmarks.selectors import dataset_for_year, dataset_list
+from dx_platform.core.uploads import document_check
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Membership, Municipality, Organization, Role
@@ -45,6 +49,8 @@ class AnswerInput:
     note: str
     link: str
     confirm_prefill: bool
+    file: UploadedFile | None = None  # a new evidence file, replacing the old one
+    remove_file: bool = False
 
 
 def _organization(municipality: Municipality) -> Organization:
@@ -115,42 +121,68 @@ def _check_value(indicator: Indicator, given: AnswerInput) -> None:
 
 
 def assessment_save(*, assessment: Assessment, answers: dict[int, AnswerInput], version: int, by: User) -> Assessment:
-    """Save the changed answers, if nobody saved since `version`; else refuse, naming what moved."""
+    """Save the changed answers, if nobody saved since `version`; else refuse, naming what moved.
+
+    Evidence files are written with the answers; if the save fails, the files written are removed again.
+    """
     if not permissions.can_edit_assessment(by, _organization(assessment.municipality)):
         raise PermissionDenied(_("Only the municipality's editors and administrators edit the assessment."))
-    with transaction.atomic():
-        current = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
-        if not current.editable:
-            raise ValidationError(
-                _("The assessment is %(status)s and cannot be edited."), params={"status": current.get_status_display()}
-            )
-        if current.version != version:
-            raise StaleAssessment(
-                list(current.answers.filter(revision__gt=version).select_related("indicator", "updated_by"))
-            )
-        new_version = current.version + 1
-        changed = 0
-        for answer in current.answers.select_related("indicator").filter(indicator_id__in=answers):
-            given = answers[answer.indicator_id]
-            _check_value(answer.indicator, given)
-            moved = (answer.value, answer.status, answer.note, answer.link) != (
-                given.value,
-                given.status,
-                given.note,
-                given.link,
-            )
-            if not moved and not (given.confirm_prefill and answer.prefilled_from):
-                continue
-            answer.value, answer.status, answer.note, answer.link = given.value, given.status, given.note, given.link
-            # An answer someone changed or confirmed is theirs now, no longer a prefill.
-            answer.prefilled_from = ""
-            answer.revision, answer.updated_by = new_version, by
-            answer.save()
-            changed += 1
-        if changed:
-            Assessment.objects.filter(pk=current.pk).update(version=F("version") + 1)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            _save_answers(assessment, answers, version, by, stored)
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
     assessment.refresh_from_db()
     return assessment
+
+
+def _save_answers(
+    assessment: Assessment, answers: dict[int, AnswerInput], version: int, by: User, stored: list[str]
+) -> None:
+    current = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    if not current.editable:
+        raise ValidationError(
+            _("The assessment is %(status)s and cannot be edited."), params={"status": current.get_status_display()}
+        )
+    if current.version != version:
+        raise StaleAssessment(
+            list(current.answers.filter(revision__gt=version).select_related("indicator", "updated_by"))
+        )
+    changed = 0
+    for answer in current.answers.select_related("indicator", "assessment__municipality").filter(
+        indicator_id__in=answers
+    ):
+        given = answers[answer.indicator_id]
+        _check_value(answer.indicator, given)
+        moved = (answer.value, answer.status, answer.note, answer.link) != (
+            given.value,
+            given.status,
+            given.note,
+            given.link,
+        )
+        replaced = answer.evidence_file.name if (given.file or given.remove_file) and answer.evidence_file else ""
+        if given.file is not None:
+            document_check(given.file)
+            answer.evidence_file.save(given.file.name or "evidence", given.file, save=False)
+            stored.append(str(answer.evidence_file.name))
+            answer.evidence_name = (given.file.name or "")[:200]
+        elif replaced:
+            answer.evidence_file, answer.evidence_name = None, ""
+        if not (moved or given.file or replaced) and not (given.confirm_prefill and answer.prefilled_from):
+            continue
+        answer.value, answer.status, answer.note, answer.link = given.value, given.status, given.note, given.link
+        # An answer someone changed or confirmed is theirs now, no longer a prefill.
+        answer.prefilled_from = ""
+        answer.revision, answer.updated_by = current.version + 1, by
+        answer.save()
+        if replaced:
+            transaction.on_commit(partial(default_storage.delete, replaced))
+        changed += 1
+    if changed:
+        Assessment.objects.filter(pk=current.pk).update(version=F("version") + 1)
 
 
 def missing_items(assessment: Assessment) -> list[Indicator]:
@@ -245,3 +277,56 @@ def assessments_review_bulk(*, assessments: list[Assessment], by: User, confirm:
         for assessment in assessments:
             assessment_review(assessment=assessment, by=by, confirm=confirm, comment=comment)
     return len(assessments)
+
+
+def assessment_import(*, assessment: Assessment, data: bytes, file_name: str, version: int, by: User) -> int:
+    """Read answers back from a file in the national survey's shapes (long or wide, CSV or XLSX).
+
+    Every row must be this municipality's and year's, each item known and given once with a value of
+    its kind; otherwise nothing is saved and every problem is listed. Returns how many items the file gave.
+    """
+    from benchmarks.services.imports import SurveyFileError, parse_value, read_rows, survey_cells
+
+    errors: list[str] = []
+    try:
+        rows = read_rows(data, file_name)
+    except SurveyFileError as exc:
+        raise ValidationError(exc.errors) from None
+    if not rows:
+        raise ValidationError(_("%(name)s is empty.") % {"name": file_name})
+    _year, cells = survey_cells(rows, assessment.fiscal_year, errors)
+    answers = {a.indicator.code: a for a in assessment.answers.select_related("indicator")}
+    given: dict[int, AnswerInput] = {}
+    for cell in cells:
+        where = _("line %(line)s") % {"line": cell.line}
+        answer = answers.get(cell.indicator)
+        if cell.lg_code != assessment.municipality.code:
+            errors.append(
+                _("%(where)s: municipality %(code)s, but this is %(name)s's assessment (%(own)s)")
+                % {
+                    "where": where,
+                    "code": cell.lg_code,
+                    "name": assessment.municipality,
+                    "own": assessment.municipality.code,
+                }
+            )
+        elif answer is None:
+            errors.append(
+                _("%(where)s: %(item)s is not an item of this assessment") % {"where": where, "item": cell.indicator}
+            )
+        elif answer.indicator_id in given:
+            errors.append(_("%(where)s: %(item)s appears again") % {"where": where, "item": cell.indicator})
+        else:
+            # An empty cell leaves the item unanswered, as a missing reason does.
+            parsed = parse_value(cell.raw or "not_reported", answer.indicator)
+            if isinstance(parsed, str):
+                errors.append(f"{where}: {parsed}")
+                continue
+            value, status, _missing = parsed
+            given[answer.indicator_id] = AnswerInput(
+                value=value, status=status, note=answer.note, link=answer.link, confirm_prefill=True
+            )
+    if errors:
+        raise ValidationError(errors)
+    assessment_save(assessment=assessment, answers=given, version=version, by=by)
+    return len(given)

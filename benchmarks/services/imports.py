@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -107,10 +108,13 @@ def _cell_text(cell: object) -> str:
     return str(cell).strip()
 
 
-def _cells(
+def survey_cells(
     rows: list[tuple[int, list[str]]], fiscal_year: int | None, errors: list[str]
 ) -> tuple[int | None, list[Cell]]:
-    """Normalise long and wide files to one cell per (municipality, indicator)."""
+    """Normalise long and wide files to one cell per (municipality, indicator); problems go to `errors`.
+
+    Also reads a self-assessment back from the same file shapes.
+    """
     header = [name.strip().lower() for name in rows[0][1]]
     body = rows[1:]
     years: defaultdict[str, list[int]] = defaultdict(list)  # fiscal year → its lines
@@ -166,9 +170,8 @@ def _code(raw: str) -> str:
     return code.zfill(6) if code.isascii() and code.isdigit() and len(code) == 5 else code
 
 
-def _parse_value(cell: Cell, indicator: Indicator) -> tuple[float | None, str, str] | str:
-    """(value, status, missing) or an error message."""
-    raw = cell.raw
+def parse_value(raw: str, indicator: Indicator) -> tuple[float | None, str, str] | str:
+    """One cell of a survey file as (value, status, missing reason), or an error message."""
     if raw in MISSING:
         return None, "", raw
     if indicator.kind == Indicator.Kind.BOOLEAN:
@@ -182,6 +185,8 @@ def _parse_value(cell: Cell, indicator: Indicator) -> tuple[float | None, str, s
     try:
         number = float(raw.rstrip("%"))
     except ValueError:
+        number = math.nan
+    if math.isnan(number):
         return f"{indicator.code} is a rate: expected a number in percent, got {raw!r}"
     if not 0 <= number <= 100:
         return f"{indicator.code} is a rate: {number} is outside 0–100"
@@ -194,7 +199,7 @@ def parse_survey(data: bytes, file_name: str, *, fiscal_year: int | None = None)
     if not rows:
         raise SurveyFileError([f"{file_name}: the file is empty"])
     errors: list[str] = []
-    year, cells = _cells(rows, fiscal_year, errors)
+    year, cells = survey_cells(rows, fiscal_year, errors)
     catalog = CatalogYear.objects.filter(fiscal_year=year).first() if year else None
     if year and catalog is None:
         errors.append(f"there is no indicator catalog for FY{year}")
@@ -222,7 +227,7 @@ def parse_survey(data: bytes, file_name: str, *, fiscal_year: int | None = None)
         if cell.raw == "":
             errors.append(f"{where}: {cell.lg_code} {cell.indicator} has no value (write not_reported if none)")
             continue
-        result = _parse_value(cell, indicator)
+        result = parse_value(cell.raw, indicator)
         if isinstance(result, str):
             errors.append(f"{where}: {result}")
             continue

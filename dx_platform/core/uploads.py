@@ -1,0 +1,63 @@
+"""Uploaded documents checked by their content, not by the name or the type the browser claims."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+# What a municipality attaches as evidence or shares in a kit: PDF, images and office documents.
+# Each detected type with the file name endings that may carry it.
+DOCUMENT_TYPES: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "application/msword": (".doc",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+    "application/vnd.oasis.opendocument.presentation": (".odp",),
+}
+
+
+def document_check(
+    upload: UploadedFile, *, types: dict[str, tuple[str, ...]] = DOCUMENT_TYPES, max_bytes: int = MAX_DOCUMENT_BYTES
+) -> str:
+    """The file's content type, if it is one of `types`, its name ends as that type's do and it is small enough."""
+    name = upload.name or ""
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(
+            _("%(name)s is %(size)s; the limit is %(limit)s."),
+            code="too_large",
+            params={"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
+        )
+    upload.seek(0)
+    # The signatures sit in the first few kilobytes (office documents' zip entries included).
+    kind = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    allowed_endings = ", ".join(sorted({e for endings in types.values() for e in endings}))
+    if kind is None or kind.mime not in types:
+        raise ValidationError(
+            _("%(name)s is not a file of an accepted type (%(types)s)."),
+            code="bad_type",
+            params={"name": name, "types": allowed_endings},
+        )
+    if PurePath(name).suffix.lower() not in types[kind.mime]:
+        raise ValidationError(
+            _("%(name)s holds a %(ending)s file: its name must end in %(ending)s."),
+            code="bad_name",
+            params={"name": name, "ending": types[kind.mime][0]},
+        )
+    return str(kind.mime)
