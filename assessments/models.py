@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area, Indicator
 from dx_platform.organizations.models import Municipality
@@ -220,7 +221,7 @@ class Initiative(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("initiative status", "Done")
         ON_HOLD = "on_hold", _("On hold")
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="initiatives")

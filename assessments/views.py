@@ -443,6 +443,7 @@ def roadmap_list(request: HttpRequest, code: str) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                messages.success(request, _("The roadmap was created."))
                 return redirect("assessments:roadmap", pk=roadmap.pk)
     return render(
         request,
@@ -474,15 +475,20 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_edit:
             raise PermissionDenied(_("Only the municipality's editors and administrators change the roadmap."))
         if request.POST.get("action") == "check":
-            services.step_check_set(
-                roadmap=roadmap,
-                item=request.POST.get("item", ""),
-                checked=request.POST.get("checked") == "1",
-                by=request.user,
-            )
-            return redirect("assessments:roadmap", pk=roadmap.pk)
-        form = InitiativeForm(request.POST, municipality=roadmap.municipality)
-        if form.is_valid():
+            try:
+                services.step_check_set(
+                    roadmap=roadmap,
+                    item=request.POST.get("item", ""),
+                    checked=request.POST.get("checked") == "1",
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                return redirect("assessments:roadmap", pk=roadmap.pk)
+        else:
+            form = InitiativeForm(request.POST, municipality=roadmap.municipality)
+        if form.is_bound and form.is_valid():
             try:
                 services.initiative_save(roadmap=roadmap, given=form.given(), by=request.user)
             except ValidationError as exc:

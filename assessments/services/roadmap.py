@@ -49,6 +49,17 @@ def roadmap_save(
         raise PermissionDenied(_("This roadmap belongs to another municipality."))
     if given.period_end <= given.period_start:
         raise ValidationError({"period_end": [_("The period must end after it starts.")]})
+    if roadmap is not None:
+        outside = roadmap.initiatives.exclude(starts_on__gte=given.period_start, ends_on__lte=given.period_end)
+        if outside.exists():
+            raise ValidationError(
+                {
+                    "period_end": [
+                        _("Initiatives would fall outside the period: %(titles)s.")
+                        % {"titles": "、".join(outside.values_list("title", flat=True))}
+                    ]
+                }
+            )
     if template and template not in roadmap_data.TEMPLATES:
         raise ValidationError({"template": [_("Unknown template.")]})
     with transaction.atomic():
@@ -87,6 +98,11 @@ def initiative_save(
     errors: dict[str, list[object]] = {}
     if given.ends_on < given.starts_on:
         errors["ends_on"] = [_("An initiative cannot end before it starts.")]
+    elif not (roadmap.period_start <= given.starts_on and given.ends_on <= roadmap.period_end):
+        errors["ends_on"] = [
+            _("An initiative lies within its roadmap's period (%(start)s to %(end)s).")
+            % {"start": roadmap.period_start, "end": roadmap.period_end}
+        ]
     if initiative is not None:
         outside = initiative.milestones.exclude(due_on__range=(given.starts_on, given.ends_on))
         if outside.exists():

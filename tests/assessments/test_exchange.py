@@ -17,10 +17,10 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from assessments import services
-from assessments.models import Answer, Assessment
+from assessments.models import Answer
 from benchmarks.services.imports import parse_value, read_rows, survey_cells
 from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
-from tests.assessments import answer, form_data, inputs, load_catalog, national_dataset, other_prefecture_people
+from tests.assessments import answer, form_data, inputs, other_prefecture_people
 
 pytestmark = pytest.mark.django_db
 
@@ -43,27 +43,6 @@ def _english():
     """Services' messages in English, as the assertions are (pages choose their language per request)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def national(region, django_capture_on_commit_callbacks):
-    load_catalog()
-    return national_dataset(region, django_capture_on_commit_callbacks)
-
-
-@pytest.fixture
-def town(region):
-    return region["home"]["town"]
-
-
-@pytest.fixture
-def page(town) -> str:
-    return f"/assessments/{town.municipality.code}/{YEAR}/"
-
-
-@pytest.fixture
-def draft(national, town, people) -> Assessment:
-    return services.assessment_start(municipality=town.municipality, fiscal_year=YEAR, by=people["editor"])
 
 
 def stored_files() -> set[str]:
@@ -413,6 +392,25 @@ def test_the_xlsx_download_keeps_numbers(client, draft, page, people):
 # --- KPI, roadmap and roll-up downloads ----------------------------------------------------------
 
 
+def kpi_input(**changes) -> services.KpiInput:
+    return services.KpiInput(
+        **{
+            "name": "オンライン申請率",
+            "unit": "%",
+            "direction": "up",
+            "baseline_value": 10,
+            "baseline_date": dt.date(2024, 4, 1),
+            "target_value": 60,
+            "target_date": dt.date(2028, 3, 31),
+            "area": "",
+            "indicator": None,
+            "owner": None,
+            "interval": "quarterly",
+            **changes,
+        }
+    )
+
+
 @pytest.fixture
 def planned(town, people):
     """A roadmap with a late initiative, and a KPI tied to it with one measurement."""
@@ -434,20 +432,7 @@ def planned(town, people):
     )
     kpi = services.kpi_save(
         municipality=municipality,
-        given=services.KpiInput(
-            name="オンライン申請率",
-            unit="%",
-            direction="up",
-            baseline_value=10,
-            baseline_date=dt.date(2024, 4, 1),
-            target_value=60,
-            target_date=dt.date(2028, 3, 31),
-            area="",
-            indicator=None,
-            owner=people["editor"],
-            interval="quarterly",
-            initiative=initiative,
-        ),
+        given=kpi_input(owner=people["editor"], initiative=initiative),
         by=people["editor"],
     )
     services.measurement_add(kpi=kpi, measured_on=dt.date(2025, 4, 1), value=30, note="", by=people["editor"])
@@ -478,20 +463,7 @@ def test_a_kpi_cannot_serve_another_municipalitys_initiative(planned, region, pe
     from tests.factories import MembershipFactory
 
     editor = MembershipFactory(organization=region["home"]["city"], role="editor").user
-    given = services.KpiInput(
-        name="x",
-        unit="件",
-        direction="up",
-        baseline_value=0,
-        baseline_date=dt.date(2025, 4, 1),
-        target_value=1,
-        target_date=dt.date(2026, 4, 1),
-        area="",
-        indicator=None,
-        owner=None,
-        interval="yearly",
-        initiative=planned["initiative"],
-    )
+    given = kpi_input(initiative=planned["initiative"])
     with pytest.raises(ValidationError) as caught:
         services.kpi_save(municipality=city, given=given, by=editor)
     assert "initiative" in caught.value.message_dict

@@ -20,7 +20,6 @@ from assessments import services, tasks
 from assessments.models import Kpi, Measurement
 from assessments.services import KpiInput
 from dx_platform.notifications.models import Notification
-from tests.assessments import other_prefecture_people
 
 # A year of 365 days: 146 days in, the planned change is exactly 40 % (120 of 300).
 BASE = dt.date(2025, 1, 1)
@@ -188,11 +187,6 @@ def kpi_input(**changes: Any) -> KpiInput:
 @pytest.fixture
 def town(region):
     return region["home"]["town"].municipality
-
-
-@pytest.fixture
-def everyone(region, people) -> dict[str, Any]:
-    return {**people, **other_prefecture_people(region)}
 
 
 @pytest.fixture

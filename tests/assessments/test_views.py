@@ -11,33 +11,12 @@ from assessments import services
 from assessments.models import Answer, Assessment
 from benchmarks.models import Indicator
 from dx_platform.organizations.models import Role
-from tests.assessments import answer, form_data, load_catalog, national_dataset, other_prefecture_people
+from tests.assessments import answer, form_data, other_prefecture_people
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2026
-
-
-@pytest.fixture
-def national(region, django_capture_on_commit_callbacks):
-    load_catalog()
-    return national_dataset(region, django_capture_on_commit_callbacks)
-
-
-@pytest.fixture
-def town(region):
-    return region["home"]["town"]
-
-
-@pytest.fixture
-def page(town) -> str:
-    return f"/assessments/{town.municipality.code}/{YEAR}/"
-
-
-@pytest.fixture
-def draft(national, town, people) -> Assessment:
-    return services.assessment_start(municipality=town.municipality, fiscal_year=YEAR, by=people["editor"])
 
 
 def name_of(code: str) -> str:

@@ -13,3 +13,8 @@ register = template.Library()
 def fiscal_year(year: int | str) -> str:
     """{{ 2023|fiscal_year }} → 2023年度（令和5年度）."""
     return str(FiscalYear(int(year)))
+
+
+@register.filter(name="abs")
+def absolute(number: int | float) -> int | float:
+    return abs(number)
