@@ -26,10 +26,12 @@ urlpatterns = [
     path("", include("dx_platform.organizations.urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("assessments/", include("assessments.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dx_platform.organizations.api.urls")),
     path("api/v1/benchmarks/", include("benchmarks.api.urls")),
     path("api/v1/", include("assessments.api.urls")),
+    path("api/v1/community/", include("community.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -14,6 +14,7 @@ Rules (the README has them as a table):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -222,3 +223,125 @@ def is_public_sector(user: User | AnonymousUser) -> bool:
         pk__in=list(access_of(user).roles),
         kind__in=[*REGIONAL_KINDS, Organization.Kind.NATIONAL],
     ).exists()
+
+
+# --- community (the community app) ---------------------------------------------------------------
+# Public-sector staff share cases in staff-only spaces; partners see what is published for everyone,
+# answer needs and see only the published RFI and tender of a joint procurement. Drafts and embargoed
+# cases stay with their author body; a partner's proposal is seen by the need's body and the partner.
+
+
+WRITER_ROLES: dict[str, tuple[str, ...]] = {
+    Organization.Kind.MUNICIPALITY: (Role.EDITOR, Role.ADMIN),
+    Organization.Kind.PREFECTURE: (Role.COORDINATOR,),
+    Organization.Kind.PARTNER: (Role.PARTNER,),
+}
+
+
+def writer_roles(organization: Organization) -> tuple[str, ...]:
+    """The roles that speak for an organisation in the community (post, propose, run a procurement)."""
+    return WRITER_ROLES.get(organization.kind, ())
+
+
+def can_write_for(user: User | AnonymousUser, organization: Organization) -> bool:
+    return role_in(user, organization) in writer_roles(organization)
+
+
+def writable_organizations(user: User | AnonymousUser) -> Q:
+    """Filter on Organization for those the user may speak for (the queryset twin of can_write_for):
+    every role but a viewer's is a writer's role of its kind of organisation."""
+    return Q(pk__in=[org_id for org_id, role in access_of(user).roles.items() if role != Role.VIEWER])
+
+
+def own_organization_ids(user: User | AnonymousUser) -> list[int]:
+    return list(access_of(user).roles)
+
+
+def practice_case_visibility(user: User | AnonymousUser, today: dt.date) -> Q:
+    """Filter on PracticeCase: the author body's own (drafts too), and what is published and out of
+    embargo for the audience the user belongs to."""
+    if is_platform_staff(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    released = Q(status="published") & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=today))
+    if not is_public_sector(user):
+        released &= Q(audience="everyone")
+    return Q(organization_id__in=own_organization_ids(user)) | released
+
+
+def can_edit_practice_case(user: User | AnonymousUser, organization: Organization) -> bool:
+    return is_platform_staff(user) or (organization.kind in REGIONAL_KINDS and can_write_for(user, organization))
+
+
+def can_see_case_author(user: User | AnonymousUser, organization: Organization, anonymous: bool) -> bool:
+    return not anonymous or is_platform_staff(user) or role_in(user, organization) is not None
+
+
+def can_adopt(user: User | AnonymousUser, adopter: Organization, author: Organization) -> bool:
+    """A municipality or prefecture other than the author says it adopted the case."""
+    return adopter.pk != author.pk and adopter.kind in REGIONAL_KINDS and can_write_for(user, adopter)
+
+
+def can_post_need(user: User | AnonymousUser, organization: Organization) -> bool:
+    return organization.kind in REGIONAL_KINDS and can_write_for(user, organization)
+
+
+def solution_visibility(user: User | AnonymousUser) -> Q:
+    """Filter on Solution: published ones for everyone signed in; drafts for the partner's own staff."""
+    if is_platform_staff(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(status="published") | Q(organization_id__in=own_organization_ids(user))
+
+
+def can_offer_solutions(user: User | AnonymousUser, organization: Organization) -> bool:
+    return organization.kind == Organization.Kind.PARTNER and can_write_for(user, organization)
+
+
+def can_decide_reference(user: User | AnonymousUser, organization: Organization) -> bool:
+    """Only the named municipality itself confirms that it uses a solution."""
+    return organization.kind == Organization.Kind.MUNICIPALITY and can_write_for(user, organization)
+
+
+def proposal_visibility(user: User | AnonymousUser) -> Q:
+    """Filter on Proposal: the proposing partner and the need's body; no other partner."""
+    if is_platform_staff(user):
+        return Q()
+    own = own_organization_ids(user)
+    return Q(organization_id__in=own) | Q(need__organization_id__in=own)
+
+
+def procurement_visibility(user: User | AnonymousUser) -> Q:
+    """Filter on Procurement: public-sector staff see every one (to join it); partners those with a
+    published RFI or tender, and of those only the published parts."""
+    if is_platform_staff(user) or is_public_sector(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(rfi_published_at__isnull=False) | Q(tender_published_at__isnull=False)
+
+
+def can_run_procurement(user: User | AnonymousUser, lead: Organization) -> bool:
+    return is_platform_staff(user) or (lead.kind in REGIONAL_KINDS and can_write_for(user, lead))
+
+
+def can_take_part(user: User | AnonymousUser, organization: Organization) -> bool:
+    """Join, state volume and constraints, withdraw: the municipality's editors and admins."""
+    return organization.kind == Organization.Kind.MUNICIPALITY and can_write_for(user, organization)
+
+
+def can_commit(user: User | AnonymousUser, organization: Organization) -> bool:
+    """A commitment binds a budget: the municipality's admins record it."""
+    return organization.kind == Organization.Kind.MUNICIPALITY and role_in(user, organization) == Role.ADMIN
+
+
+def can_moderate(user: User | AnonymousUser, prefecture_ids: set[int]) -> bool:
+    """Platform staff, and the coordinators of a prefecture the comment or its subject belongs to."""
+    return is_platform_staff(user) or bool(prefecture_ids & access_of(user).coordinated_prefecture_ids)
+
+
+def need_visibility(user: User | AnonymousUser) -> Q:
+    """Filter on Need: everyone signed in reads needs; partners are meant to answer them."""
+    return Q() if user.is_authenticated else Q(pk__in=[])

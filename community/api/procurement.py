@@ -1,0 +1,9 @@
+"""Community API: procurement (being built)."""
+
+from __future__ import annotations
+
+from rest_framework.routers import DefaultRouter
+
+
+def register(router: DefaultRouter) -> None:
+    """Add this area's viewsets to the community API router."""

@@ -1,0 +1,63 @@
+"""The search index: every searchable item writes its folded text here when it is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dx_platform.organizations.models import Organization, PopulationRecord
+
+from ..models import SearchEntry
+from ..search import fold
+
+
+def latest_population(organization: Organization) -> int | None:
+    if organization.municipality_id is None:
+        return None
+    return (
+        PopulationRecord.objects.filter(municipality_id=organization.municipality_id)
+        .order_by("-as_of")
+        .values_list("population", flat=True)
+        .first()
+    )
+
+
+def search_entry_save(
+    *,
+    kind: str,
+    object_id: int,
+    title: str,
+    parts: Iterable[str],
+    organization: Organization | None,
+    area: str = "",
+    outcome: str = "",
+    indicator_codes: Iterable[str] = (),
+    population: int | None = None,
+    anonymous: bool = False,
+) -> SearchEntry:
+    """Index one item (again): its title and text parts folded, with what the filters and ranking need.
+
+    An anonymised item keeps its prefecture, size class and population, not its organisation.
+    """
+    municipality = organization.municipality if organization and organization.municipality_id else None
+    codes = sorted(set(indicator_codes))
+    entry, _created = SearchEntry.objects.update_or_create(
+        kind=kind,
+        object_id=object_id,
+        defaults={
+            "title": title[:200],
+            "heading": fold(title)[:200],
+            "text": fold("\n".join([title, *parts])),
+            "organization": None if anonymous else organization,
+            "prefecture_id": organization.prefecture_id if organization else None,
+            "size_class": municipality.size_class if municipality else "",
+            "population": population if population is not None else (organization and latest_population(organization)),
+            "area": area,
+            "outcome": outcome,
+            "indicator_codes": f" {' '.join(codes)} " if codes else "",
+        },
+    )
+    return entry
+
+
+def search_entry_delete(*, kind: str, object_id: int) -> None:
+    SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
