@@ -107,9 +107,9 @@ class CaseMetric(models.Model):
 
     @property
     def change_percent(self) -> float | None:
-        if self.before in (None, 0) or self.after is None:
+        if not self.before or self.after is None:
             return None
-        return 100 * (self.after - self.before) / self.before  # type: ignore[operator]  # checked above
+        return 100 * (self.after - self.before) / self.before
 
 
 def kit_path(attachment: CaseAttachment, filename: str) -> str:
