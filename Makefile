@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 # Business logic is typed strictly: services, selectors, permissions and the loader.
 TYPED := $(wildcard dx_platform/*/services.py dx_platform/*/selectors.py benchmarks/services/*.py) \
 	$(wildcard assessments/services/*.py) assessments/selectors.py \
+	$(wildcard community/services/*.py community/selectors/*.py) community/search.py community/cost_sharing.py \
 	dx_platform/organizations/permissions.py dx_platform/organizations/reference_data.py \
 	benchmarks/selectors.py benchmarks/scoring.py
 

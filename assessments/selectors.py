@@ -44,9 +44,16 @@ def history(*, assessment: Assessment, limit: int = 100) -> QuerySet[LogEntry]:
     )
 
 
-def review_rows(*, user: User, prefecture_id: int, fiscal_year: int, towns_only: bool = False) -> list[dict[str, Any]]:
+# A KPI nobody has measured for this long needs attention.
+STALE_AFTER = dt.timedelta(days=90)
+
+
+def review_rows(
+    *, user: User | AnonymousUser, prefecture_id: int, fiscal_year: int, towns_only: bool = False
+) -> list[dict[str, Any]]:
     """Every municipality of a prefecture the user coordinates: its assessment's state for the year, its
-    KPI coverage (how many, how many on track) and roadmap health (late initiatives and milestones)."""
+    KPI coverage (how many, how many on track, how many unmeasured for 90 days) and roadmap health
+    (late initiatives and milestones). A fixed number of queries, however many municipalities."""
     organizations = Organization.objects.filter(
         permissions.assessable_organizations(user), prefecture_id=prefecture_id
     ).select_related("municipality")
@@ -59,8 +66,11 @@ def review_rows(*, user: User, prefecture_id: int, fiscal_year: int, towns_only:
     today = timezone.localdate()
     in_prefecture = {"municipality__prefecture_id": prefecture_id}
     kpis: dict[int | None, list[kpi_rules.Status]] = {}
+    stale: Counter[int | None] = Counter()
     for kpi in Kpi.objects.filter(**in_prefecture).prefetch_related("measurements"):
         kpis.setdefault(kpi.municipality_id, []).append(kpi_status(kpi))
+        last = max([m.measured_on for m in kpi.measurements.all()], default=kpi.baseline_date)
+        stale[kpi.municipality_id] += today - last > STALE_AFTER
     roadmaps: dict[int | None, int] = dict(
         Roadmap.objects.filter(**in_prefecture)
         .values("municipality_id")
@@ -83,6 +93,7 @@ def review_rows(*, user: User, prefecture_id: int, fiscal_year: int, towns_only:
             "assessment": assessments.get(org.municipality_id),
             "kpis": len(kpis.get(org.municipality_id, [])),
             "kpis_on_track": sum(s.code == "on_track" for s in kpis.get(org.municipality_id, [])),
+            "kpis_stale": stale.get(org.municipality_id, 0),
             "roadmaps": roadmaps.get(org.municipality_id, 0),
             "late_items": late.get(org.municipality_id, 0),
         }

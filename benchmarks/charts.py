@@ -41,12 +41,38 @@ def prefecture_map(
     title: str,
     colorbar: str,
 ) -> dict[str, Any]:
-    """Choropleth of Japan by prefecture on a blank MapLibre map: the browser fetches only our GeoJSON
-    (plotly's `geo` maps would fetch a world outline from plotly's CDN)."""
+    """Choropleth of Japan by prefecture."""
+    return region_map(
+        geojson_url=geojson_url,
+        featureidkey="properties.pref_code",
+        codes=codes,
+        values=values,
+        names=names,
+        center={"lat": 37.5, "lon": 137.5},
+        zoom=3.6,
+        title=title,
+        colorbar=colorbar,
+    )
+
+
+def region_map(
+    *,
+    geojson_url: str,
+    featureidkey: str,
+    codes: Sequence[str],
+    values: Sequence[float | None],
+    names: Sequence[str],
+    center: dict[str, float],
+    zoom: float,
+    title: str,
+    colorbar: str,
+) -> dict[str, Any]:
+    """A choropleth on a blank MapLibre map: the browser fetches only our GeoJSON (plotly's `geo` maps
+    would fetch a world outline from plotly's CDN)."""
     fig = go.Figure(
         go.Choroplethmap(
             geojson=geojson_url,
-            featureidkey="properties.pref_code",
+            featureidkey=featureidkey,
             locations=list(codes),
             z=list(values),
             text=[str(n) for n in names],
@@ -56,7 +82,7 @@ def prefecture_map(
             marker={"line": {"color": "white", "width": 0.5}},
         )
     )
-    fig.update_layout(map={"style": "white-bg", "center": {"lat": 37.5, "lon": 137.5}, "zoom": 3.6})
+    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
     return _figure(fig, title, height=560)
 
 

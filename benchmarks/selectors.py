@@ -163,7 +163,7 @@ def gap_counts(values: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """Per item of gap_matrix_values: municipalities that did it, did not, or gave no answer; most lacking first."""
     counts: dict[str, dict[str, Any]] = {}
     for item, item_name, _code, _name, value, missing in values:
-        row = counts.setdefault(item, {"name": item_name, "done": 0, "lacking": 0, "no_answer": 0})
+        row = counts.setdefault(item, {"code": item, "name": item_name, "done": 0, "lacking": 0, "no_answer": 0})
         row["no_answer" if missing else ("done" if value else "lacking")] += 1
     return sorted(counts.values(), key=lambda row: -row["lacking"])
 

@@ -1,9 +1,206 @@
-"""Community API: discussion (being built)."""
+"""Community API: comments and questions (by target), answers, reports, and moderation for moderators.
+
+Who reads a comment is who reads its target; a hidden comment's text is given to its moderators only.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from dx_platform.organizations import permissions
+
+from ..models import Comment, CommentReport, ModerationAction
+from ..selectors import discussion as selectors
+from ..services import discussion as services
+from .market import bad_request
+
+
+class CommentSerializer(serializers.Serializer):
+    """A comment as the reader sees it (built from selectors.Entry)."""
+
+    id = serializers.IntegerField(source="comment.pk", read_only=True)
+    parent = serializers.IntegerField(source="comment.parent_id", read_only=True, allow_null=True)
+    kind = serializers.CharField(source="comment.kind", read_only=True)
+    author = serializers.CharField(read_only=True)
+    body = serializers.SerializerMethodField()
+    hidden = serializers.BooleanField(source="comment.hidden", read_only=True)
+    hidden_reason = serializers.CharField(source="comment.hidden_reason", read_only=True)
+    routed_to = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(source="comment.created_at", read_only=True)
+
+    def get_body(self, entry: selectors.Entry) -> str | None:
+        return None if entry.hidden else entry.comment.body
+
+    def get_routed_to(self, entry: selectors.Entry) -> list[str]:
+        return [body.name for body in entry.routed_to]
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    target = serializers.ChoiceField(choices=list(selectors.TARGETS))
+    target_id = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=Comment.Kind.choices, default=Comment.Kind.COMMENT)
+    body = serializers.CharField(max_length=5000)
+
+
+class CommentAnswerSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    comment = serializers.PrimaryKeyRelatedField(queryset=Comment.objects.all())
+    by = serializers.CharField(source="by.email", read_only=True, default=None)
+
+    class Meta:
+        model = CommentReport
+        fields = ("id", "comment", "by", "reason", "resolved_at", "created_at")
+        read_only_fields = ("resolved_at", "created_at")
+
+
+class ModerationSerializer(serializers.ModelSerializer):
+    comment = serializers.PrimaryKeyRelatedField(queryset=Comment.objects.all())
+    action = serializers.ChoiceField(choices=ModerationAction.Action.choices)
+    by = serializers.CharField(source="by.email", read_only=True, default=None)
+
+    class Meta:
+        model = ModerationAction
+        fields = ("id", "comment", "action", "reason", "by", "at")
+        read_only_fields = ("at",)
+
+
+def _readable_comment(request: Request, pk: int) -> Comment:
+    """A comment named in a body: one the user may not read is as unknown as a missing one."""
+    comment = selectors.comment_for(user=request.user, pk=pk)
+    if comment is None:
+        raise exceptions.ValidationError({"comment": ["Unknown, or not one you may read."]})
+    return comment
+
+
+def _entry(request: Request, comment: Comment) -> selectors.Entry:
+    return selectors.entry_for(user=request.user, comment=comment, target=selectors.target_of(comment), reported=False)
+
+
+class CommentViewSet(viewsets.GenericViewSet):
+    """Comments on one item you may read: list with ?target=need&target_id=5, post, answer."""
+
+    serializer_class = CommentSerializer
+
+    def get_queryset(self) -> Any:
+        return Comment.objects.filter(selectors.comment_visibility(self.request.user))
+
+    def _target(self, kind: Any, pk: Any) -> Model:
+        if not (isinstance(pk, int) or (isinstance(pk, str) and pk.isascii() and pk.isdigit())):
+            raise exceptions.ValidationError({"target_id": ["The item's id."]})
+        if kind not in selectors.TARGETS:
+            raise exceptions.ValidationError({"target": [f"One of {', '.join(selectors.TARGETS)}."]})
+        target = selectors.target_for(user=self.request.user, kind=kind, pk=int(pk))
+        if target is None:
+            raise exceptions.NotFound("No such item among those you may read.")
+        return target
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("target", OpenApiTypes.STR, required=True, description="case, need, solution or proposal"),
+            OpenApiParameter("target_id", OpenApiTypes.INT, required=True, description="the item's id"),
+        ]
+    )
+    def list(self, request: Request) -> Response:
+        target = self._target(request.query_params.get("target"), request.query_params.get("target_id", ""))
+        thread = selectors.thread(user=request.user, target=target)
+        flat = [item for entry in thread.entries for item in (entry, *entry.replies)]
+        page = self.paginate_queryset(flat)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(self.get_serializer(_entry(request, self.get_object())).data)
+
+    def _post(self, request: Request, **kwargs: Any) -> Response:
+        try:
+            comment = services.comment_post(by=request.user, **kwargs)
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(_entry(request, comment)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CommentWriteSerializer, responses=CommentSerializer)
+    def create(self, request: Request) -> Response:
+        body = CommentWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        return self._post(
+            request, target=self._target(data["target"], data["target_id"]), body=data["body"], kind=data["kind"]
+        )
+
+    @extend_schema(request=CommentAnswerSerializer, responses=CommentSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        parent = self.get_object()
+        body = CommentAnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._post(request, target=selectors.target_of(parent), body=body.validated_data["body"], parent=parent)
+
+
+class _ModeratedList(viewsets.GenericViewSet):
+    """The list is for moderators: what they may moderate."""
+
+    def list(self, request: Request) -> Response:
+        user = request.user
+        if not permissions.moderates_any(user):
+            raise exceptions.PermissionDenied("Only platform staff and prefecture coordinators moderate.")
+        rows = self.get_queryset().filter(comment__in=Comment.objects.filter(selectors.comment_visibility(user)))
+        mine = [
+            row for row in rows.select_related("comment", "by") if selectors.can_moderate_comment(user, row.comment)
+        ]
+        page = self.paginate_queryset(mine)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ReportViewSet(mixins.CreateModelMixin, _ModeratedList):
+    """Report a comment you may read (once); moderators list the reports on comments they moderate."""
+
+    serializer_class = ReportSerializer
+    queryset = CommentReport.objects.order_by("-created_at", "-pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = _readable_comment(request, body.validated_data["comment"].pk)
+        try:
+            report = services.comment_report(comment=comment, reason=body.validated_data["reason"], by=request.user)
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class ModerationViewSet(mixins.CreateModelMixin, _ModeratedList):
+    """Moderators hide or restore a comment with a reason; the list is the audit trail of what they moderate."""
+
+    serializer_class = ModerationSerializer
+    queryset = ModerationAction.objects.order_by("-at", "-pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        comment = _readable_comment(request, data["comment"].pk)
+        act = services.comment_hide if data["action"] == ModerationAction.Action.HIDE else services.comment_restore
+        try:
+            done = act(comment=comment, reason=data["reason"], by=request.user)
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(done).data, status=status.HTTP_201_CREATED)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this area's viewsets to the community API router."""
+    router.register("comments", CommentViewSet, basename="community-comment")
+    router.register("reports", ReportViewSet, basename="community-report")
+    router.register("moderation", ModerationViewSet, basename="community-moderation")

@@ -1,9 +1,317 @@
-"""Community API: market (being built)."""
+"""Community API: needs, solutions, proposals and reference municipalities.
+
+The same services and permissions as the pages: what the user may not read is a 404, what they may
+not do a 403, bad input a 400 with the reason.
+"""
 
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from benchmarks.models import Indicator
+from dx_platform.organizations.models import Organization
+
+from ..forms_market import NeedFilterForm, NeedForm, SolutionFilterForm, SolutionForm, survey_items
+from ..models import Need, Proposal, Solution, SolutionReference
+from ..selectors import market as selectors
+from ..services import market as services
+
+
+def bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
+    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
+
+class IndicatorCodes(serializers.ListField):
+    """Survey items by code, from the newest catalog."""
+
+    child = serializers.CharField()
+
+    def to_internal_value(self, data: Any) -> list[Indicator]:
+        codes = super().to_internal_value(data)
+        found = {i.code: i for i in survey_items().filter(code__in=codes)}
+        unknown = sorted(set(codes) - set(found))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown survey items: {', '.join(unknown)}")
+        return [found[code] for code in dict.fromkeys(codes)]
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [indicator.code for indicator in data.all()]
+
+
+class OrganizationField(serializers.PrimaryKeyRelatedField):
+    """An organisation by id; whether the user may write for it is the service's to decide (403)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Organization.objects.all(), **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return value.pk
+
+
+class _Tagged(serializers.ModelSerializer):
+    organization = OrganizationField()
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    indicators = IndicatorCodes(required=False)
+
+
+class NeedSerializer(_Tagged):
+    class Meta:
+        model = Need
+        fields = ("id", "organization", "organization_name", *NeedForm.Meta.fields, "status", "created_at")
+        read_only_fields = ("status", "created_at")
+
+
+class SolutionSerializer(_Tagged):
+    confirmed_references = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Solution
+        fields = (
+            "id",
+            "organization",
+            "organization_name",
+            *SolutionForm.Meta.fields,
+            "confirmed_references",
+            "updated_at",
+        )
+        read_only_fields = ("updated_at",)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    need = serializers.PrimaryKeyRelatedField(queryset=Need.objects.all())
+    organization = OrganizationField()
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    solution = serializers.PrimaryKeyRelatedField(queryset=Solution.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Proposal
+        fields = ("id", "need", "organization", "organization_name", "solution", "summary", "price_note", "status")
+        read_only_fields = ("status",)
+        # One per partner is the service's rule (it allows proposing again after withdrawing).
+        validators: list[Any] = []
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MunicipalityCode(serializers.SlugRelatedField):
+    """A municipality's organisation by its local government code."""
+
+
+class ReferenceSerializer(serializers.ModelSerializer):
+    solution = serializers.PrimaryKeyRelatedField(queryset=Solution.objects.all())
+    municipality = MunicipalityCode(
+        source="organization",
+        slug_field="municipality__code",
+        queryset=Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY),
+        help_text="The municipality's local government code (6 digits).",
+    )
+    municipality_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = SolutionReference
+        fields = ("id", "solution", "municipality", "municipality_name", "status", "decided_at")
+        read_only_fields = ("status", "decided_at")
+        # The service refuses a second request, after checking who asks.
+        validators: list[Any] = []
+
+
+def decision(choices: tuple[str, str]) -> Any:
+    return inline_serializer(f"Decision_{'_'.join(choices)}", {"decision": serializers.ChoiceField(choices=choices)})
+
+
+def _decision(request: Request, choices: tuple[str, str]) -> bool:
+    """True for the first choice, False for the second; anything else is a 400."""
+    given = request.data.get("decision")
+    if given not in choices:
+        raise exceptions.ValidationError({"decision": [f"{choices[0]} or {choices[1]}"]})
+    return given == choices[0]
+
+
+def _visible(item: Model | None, name: str) -> Any:
+    """An object named in a request body: one the user may not read is as unknown as a missing one."""
+    if item is None:
+        raise exceptions.ValidationError({name: ["Unknown, or not one you may read."]})
+    return item
+
+
+class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Create and change (PATCH) through a service that takes an input dataclass."""
+
+    http_method_names = ("get", "post", "patch", "head", "options")
+    input_class: Any
+
+    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Any:
+        raise NotImplementedError
+
+    def _given(self, data: dict[str, Any], instance: Any = None) -> Any:
+        """The service's input: what was sent, over the object's current values when changing one."""
+        names = [f.name for f in fields(self.input_class)]
+        current = {}
+        if instance is not None:
+            current = {name: getattr(instance, name) for name in names if name != "indicators"}
+            current["indicators"] = list(instance.indicators.all())
+        return self.input_class(**{**current, **{name: data[name] for name in names if name in data}})
+
+    def _answer(self, instance: Any, code: int) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            saved = self.save(organization=body.validated_data["organization"], given=self._given(body.validated_data))
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return self._answer(saved, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        body = self.get_serializer(instance, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        changes = {k: v for k, v in body.validated_data.items() if k != "organization"}
+        try:
+            saved = self.save(
+                organization=instance.organization, given=self._given(changes, instance), instance=instance
+            )
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return self._answer(saved, status.HTTP_200_OK)
+
+
+class NeedViewSet(_Writable):
+    """Needs of municipalities and prefectures (everyone signed in reads them); filters: category, area, status."""
+
+    serializer_class = NeedSerializer
+    input_class = services.NeedInput
+
+    def get_queryset(self) -> QuerySet[Need]:
+        form = NeedFilterForm(self.request.query_params)
+        filters = form.filters() if form.is_valid() else None
+        return selectors.need_list(user=self.request.user, filters=filters).prefetch_related("indicators")
+
+    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Need:
+        return services.need_save(organization=organization, given=given, by=self.request.user, need=instance)
+
+    @extend_schema(request=None, responses=NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            need = services.need_close(need=self.get_object(), by=request.user)
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(need).data)
+
+
+class SolutionViewSet(_Writable):
+    """GovTech solutions: published ones, and your own drafts; filters: category, deployment and
+    qualifications (repeated: ?qualifications=ismap&qualifications=lgwan_asp)."""
+
+    serializer_class = SolutionSerializer
+    input_class = services.SolutionInput
+
+    def get_queryset(self) -> QuerySet[Solution]:
+        form = SolutionFilterForm(self.request.query_params)
+        filters = form.filters() if form.is_valid() else None
+        return selectors.solution_list(user=self.request.user, filters=filters).prefetch_related("indicators")
+
+    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Solution:
+        return services.solution_save(organization=organization, given=given, by=self.request.user, solution=instance)
+
+
+class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Proposals you may read: your partner's own, and those answering your body's needs; ?need= to filter."""
+
+    serializer_class = ProposalSerializer
+    filterset_fields = ("need", "status")
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        return selectors.proposal_list(user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        need = _visible(selectors.need_for(user=request.user, pk=data["need"].pk), "need")
+        solution = data.get("solution")
+        if solution is not None:
+            solution = _visible(selectors.solution_for(user=request.user, pk=solution.pk), "solution")
+        given = services.ProposalInput(
+            summary=data["summary"], price_note=data.get("price_note", ""), solution=solution
+        )
+        try:
+            proposal = services.proposal_submit(
+                need=need, organization=data["organization"], given=given, by=request.user
+            )
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(proposal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            proposal = services.proposal_withdraw(proposal=self.get_object(), by=request.user)
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(proposal).data)
+
+    @extend_schema(request=decision(("shortlist", "decline")), responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        proposal = self.get_object()
+        shortlist = _decision(request, ("shortlist", "decline"))
+        try:
+            proposal = services.proposal_decide(proposal=proposal, shortlist=shortlist, by=request.user)
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(proposal).data)
+
+
+class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reference municipalities: confirmed ones of published solutions; your partner's own and those naming
+    your municipality whatever their status. Only the named municipality decides."""
+
+    serializer_class = ReferenceSerializer
+    filterset_fields = ("solution", "status")
+
+    def get_queryset(self) -> QuerySet[SolutionReference]:
+        return selectors.reference_list(user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        solution = _visible(selectors.solution_for(user=request.user, pk=data["solution"].pk), "solution")
+        try:
+            reference = services.reference_request(
+                solution=solution, organization=data["organization"], by=request.user
+            )
+        except DjangoValidationError as exc:
+            raise bad_request(exc) from None
+        return Response(self.get_serializer(reference).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=decision(("confirm", "decline")), responses=ReferenceSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        reference = self.get_object()
+        confirm = _decision(request, ("confirm", "decline"))
+        reference = services.reference_decide(reference=reference, confirm=confirm, by=request.user)
+        return Response(self.get_serializer(reference).data)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this area's viewsets to the community API router."""
+    router.register("needs", NeedViewSet, basename="community-need")
+    router.register("solutions", SolutionViewSet, basename="community-solution")
+    router.register("proposals", ProposalViewSet, basename="community-proposal")
+    router.register("references", ReferenceViewSet, basename="community-reference")

@@ -7,6 +7,7 @@ from pathlib import PurePath
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,8 @@ class PracticeCase(models.Model):
         _("embargoed until"), null=True, blank=True, help_text=_("Others see the case from this date.")
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Its comments go with it when it is deleted.
+    comments = GenericRelation("community.Comment", content_type_field="target_type", object_id_field="target_id")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,8 @@ class Need(models.Model):
     budget_band = models.CharField(_("budget"), max_length=10, choices=BudgetBand, default=BudgetBand.UNDECIDED)
     deadline = models.DateField(_("proposals until"))
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
+    # Its comments go with it when it is deleted.
+    comments = GenericRelation("community.Comment", content_type_field="target_type", object_id_field="target_id")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,6 +105,8 @@ class Solution(models.Model):
     ismap = models.BooleanField(_("ISMAP registered"), default=False)
     lgwan_asp = models.BooleanField(_("LGWAN-ASP registered"), default=False)
     unified_qualification = models.BooleanField(_("全省庁統一資格"), default=False)
+    # Its comments go with it when it is deleted.
+    comments = GenericRelation("community.Comment", content_type_field="target_type", object_id_field="target_id")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -141,6 +146,9 @@ class SolutionReference(models.Model):
     def __str__(self) -> str:
         return f"{self.solution} @ {self.organization}"
 
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organization_id": self.organization_id}
+
 
 class Proposal(models.Model):
     """A partner's answer to a need; seen by the need's body and the partner, not by other partners."""
@@ -158,6 +166,8 @@ class Proposal(models.Model):
     summary = models.TextField(_("proposal"))
     price_note = models.CharField(_("price"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.SUBMITTED)
+    # Its comments go with it when it is deleted.
+    comments = GenericRelation("community.Comment", content_type_field="target_type", object_id_field="target_id")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -168,3 +178,6 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.need}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organization_id": self.organization_id}

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area, Indicator
 from dx_platform.organizations.models import Organization
@@ -132,7 +133,7 @@ class Participant(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Approval(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("approval", "Pending")
         APPROVED = "approved", _("Approved")
         NOT_NEEDED = "not_needed", _("Not needed")
 

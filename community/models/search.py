@@ -28,7 +28,7 @@ class SearchEntry(models.Model):
     title = models.CharField(max_length=200)  # as written, for the result list
     heading = models.CharField(max_length=200)  # the title folded, for ranking
     text = models.TextField()  # folded: title and body
-    # None for an anonymised case: its prefecture, size class and population still filter and rank.
+    # None for an anonymised case, and so its prefecture: its size class and population still filter and rank.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, related_name="+")
     prefecture = models.ForeignKey(Prefecture, on_delete=models.SET_NULL, null=True, related_name="+")
     size_class = models.CharField(max_length=16, choices=Municipality.SizeClass, blank=True)

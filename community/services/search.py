@@ -36,10 +36,13 @@ def search_entry_save(
 ) -> SearchEntry:
     """Index one item (again): its title and text parts folded, with what the filters and ranking need.
 
-    An anonymised item keeps its prefecture, size class and population, not its organisation.
+    An anonymised item keeps its size class and (given, rounded) population for filters and ranking, but
+    neither its organisation nor its prefecture: in a small prefecture those could name the town.
     """
     municipality = organization.municipality if organization and organization.municipality_id else None
     codes = sorted(set(indicator_codes))
+    if population is None and organization is not None:
+        population = latest_population(organization)
     entry, _created = SearchEntry.objects.update_or_create(
         kind=kind,
         object_id=object_id,
@@ -48,9 +51,9 @@ def search_entry_save(
             "heading": fold(title)[:200],
             "text": fold("\n".join([title, *parts])),
             "organization": None if anonymous else organization,
-            "prefecture_id": organization.prefecture_id if organization else None,
+            "prefecture_id": organization.prefecture_id if organization and not anonymous else None,
             "size_class": municipality.size_class if municipality else "",
-            "population": population if population is not None else (organization and latest_population(organization)),
+            "population": population,
             "area": area,
             "outcome": outcome,
             "indicator_codes": f" {' '.join(codes)} " if codes else "",

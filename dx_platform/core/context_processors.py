@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_is_staff": is_staff,
         "nav_has_orgs": bool(access.roles),
+        "nav_public_sector": access.public_sector,
         "nav_can_audit": is_staff or permissions.manages_any(user),
         "nav_unread": unread_count(user=user),
     }

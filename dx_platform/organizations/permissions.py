@@ -38,6 +38,7 @@ class Access:
     roles: dict[int, str] = field(default_factory=dict)
     coordinated_prefecture_ids: frozenset[int] = frozenset()
     national: bool = False
+    public_sector: bool = False  # a member of a municipality, prefecture or national office
 
 
 def access_of(user: User | AnonymousUser) -> Access:
@@ -51,13 +52,14 @@ def access_of(user: User | AnonymousUser) -> Access:
         )
         roles: dict[int, str] = {}
         coordinated: set[int] = set()
-        national = False
+        national = public_sector = False
         for org_id, role, kind, prefecture_id in rows:
             roles[org_id] = role
             if kind == Organization.Kind.PREFECTURE and role == Role.COORDINATOR:
                 coordinated.add(prefecture_id)
             national = national or kind == Organization.Kind.NATIONAL
-        cached = Access(roles, frozenset(coordinated), national)
+            public_sector = public_sector or kind != Organization.Kind.PARTNER
+        cached = Access(roles, frozenset(coordinated), national, public_sector)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -217,12 +219,7 @@ def assessable_organizations(user: User | AnonymousUser) -> Q:
 def is_public_sector(user: User | AnonymousUser) -> bool:
     """Signed-in staff of a municipality, prefecture or national office (or platform staff): who may see
     current-year figures that are not yet published national data, such as the live layer."""
-    if is_platform_staff(user):
-        return True
-    return Organization.objects.filter(
-        pk__in=list(access_of(user).roles),
-        kind__in=[*REGIONAL_KINDS, Organization.Kind.NATIONAL],
-    ).exists()
+    return is_platform_staff(user) or access_of(user).public_sector
 
 
 # --- community (the community app) ---------------------------------------------------------------
@@ -345,3 +342,29 @@ def can_moderate(user: User | AnonymousUser, prefecture_ids: set[int]) -> bool:
 def need_visibility(user: User | AnonymousUser) -> Q:
     """Filter on Need: everyone signed in reads needs; partners are meant to answer them."""
     return Q() if user.is_authenticated else Q(pk__in=[])
+
+
+def solution_reference_visibility(user: User | AnonymousUser) -> Q:
+    """Filter on SolutionReference: confirmed references of published solutions for everyone signed in;
+    the partner's own and those naming the user's own body whatever their status (to decide them)."""
+    if is_platform_staff(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    own = own_organization_ids(user)
+    return (
+        Q(status="confirmed", solution__status="published")
+        | Q(solution__organization_id__in=own)
+        | Q(organization_id__in=own)
+    )
+
+
+def can_see_procurement_workspace(user: User | AnonymousUser) -> bool:
+    """A joint procurement's participants, shares, specification drafts and commitments: public-sector
+    staff (who may join); partners see only its published RFI and tender."""
+    return is_platform_staff(user) or is_public_sector(user)
+
+
+def moderates_any(user: User | AnonymousUser) -> bool:
+    """Platform staff and prefecture coordinators: the people who moderate some comments (see can_moderate)."""
+    return is_platform_staff(user) or bool(access_of(user).coordinated_prefecture_ids)

@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Practice cases and solutions share draft/published: one enum of that name for both.
+    "ENUM_NAME_OVERRIDES": {"PublicationStatusEnum": "community.models.cases.PracticeCase.Status"},
 }
 
 # --- Celery: Redis broker and result backend when REDIS_URL is set, in-process otherwise ---
