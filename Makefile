@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 TYPED := $(wildcard dx_platform/*/services.py dx_platform/*/selectors.py benchmarks/services/*.py) \
 	$(wildcard assessments/services/*.py) assessments/selectors.py \
 	$(wildcard community/services/*.py community/selectors/*.py) community/search.py community/cost_sharing.py \
+	coordination/services.py coordination/selectors.py \
 	dx_platform/organizations/permissions.py dx_platform/organizations/reference_data.py \
 	benchmarks/selectors.py benchmarks/scoring.py
 
@@ -31,6 +32,7 @@ demo: install
 	$(BIN)/python manage.py load_dashboard_dataset
 	$(BIN)/python manage.py generate_demo_survey --seed 1
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_content
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: install, lint and run the whole suite (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("benchmarks/", include("benchmarks.urls")),
     path("assessments/", include("assessments.urls")),
     path("community/", include("community.urls")),
+    path("coordination/", include("coordination.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dx_platform.organizations.api.urls")),
     path("api/v1/benchmarks/", include("benchmarks.api.urls")),

@@ -31,7 +31,7 @@ def test_every_string_in_code_and_templates_is_translated(tmp_path):
     locale = tmp_path / "locale"
     shutil.copytree(ROOT / "locale", locale)
     # makemessages writes into ./locale of the directory it runs in; run it on a copy of the code.
-    for name in ("dx_platform", "assessments", "benchmarks", "community", "templates", "manage.py"):
+    for name in ("dx_platform", "assessments", "benchmarks", "community", "coordination", "templates", "manage.py"):
         source = ROOT / name
         copy = shutil.copytree if source.is_dir() else shutil.copy
         copy(source, tmp_path / name)

@@ -26,6 +26,7 @@ from .models import REGIONAL_KINDS, ROLES_BY_KIND, Membership, Organization, Rol
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from coordination.models import SupportCase
     from dx_platform.accounts.models import User
 
 _CACHE_ATTR = "_dx_access"
@@ -368,3 +369,47 @@ def can_see_procurement_workspace(user: User | AnonymousUser) -> bool:
 def moderates_any(user: User | AnonymousUser) -> bool:
     """Platform staff and prefecture coordinators: the people who moderate some comments (see can_moderate)."""
     return is_platform_staff(user) or bool(access_of(user).coordinated_prefecture_ids)
+
+
+# --- prefecture coordination (the coordination app) ----------------------------------------------
+# The prefecture's coordinators (and platform staff) see the dashboard, the specialist pool and every
+# support case of the prefecture; a municipality sees its own cases and the specialists assigned to
+# them; a specialist with an account sees the cases assigned to them; partners see nothing else here.
+
+
+def can_coordinate(user: User | AnonymousUser, prefecture_id: int) -> bool:
+    return is_platform_staff(user) or prefecture_id in access_of(user).coordinated_prefecture_ids
+
+
+def can_raise_support_case(user: User | AnonymousUser, organization: Organization) -> bool:
+    return organization.kind == Organization.Kind.MUNICIPALITY and can_write_for(user, organization)
+
+
+def support_case_visibility(user: User | AnonymousUser) -> Q:
+    """Filter on SupportCase."""
+    if is_platform_staff(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    access = access_of(user)
+    return (
+        Q(municipality__prefecture_id__in=list(access.coordinated_prefecture_ids))
+        | Q(municipality__organization__in=list(access.roles))
+        | Q(specialist__user=user)
+    )
+
+
+def can_log_support(user: User | AnonymousUser, case: SupportCase) -> bool:
+    """Visits and meetings: the prefecture's coordinators and the specialist assigned to the case."""
+    if can_coordinate(user, case.municipality.prefecture_id):
+        return True
+    return bool(user.is_authenticated and case.specialist is not None and case.specialist.user_id == user.pk)
+
+
+def can_view_shared_goals(user: User | AnonymousUser, prefecture_id: int) -> bool:
+    """The prefecture's goals: its coordinators, and members of its municipalities (who set their dates)."""
+    if can_coordinate(user, prefecture_id):
+        return True
+    return Organization.objects.filter(
+        pk__in=list(access_of(user).roles), kind=Organization.Kind.MUNICIPALITY, prefecture_id=prefecture_id
+    ).exists()

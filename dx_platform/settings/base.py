@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "assessments",
     "benchmarks",
     "community",
+    "coordination",
 ]
 
 MIDDLEWARE = [
@@ -183,7 +184,7 @@ REST_FRAMEWORK = {
         "dx_platform.accounts.api.HasRequiredTwoFactor",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "dx_platform.core.pagination.ApiPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -231,6 +232,8 @@ CELERY_TASK_ROUTES = {
     "assessments.tasks.*": {"queue": "mail"},
     "benchmarks.tasks.import_*": {"queue": "imports"},
     "benchmarks.tasks.*": {"queue": "scoring"},
+    "coordination.tasks.make_council_report": {"queue": "scoring"},
+    "coordination.tasks.*": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {
@@ -244,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
     "roadmap-baselines": {
         "task": "assessments.tasks.freeze_roadmap_baselines",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "support-reminders": {
+        "task": "coordination.tasks.send_support_reminders",
+        "schedule": crontab(hour=7, minute=10),
     },
     "kpi-reminders": {
         "task": "assessments.tasks.send_kpi_reminders",
@@ -261,4 +268,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step of a council report at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

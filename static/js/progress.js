@@ -1,11 +1,11 @@
-// Poll an import's progress until it is done, then reload to show the outcome. Stops after
-// ten minutes or repeated errors, with a message, rather than polling for ever.
+// Poll a long job's progress (an import, a report) until it is done, then reload to show the outcome.
+// Stops after ten minutes or repeated errors, with a message, rather than polling for ever.
 document.addEventListener("DOMContentLoaded", () => {
-  const box = document.getElementById("import-progress");
+  const box = document.querySelector("[data-progress]");
   if (!box || box.dataset.done) return;
-  const bar = document.getElementById("progress-bar");
-  const percent = document.getElementById("progress-percent");
-  const status = document.getElementById("progress-status");
+  const bar = box.querySelector("progress");
+  const percent = box.querySelector("[data-progress-percent]");
+  const status = box.querySelector("[data-progress-status]");
   const deadline = Date.now() + 10 * 60 * 1000;
   let failures = 0;
   const poll = async () => {

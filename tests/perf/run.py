@@ -4,7 +4,8 @@ Prints, on this machine:
 1. one year recomputed end to end through the database (1,741 municipalities × every FY2023 indicator),
 2. the pure scoring step alone on the same data,
 3. the scale set: 10 years × 1,741 municipalities × 150 indicators (2.6 M values), scoring only,
-4. the prefecture page: server time and queries for prefectures of different sizes.
+4. the prefecture page: server time and queries for prefectures of different sizes,
+5. the coordinator's prefecture dashboard: the same, signed in as a coordinator of the three prefectures.
 
 Runs in a throw-away test database (SQLite unless DATABASE_URL is set).
 """
@@ -116,6 +117,38 @@ def scale_benchmark() -> None:
     )
 
 
+PREFECTURES = ("31", "20", "01")  # 鳥取県 19, 長野県 77, 北海道 179 municipalities
+
+
+def page_timing(client: Client, url: str, label: str) -> None:
+    """Median server time of five requests of a page (after one to warm caches and templates), its table
+    rows and its queries."""
+    client.get(url)
+    timings = []
+    for _ in range(5):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - started)
+    assert response.status_code == 200, (url, response.status_code)
+    rows = response.content.count(b"<tr") - 1
+    median = sorted(timings)[2]
+    print(f"   {label}: {rows:4d} table rows  {median * 1000:7.1f} ms  {len(queries):3d} queries")
+
+
+def coordinator(pref_codes: tuple[str, ...]) -> Any:
+    """A coordinator of the prefectures (the dashboard is theirs alone)."""
+    from dx_platform.accounts.models import User
+    from dx_platform.organizations.models import Membership, Organization, Role
+
+    user = User.objects.create_user(email="perf-coordinator@example.jp", password=None, name="perf")
+    for organization in Organization.objects.filter(
+        kind=Organization.Kind.PREFECTURE, prefecture__pref_code__in=pref_codes
+    ):
+        Membership.objects.create(user=user, organization=organization, role=Role.COORDINATOR)
+    return user
+
+
 def main() -> None:
     from benchmarks import scoring
     from benchmarks.models import Dataset, ScoreRun, Value
@@ -174,21 +207,13 @@ def main() -> None:
 
         client = Client()
         print("4. prefecture page, median of 5 (target ≤ 150 ms, queries independent of size):")
-        for pref_code in ("31", "20", "01"):  # 鳥取県 19, 長野県 77, 北海道 179 municipalities
-            url = f"/benchmarks/prefectures/{pref_code}/"
-            client.get(url)  # warm caches and templates
-            timings = []
-            for _ in range(5):
-                with CaptureQueriesContext(connection) as queries:
-                    started = time.perf_counter()
-                    response = client.get(url)
-                    timings.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.status_code
-            rows = response.content.count(b"<tr") - 1
-            median = sorted(timings)[2]
-            print(
-                f"   prefecture {pref_code}: {rows:4d} table rows  {median * 1000:7.1f} ms  {len(queries):3d} queries"
-            )
+        for pref_code in PREFECTURES:
+            page_timing(client, f"/benchmarks/prefectures/{pref_code}/", f"prefecture {pref_code}")
+
+        client.force_login(coordinator(PREFECTURES))
+        print("5. prefecture dashboard, median of 5 (queries independent of size):")
+        for pref_code in PREFECTURES:
+            page_timing(client, f"/coordination/{pref_code}/", f"dashboard {pref_code}")
         print(f"Process peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -1,0 +1,139 @@
+"""The council report: the prefecture's state on A4 (PDF, WeasyPrint with a Japanese font) and as XLSX data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from dx_platform.organizations.models import TOWNS_AND_VILLAGES, Prefecture
+
+from . import charts, selectors
+from .models import Dispatch, SharedGoal, SupportActivity, SupportCase
+
+if TYPE_CHECKING:
+    from dx_platform.accounts.models import User
+
+
+@dataclass(frozen=True)
+class ReportData:
+    prefecture: Prefecture
+    made_at: dt.datetime
+    dashboard: selectors.Dashboard
+    headline: dict[str, Any]
+    map_svg: str
+    goals: list[tuple[SharedGoal, selectors.GoalProgress]]
+    support: dict[str, Any]
+
+
+def report_data(*, prefecture: Prefecture, user: User, today: dt.date | None = None) -> ReportData:
+    today = today or timezone.localdate()
+    dashboard = selectors.prefecture_dashboard(user=user, prefecture=prefecture, today=today)
+    rows = dashboard.rows
+    composites = [row.score.composite for row in rows if row.score and row.score.composite is not None]
+    statuses = [row.assessment.status for row in rows if row.assessment]
+    headline = {
+        "municipalities": len(rows),
+        "towns_villages": sum(row.municipality.kind in TOWNS_AND_VILLAGES for row in rows),
+        "mean_composite": sum(composites) / len(composites) if composites else None,
+        "submitted": sum(status in ("submitted", "confirmed") for status in statuses),
+        "kpis": sum(row.kpis for row in rows),
+        "kpis_on_track": sum(row.kpis_on_track for row in rows),
+        "with_roadmap": sum(bool(row.roadmaps) for row in rows),
+        "late_items": sum(row.late_items for row in rows),
+        "open_cases": sum(row.open_cases for row in rows),
+        "attention": len(dashboard.attention),
+    }
+    year_ago = today - dt.timedelta(days=365)
+    cases = SupportCase.objects.filter(municipality__prefecture=prefecture)
+    activities = SupportActivity.objects.filter(case__municipality__prefecture=prefecture, held_on__gte=year_ago)
+    support = {
+        "opened": cases.filter(created_at__date__gte=year_ago).count(),
+        "closed": cases.filter(closed_at__date__gte=year_ago).count(),
+        "activities": activities.aggregate(n=Count("pk"), hours=Sum("hours")),
+        "days": Dispatch.objects.filter(specialist__prefecture=prefecture, worked_on__gte=year_ago).aggregate(
+            n=Sum("days")
+        )["n"]
+        or Decimal(0),
+    }
+    values = {row.municipality.code: row.score.composite if row.score else None for row in rows}
+    goals = selectors.shared_goal_list(user=user, prefecture=prefecture)
+    return ReportData(
+        prefecture=prefecture,
+        made_at=timezone.now(),
+        dashboard=dashboard,
+        headline=headline,
+        map_svg=charts.municipality_svg(pref_code=prefecture.pref_code, values=values),
+        goals=[(goal, selectors.goal_progress(goal=goal)) for goal in goals],
+        support=support,
+    )
+
+
+def render_pdf(data: ReportData, language: str = "ja") -> bytes:
+    from weasyprint import HTML
+
+    with translation.override(language):
+        # The map is our own SVG, built from our GeoJSON with names escaped.
+        html = render_to_string("coordination/report.html", {"data": data, "map_svg": mark_safe(data.map_svg)})  # noqa: S308
+    return bytes(HTML(string=html).write_pdf())
+
+
+def render_xlsx(data: ReportData) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("municipalities")
+    sheet.append(
+        [
+            "lg_code",
+            "municipality",
+            "kind",
+            "size_class",
+            "composite",
+            "composite_in_size_class",
+            "previous_composite",
+            "assessment",
+            "kpis",
+            "kpis_on_track",
+            "kpis_unmeasured_90_days",
+            "roadmaps",
+            "late_items",
+            "open_support_cases",
+            "needs_attention",
+        ]
+    )
+    for row in data.dashboard.rows:
+        sheet.append(
+            [
+                row.municipality.code,
+                row.municipality.name,
+                row.municipality.kind,
+                row.municipality.size_class,
+                row.score.composite if row.score else None,
+                row.score.peer_composite if row.score else None,
+                row.previous_composite,
+                row.assessment.status if row.assessment else "not_started",
+                row.kpis,
+                row.kpis_on_track,
+                row.kpis_stale,
+                row.roadmaps,
+                row.late_items,
+                row.open_cases,
+                " ".join(row.reasons),
+            ]
+        )
+    goals = workbook.create_sheet("shared_goals")
+    goals.append(["goal", "by", "municipality", "items_done", "items", "own_date"])
+    for goal, progress in data.goals:
+        for line in progress.rows:
+            goals.append([goal.title, goal.target_date, line.municipality.name, line.done, line.total, line.due_on])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

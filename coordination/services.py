@@ -1,0 +1,404 @@
+"""Writes of the coordinator's workspace; each checks permission through permissions.py first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Initiative, Kpi
+from benchmarks.models import Indicator
+from dx_platform.notifications.services import notification_create
+from dx_platform.organizations import permissions
+from dx_platform.organizations.models import Membership, Municipality, Organization, Prefecture, Role
+
+from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportActivity, SupportCase
+
+if TYPE_CHECKING:
+    from dx_platform.accounts.models import User
+
+SKILL_CODES = {code for code, _label in SKILLS}
+
+
+def _coordinators(prefecture_id: int) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organization__kind=Organization.Kind.PREFECTURE,
+            organization__prefecture_id=prefecture_id,
+            role=Role.COORDINATOR,
+        ).select_related("user")
+    ]
+
+
+def _municipality_staff(municipality: Municipality) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organization__municipality=municipality, role__in=[Role.EDITOR, Role.ADMIN]
+        ).select_related("user")
+    ]
+
+
+def _check_coordinator(by: User, prefecture_id: int) -> None:
+    if not permissions.can_coordinate(by, prefecture_id):
+        raise PermissionDenied(_("Only the prefecture's coordinators do this."))
+
+
+# --- support cases -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportRequest:
+    topic: str
+    skill: str
+    indicator: Indicator | None
+    urgency: str
+    description: str
+
+
+@transaction.atomic
+def support_case_raise(*, municipality: Municipality, given: SupportRequest, by: User) -> SupportCase:
+    """A municipality asks its prefecture for support; the coordinators hear of it."""
+    organization = Organization.objects.get(municipality=municipality)
+    if not permissions.can_raise_support_case(by, organization):
+        raise PermissionDenied(_("Only the municipality's editors and administrators ask for support."))
+    if given.skill and given.skill not in SKILL_CODES:
+        raise ValidationError({"skill": [_("Choose what the support is about from the list.")]})
+    case = SupportCase.objects.create(
+        municipality=municipality,
+        topic=given.topic,
+        skill=given.skill,
+        indicator=given.indicator,
+        urgency=given.urgency,
+        description=given.description,
+        raised_by=by,
+    )
+    url = reverse("coordination:case_detail", args=[case.pk])
+    for user in _coordinators(municipality.prefecture_id):
+        notification_create(
+            recipient=user,
+            title=format_lazy(_("{name} asks for support: {topic}"), name=municipality, topic=case.topic),
+            url=url,
+        )
+    return case
+
+
+@transaction.atomic
+def support_case_assign(*, case: SupportCase, specialist: Specialist | None, by: User) -> SupportCase:
+    """Triage: set (or clear) the specialist; the case is triaged, the specialist and the town told."""
+    _check_coordinator(by, case.municipality.prefecture_id)
+    if case.status == SupportCase.Status.CLOSED:
+        raise ValidationError(_("The case is closed."))
+    if specialist is not None and (
+        specialist.prefecture_id != case.municipality.prefecture_id or not specialist.active
+    ):
+        raise ValidationError({"specialist": [_("Choose an active specialist of this prefecture's pool.")]})
+    case.specialist = specialist
+    if case.status == SupportCase.Status.REQUESTED:
+        case.status = SupportCase.Status.TRIAGED
+    case.save()
+    url = reverse("coordination:case_detail", args=[case.pk])
+    recipients = _municipality_staff(case.municipality)
+    if specialist is not None and specialist.user is not None:
+        recipients.append(specialist.user)
+    for user in recipients:
+        notification_create(
+            recipient=user,
+            title=format_lazy(
+                _("Support case “{topic}”: {name} is assigned"), topic=case.topic, name=specialist or "—"
+            ),
+            url=url,
+        )
+    return case
+
+
+@transaction.atomic
+def support_case_links(*, case: SupportCase, kpis: list[Kpi], initiatives: list[Initiative], by: User) -> None:
+    """Tie the case to the municipality's own KPIs and roadmap initiatives."""
+    _check_coordinator(by, case.municipality.prefecture_id)
+    if any(k.municipality_id != case.municipality_id for k in kpis) or any(
+        i.roadmap.municipality_id != case.municipality_id for i in initiatives
+    ):
+        raise ValidationError(_("Link only the municipality's own KPIs and roadmap initiatives."))
+    case.kpis.set(kpis)
+    case.initiatives.set(initiatives)
+
+
+@dataclass(frozen=True)
+class ActivityInput:
+    kind: str
+    held_on: dt.date
+    attendees: str
+    hours: Decimal
+    notes: str
+    next_action: str
+    next_action_due: dt.date | None
+
+
+def support_activity_log(*, case: SupportCase, given: ActivityInput, by: User) -> SupportActivity:
+    """A visit or meeting, by a coordinator or the assigned specialist; the case is then in progress."""
+    if not permissions.can_log_support(by, case):
+        raise PermissionDenied(_("Only the prefecture's coordinators and the assigned specialist log activities."))
+    errors: dict[str, list[object]] = {}
+    if case.status == SupportCase.Status.CLOSED:
+        errors["held_on"] = [_("The case is closed.")]
+    if given.held_on > timezone.localdate():
+        errors["held_on"] = [_("An activity is logged once it has happened.")]
+    if given.next_action_due and given.next_action_due < given.held_on:
+        errors["next_action_due"] = [_("The next action is due after the activity.")]
+    if given.next_action_due and not given.next_action.strip():
+        errors["next_action"] = [_("Say what the next action is.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        activity = SupportActivity.objects.create(case=case, recorded_by=by, **given.__dict__)
+        if case.status in (SupportCase.Status.REQUESTED, SupportCase.Status.TRIAGED):
+            SupportCase.objects.filter(pk=case.pk).update(status=SupportCase.Status.IN_PROGRESS)
+    return activity
+
+
+@transaction.atomic
+def support_case_close(*, case: SupportCase, outcome: str, by: User) -> SupportCase:
+    _check_coordinator(by, case.municipality.prefecture_id)
+    if case.status == SupportCase.Status.CLOSED:
+        raise ValidationError(_("The case is closed."))
+    if not outcome.strip():
+        raise ValidationError({"outcome": [_("Say what came of the support before closing the case.")]})
+    case.status, case.outcome, case.closed_at = SupportCase.Status.CLOSED, outcome.strip(), timezone.now()
+    case.save()
+    for user in _municipality_staff(case.municipality):
+        notification_create(
+            recipient=user,
+            title=format_lazy(_("Support case “{topic}” closed"), topic=case.topic),
+            url=reverse("coordination:case_detail", args=[case.pk]),
+        )
+    return case
+
+
+def overdue_reminders_send(*, today: dt.date | None = None) -> int:
+    """Remind each overdue next action's assignee (the specialist, else the coordinators) once.
+
+    Only the newest activity of a case counts: a later visit replaces the next action an earlier one set.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    newest = SupportActivity.objects.filter(case=OuterRef("case")).order_by("-held_on", "-pk").values("pk")[:1]
+    overdue = SupportActivity.objects.filter(
+        pk=Subquery(newest),
+        next_action_due__lt=today,
+        reminded_at__isnull=True,
+        case__status__in=["triaged", "in_progress", "requested"],
+    ).select_related("case__specialist__user", "case__municipality")
+    for activity in overdue:
+        # Claim first: a second run (or a parallel one) finds nothing left to send.
+        if not SupportActivity.objects.filter(pk=activity.pk, reminded_at__isnull=True).update(
+            reminded_at=timezone.now()
+        ):
+            continue
+        case = activity.case
+        specialist_user = case.specialist.user if case.specialist else None
+        recipients = [specialist_user] if specialist_user else _coordinators(case.municipality.prefecture_id)
+        for user in recipients:
+            notification_create(
+                recipient=user,
+                title=format_lazy(
+                    _("Overdue next action for {name}: {action} (due {due})"),
+                    name=case.municipality,
+                    action=activity.next_action,
+                    due=activity.next_action_due,
+                ),
+                url=reverse("coordination:case_detail", args=[case.pk]),
+            )
+        sent += 1
+    return sent
+
+
+# --- the specialist pool -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecialistInput:
+    name: str
+    kind: str
+    affiliation: str
+    user: User | None
+    skills: list[str]
+    days_per_month: Decimal
+    municipalities: list[Municipality]
+    active: bool
+
+
+def specialist_save(
+    *, prefecture: Prefecture, given: SpecialistInput, by: User, specialist: Specialist | None = None
+) -> Specialist:
+    _check_coordinator(by, prefecture.pk)
+    if specialist is not None and specialist.prefecture_id != prefecture.pk:
+        raise PermissionDenied(_("This specialist is in another prefecture's pool."))
+    errors: dict[str, list[object]] = {}
+    if unknown := sorted(set(given.skills) - SKILL_CODES):
+        errors["skills"] = [ValidationError(_("Unknown skills: %(codes)s."), params={"codes": ", ".join(unknown)})]
+    if any(m.prefecture_id != prefecture.pk for m in given.municipalities):
+        errors["municipalities"] = [_("A specialist of the pool serves the prefecture's own municipalities.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        specialist = specialist or Specialist(prefecture=prefecture)
+        for name in ("name", "kind", "affiliation", "user", "skills", "days_per_month", "active"):
+            setattr(specialist, name, getattr(given, name))
+        specialist.save()
+        specialist.municipalities.set(given.municipalities)
+    return specialist
+
+
+def _days(days: Decimal) -> Decimal:
+    """Days to one decimal place, as stored: a sum reads 3.0 on every database (SQLite's would be 3)."""
+    return days.quantize(Decimal("0.1"))
+
+
+def dispatch_record(*, case: SupportCase, worked_on: dt.date, days: Decimal, by: User) -> Dispatch:
+    """Days of the assigned specialist's work; refused, with the numbers, beyond their monthly days."""
+    _check_coordinator(by, case.municipality.prefecture_id)
+    if case.specialist_id is None:
+        raise ValidationError(_("Assign a specialist before recording their days."))
+    if days <= 0:
+        raise ValidationError({"days": [_("Days are more than zero.")]})
+    with transaction.atomic():
+        # Locking the specialist serialises dispatches of the same person: two cannot both take the last days.
+        specialist = Specialist.objects.select_for_update().get(pk=case.specialist_id)
+        start = worked_on.replace(day=1)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        used = specialist.dispatches.filter(worked_on__gte=start, worked_on__lt=end).aggregate(n=Sum("days"))[
+            "n"
+        ] or Decimal(0)
+        if used + days > specialist.days_per_month:
+            refusal = _(
+                "%(name)s has %(available)s days in %(month)s, %(used)s already booked: "
+                "%(days)s more would be %(total)s."
+            )
+            numbers = {
+                "name": specialist.name,
+                "available": _days(specialist.days_per_month),
+                "month": start.strftime("%Y-%m"),
+                "used": _days(used),
+                "days": _days(days),
+                "total": _days(used + days),
+            }
+            # params, not %: the message is put in the reader's language when it is shown.
+            raise ValidationError({"days": [ValidationError(refusal, params=numbers)]})
+        return Dispatch.objects.create(specialist=specialist, case=case, worked_on=worked_on, days=days, recorded_by=by)
+
+
+# --- shared goals --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    title: str
+    description: str
+    indicators: list[Indicator]
+    target_date: dt.date
+
+
+def shared_goal_save(
+    *, prefecture: Prefecture, given: GoalInput, by: User, goal: SharedGoal | None = None
+) -> SharedGoal:
+    _check_coordinator(by, prefecture.pk)
+    if goal is not None and goal.prefecture_id != prefecture.pk:
+        raise PermissionDenied(_("This goal belongs to another prefecture."))
+    errors: dict[str, list[object]] = {}
+    if not given.indicators:
+        errors["indicators"] = [_("Tie the goal to at least one survey item: that is how progress is measured.")]
+    if given.target_date <= timezone.localdate() and goal is None:
+        errors["target_date"] = [_("A new goal's date lies in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        goal = goal or SharedGoal(prefecture=prefecture, created_by=by)
+        goal.title, goal.description, goal.target_date = given.title, given.description, given.target_date
+        goal.save()
+        goal.indicators.set(given.indicators)
+    return goal
+
+
+def goal_milestone_set(
+    *, goal: SharedGoal, municipality: Municipality, due_on: dt.date, note: str, by: User
+) -> GoalMilestone:
+    """A municipality sets its own date for the goal (its editors and admins, or the coordinators)."""
+    organization = Organization.objects.get(municipality=municipality)
+    if municipality.prefecture_id != goal.prefecture_id or not (
+        permissions.can_write_for(by, organization) or permissions.can_coordinate(by, goal.prefecture_id)
+    ):
+        raise PermissionDenied(_("Only the municipality's editors and administrators set its date."))
+    if due_on > goal.target_date:
+        refusal = _("Our date is on or before the goal's date (%(date)s).")
+        raise ValidationError({"due_on": [ValidationError(refusal, params={"date": goal.target_date})]})
+    milestone, _created = GoalMilestone.objects.update_or_create(
+        goal=goal, municipality=municipality, defaults={"due_on": due_on, "note": note, "updated_by": by}
+    )
+    return milestone
+
+
+# --- council reports -----------------------------------------------------------------------------
+
+
+def council_report_request(*, prefecture: Prefecture, by: User) -> CouncilReport:
+    """Queue a report; a worker makes it (tasks.make_council_report) and the page shows its progress."""
+    from .tasks import make_council_report
+
+    _check_coordinator(by, prefecture.pk)
+    report = CouncilReport.objects.create(prefecture=prefecture, requested_by=by)
+    transaction.on_commit(lambda: make_council_report.delay(report_id=report.pk))
+    return report
+
+
+def _progress(report: CouncilReport, percent: int, step: str) -> None:
+    CouncilReport.objects.filter(pk=report.pk).update(progress=percent, step=step)
+
+
+def council_report_make(*, report_id: int) -> CouncilReport:
+    """Make the report's PDF and XLSX, saying how far it got; a report claimed once is made once."""
+    from django.core.files.base import ContentFile
+
+    from . import report as council
+
+    claimed = CouncilReport.objects.filter(pk=report_id, status=CouncilReport.Status.PENDING).update(
+        status=CouncilReport.Status.RUNNING, step="data"
+    )
+    report = CouncilReport.objects.select_related("prefecture", "requested_by").get(pk=report_id)
+    if not claimed:
+        return report
+    try:
+        if report.requested_by is None or not permissions.can_coordinate(report.requested_by, report.prefecture_id):
+            raise PermissionDenied("the requester no longer coordinates this prefecture")
+        _progress(report, 10, "data")
+        data = council.report_data(prefecture=report.prefecture, user=report.requested_by)
+        _progress(report, 40, "pdf")
+        pdf = council.render_pdf(data, language=report.requested_by.language or "ja")
+        _progress(report, 80, "xlsx")
+        xlsx = council.render_xlsx(data)
+        stem = f"council-report-{report.prefecture.pref_code}-{timezone.localdate():%Y%m%d}"
+        report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        report.status, report.progress, report.step, report.finished_at = (
+            CouncilReport.Status.DONE,
+            100,
+            "done",
+            timezone.now(),
+        )
+        report.save()
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page must stop waiting and say so
+        CouncilReport.objects.filter(pk=report.pk).update(
+            status=CouncilReport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=timezone.now()
+        )
+        report.refresh_from_db()
+    return report

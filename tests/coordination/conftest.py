@@ -1,0 +1,185 @@
+"""Fixtures of the coordination tests: every role of both prefectures, a small scored national dataset,
+a specialist pool in each prefecture and a support case of the home town."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from assessments.models import Initiative, Kpi, Roadmap
+from benchmarks.models import Dataset, Indicator
+from benchmarks.services.imports import dataset_import
+from coordination import services
+from coordination.models import Specialist, SupportCase
+from dx_platform.notifications.models import Notification
+from dx_platform.organizations.models import Municipality, Organization, Role
+from tests.assessments import load_catalog, national_dataset, other_prefecture_people
+from tests.benchmarks.support import long_csv
+from tests.factories import MembershipFactory, MunicipalityFactory
+
+
+@pytest.fixture
+def everyone(region, people) -> dict[str, Any]:
+    """Every role of the home prefecture, the other prefecture's coordinator, admin and editor, and a
+    partner engineer who is in the home pool with an account (`pooled`)."""
+    pooled = MembershipFactory(organization=region["other_partner"], role=Role.PARTNER).user
+    return {**people, **other_prefecture_people(region), "pooled": pooled}
+
+
+@pytest.fixture
+def national(region, django_capture_on_commit_callbacks):
+    load_catalog()
+    return national_dataset(region, django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def home(region):
+    return region["home"]
+
+
+@pytest.fixture
+def town(home):
+    return home["town"].municipality
+
+
+def make_specialist(prefecture: Any, name: str, days: str = "4", skills: tuple[str, ...] = ("system",), **fields: Any):
+    specialist = Specialist.objects.create(
+        prefecture=prefecture,
+        name=name,
+        kind=fields.pop("kind", Specialist.Kind.EXTERNAL),
+        skills=list(skills),
+        days_per_month=Decimal(days),
+        **fields,
+    )
+    return specialist
+
+
+@pytest.fixture
+def specialist(region, everyone) -> Specialist:
+    """The home pool's partner engineer, who has a platform account."""
+    return make_specialist(
+        region["home"]["prefecture"].prefecture,
+        "佐藤 技師",
+        kind=Specialist.Kind.PARTNER_ENGINEER,
+        affiliation="Other NPO",
+        user=everyone["pooled"],
+    )
+
+
+@pytest.fixture
+def their_specialist(region) -> Specialist:
+    return make_specialist(region["other"]["prefecture"].prefecture, "他県 人材")
+
+
+def request(**changes: Any) -> services.SupportRequest:
+    fields = {
+        "topic": "CIOの任命",
+        "skill": "system",
+        "indicator": None,
+        "urgency": SupportCase.Urgency.NORMAL,
+        "description": "CIO補佐官の人選を相談したい。",
+    }
+    return services.SupportRequest(**(fields | changes))
+
+
+def raise_case(organization: Any, by: Any, **changes: Any) -> SupportCase:
+    return services.support_case_raise(municipality=organization.municipality, given=request(**changes), by=by)
+
+
+@pytest.fixture
+def case(home, people) -> SupportCase:
+    """The home town's request for support, raised by its editor."""
+    return raise_case(home["town"], people["editor"])
+
+
+@pytest.fixture
+def their_case(region, everyone) -> SupportCase:
+    return raise_case(region["other"]["town"], everyone["other_editor"], topic="他県の相談")
+
+
+def english(exc: pytest.ExceptionInfo[Any]) -> str:
+    """A refusal's messages in English (lazy ones are rendered now)."""
+    with translation.override("en"):
+        if hasattr(exc.value, "error_dict"):
+            return " ".join(
+                f"{field}: {message}" for field, errors in exc.value.message_dict.items() for message in errors
+            )
+        return " ".join(exc.value.messages)
+
+
+def titles(user: Any) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).order_by("pk").values_list("title", flat=True))
+
+
+def make_kpi(municipality: Any, **fields: Any) -> Kpi:
+    values = {
+        "name": "オンライン申請率",
+        "unit": "%",
+        "direction": Kpi.Direction.UP,
+        "baseline_value": 10.0,
+        "baseline_date": dt.date(2026, 4, 1),
+        "target_value": 50.0,
+        "target_date": dt.date(2028, 3, 31),
+    }
+    return Kpi.objects.create(municipality=municipality, **(values | fields))
+
+
+def make_initiative(municipality: Any, **fields: Any) -> Initiative:
+    roadmap = Roadmap.objects.create(
+        municipality=municipality, title="DX推進計画", period_start=dt.date(2026, 4, 1), period_end=dt.date(2029, 3, 31)
+    )
+    values = {"title": "書かない窓口の導入", "starts_on": dt.date(2026, 4, 1), "ends_on": dt.date(2027, 3, 31)}
+    return Initiative.objects.create(roadmap=roadmap, **(values | fields))
+
+
+def add_municipalities(prefecture: Any, count: int, kind: str = "town", size_class: str = "town") -> list[Any]:
+    """`count` more municipalities of the prefecture, each with its organisation (bulk: 179 take no time)."""
+    municipalities = MunicipalityFactory.create_batch(count, prefecture=prefecture, kind=kind, size_class=size_class)
+    Organization.objects.bulk_create(
+        Organization(kind=Organization.Kind.MUNICIPALITY, prefecture=prefecture, municipality=m, name=m.name)
+        for m in municipalities
+    )
+    return municipalities
+
+
+def import_survey(answers: list[tuple[str, str, str]], year: int, capture_on_commit: Any) -> Dataset:
+    """A real dataset of the year from (lg_code, indicator, raw) answers, scored on commit."""
+    with capture_on_commit(execute=True):
+        outcome = dataset_import(
+            data=long_csv(answers, year),
+            file_name=f"survey-{year}.csv",
+            name=f"全国調査{year}（テスト）",
+            source="テスト",
+            origin=Dataset.Origin.REAL,
+            by=None,
+        )
+    assert outcome.dataset is not None, outcome
+    return outcome.dataset
+
+
+def survey_answers(overrides: dict[str, dict[str, str]] | None = None, year: int = 2023) -> list[tuple[str, str, str]]:
+    """Answers of every municipality in the database to the year's items among a few, varied by its place in
+    code order, with `overrides` ({lg_code: {item: raw}}) applied."""
+    overrides = overrides or {}
+    items = set(Indicator.objects.filter(catalog__fiscal_year=year).values_list("code", flat=True))
+    answers = []
+    for i, code in enumerate(Municipality.objects.order_by("code").values_list("code", flat=True)):
+        raw = {
+            "system.cio": str(i % 2),
+            "system.policy": str(i // 2 % 2),
+            "system.dedicated_unit": str(int(i % 3 == 0)),
+            "service.ai": str(int(i % 4 == 0)),
+            "online_volume.01": ("online", "offline", "na")[i % 3],
+            "mynumber.holding_rate": f"{(40 + 7 * i) % 100}",
+        } | overrides.get(code, {})
+        answers += [(code, item, value) for item, value in raw.items() if item in items]
+    return answers
+
+
+@pytest.fixture
+def city_editor(home):
+    return MembershipFactory(organization=home["city"], role=Role.EDITOR).user

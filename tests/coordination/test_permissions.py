@@ -1,0 +1,190 @@
+"""Who sees and does what in the coordinator's workspace, every role against ANOTHER prefecture's dashboard,
+pool, goals, reports and support cases: the home prefecture's people see none of them (404), the other
+prefecture's municipality sees its own cases and the specialist assigned, and a partner sees only the
+case assigned to them as a specialist of that pool."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from coordination import selectors, services
+from coordination.models import CouncilReport, SupportActivity
+from dx_platform.organizations import permissions
+from tests.coordination.conftest import make_specialist, raise_case
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = (
+    "viewer",
+    "editor",
+    "admin",
+    "coordinator",
+    "partner",
+    "national",
+    "staff",
+    "outsider",
+    "other_coordinator",
+    "other_admin",
+    "other_editor",
+    "pooled",
+)
+# Of the other prefecture: who runs its workspace, who belongs to its town, who is its pool's engineer.
+COORDINATORS = {"other_coordinator", "staff"}
+MEMBERS = {"other_admin", "other_editor"}
+RAISERS = MEMBERS
+CASE_READERS = COORDINATORS | MEMBERS | {"pooled"}
+LOGGERS = COORDINATORS | {"pooled"}
+
+
+@pytest.fixture
+def theirs(region, everyone, national, django_capture_on_commit_callbacks):
+    """The other prefecture's objects: its town's case, assigned to its pool's engineer who has an account
+    (`pooled`) and visited once; a second case assigned to nobody; a goal; a finished council report."""
+    other = region["other"]
+    coordinator = everyone["other_coordinator"]
+    engineer = make_specialist(other["prefecture"].prefecture, "他県 技師", user=everyone["pooled"])
+    case = raise_case(other["town"], everyone["other_editor"], topic="他県町の相談")
+    services.support_case_assign(case=case, specialist=engineer, by=coordinator)
+    given = services.ActivityInput("visit", timezone.localdate(), "企画課", Decimal(1), "", "", None)
+    services.support_activity_log(case=case, given=given, by=coordinator)
+    unassigned = raise_case(other["town"], everyone["other_editor"], topic="未割り当ての相談")
+    items = list(national.catalog.indicators.filter(code="system.cio"))
+    goal = services.shared_goal_save(
+        prefecture=other["prefecture"].prefecture,
+        given=services.GoalInput("CIOの任命", "", items, timezone.localdate().replace(year=2030)),
+        by=coordinator,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.council_report_request(prefecture=other["prefecture"].prefecture, by=coordinator)
+    report.refresh_from_db()
+    assert report.status == CouncilReport.Status.DONE
+    return {
+        "prefecture": other["prefecture"].prefecture,
+        "town": other["town"],
+        "case": case,
+        "unassigned": unassigned,
+        "engineer": engineer,
+        "goal": goal,
+        "report": report,
+    }
+
+
+def expect(who: str, allowed: set[str], ok: int = 200, refused: int = 404) -> int:
+    return ok if who in allowed else refused
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_rules_for_the_other_prefecture(theirs, everyone, who):
+    user = everyone[who]
+    assert permissions.can_coordinate(user, theirs["prefecture"].pk) == (who in COORDINATORS)
+    assert permissions.can_raise_support_case(user, theirs["town"]) == (who in RAISERS)
+    assert permissions.can_log_support(user, theirs["case"]) == (who in LOGGERS)
+    assert permissions.can_log_support(user, theirs["unassigned"]) == (who in COORDINATORS)
+    assert permissions.can_view_shared_goals(user, theirs["prefecture"].pk) == (who in COORDINATORS | MEMBERS)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_support_cases_listed(theirs, everyone, who):
+    listed = set(selectors.support_case_list(user=everyone[who]))
+    expected = set()
+    if who in COORDINATORS | MEMBERS:
+        expected = {theirs["case"], theirs["unassigned"]}
+    elif who == "pooled":
+        expected = {theirs["case"]}
+    assert listed == expected
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_selectors_give_nothing_of_the_other_prefecture_to_those_who_may_not_see_it(theirs, everyone, who):
+    user, prefecture = everyone[who], theirs["prefecture"]
+    coordinates = who in COORDINATORS
+    assert bool(selectors.prefecture_dashboard(user=user, prefecture=prefecture).rows) == coordinates
+    assert selectors.specialist_list(user=user, prefecture=prefecture).exists() == coordinates
+    assert bool(selectors.pool_load(user=user, prefecture=prefecture).rows) == coordinates
+    assert selectors.shared_goal_list(user=user, prefecture=prefecture).exists() == (who in COORDINATORS | MEMBERS)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_workspace_pages_of_the_other_prefecture(client, theirs, everyone, who):
+    client.force_login(everyone[who])
+    code, report = theirs["prefecture"].pref_code, theirs["report"].pk
+    for url in (
+        f"/coordination/{code}/",
+        f"/coordination/{code}/gaps/",
+        f"/coordination/{code}/specialists/",
+        f"/coordination/{code}/reports/",
+        f"/coordination/reports/{report}/",
+        f"/coordination/reports/{report}/progress/",
+        f"/coordination/reports/{report}/pdf/",
+        f"/coordination/reports/{report}/xlsx/",
+    ):
+        assert client.get(url).status_code == expect(who, COORDINATORS), url
+    for url in (f"/coordination/{code}/goals/", f"/coordination/goals/{theirs['goal'].pk}/"):
+        assert client.get(url).status_code == expect(who, COORDINATORS | MEMBERS), url
+    next_steps = f"/coordination/municipalities/{theirs['town'].municipality.code}/next-steps/"
+    assert client.get(next_steps).status_code == expect(who, COORDINATORS | MEMBERS)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_other_prefectures_support_cases(client, theirs, everyone, who):
+    client.force_login(everyone[who])
+    case = theirs["case"]
+    response = client.get(f"/coordination/cases/{case.pk}/")
+    assert response.status_code == expect(who, CASE_READERS)
+    if response.status_code == 200:
+        # The municipality and the specialist see the assigned specialist and the visit.
+        assert "他県 技師" in response.text
+        assert response.context["activities"].count() == 1
+        # Only the coordinators see the suggestions, the days and the forms that manage the case.
+        assert bool(response.context["matches"]) == (who in COORDINATORS)
+        assert ('name="action" value="assign"' in response.text) == (who in COORDINATORS)
+        assert ('name="action" value="activity"' in response.text) == (who in LOGGERS)
+    listed = client.get("/coordination/cases/")
+    assert listed.status_code == 200
+    assert ("他県町の相談" in listed.text) == (who in CASE_READERS)
+    assert ("未割り当ての相談" in listed.text) == (who in COORDINATORS | MEMBERS)
+    raising = client.get(f"/coordination/cases/new/{theirs['town'].municipality.code}/")
+    assert raising.status_code == expect(who, RAISERS, refused=403)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_posts_to_the_other_prefectures_objects(client, theirs, everyone, who):
+    client.force_login(everyone[who])
+    case = theirs["case"]
+    visit = {
+        "action": "activity",
+        "kind": "meeting",
+        "held_on": timezone.localdate().isoformat(),
+        "attendees": "企画課",
+        "hours": "1.5",
+    }
+    response = client.post(f"/coordination/cases/{case.pk}/", visit)
+    if who in LOGGERS:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == expect(who, CASE_READERS, refused=404, ok=403)
+    response = client.post(f"/coordination/cases/{case.pk}/", {"action": "close", "outcome": "解決"})
+    assert response.status_code == (302 if who in COORDINATORS else expect(who, CASE_READERS, ok=403))
+    logged = 1 + (who in LOGGERS)
+    assert SupportActivity.objects.filter(case=case).count() == logged
+    goal = theirs["goal"]
+    date = {"municipality": theirs["town"].municipality.code, "due_on": goal.target_date.isoformat()}
+    response = client.post(f"/coordination/goals/{goal.pk}/", date)
+    assert response.status_code == (302 if who in COORDINATORS | MEMBERS else expect(who, set()))
+    code = theirs["prefecture"].pref_code
+    assert client.post(f"/coordination/{code}/reports/").status_code == expect(who, COORDINATORS, ok=302)
+    assert client.post(f"/coordination/{code}/specialists/", {"name": "x"}).status_code == expect(
+        who, COORDINATORS, ok=400
+    )
+    assert client.post(f"/coordination/{code}/goals/", {"title": "x"}).status_code == expect(
+        who, COORDINATORS | MEMBERS, ok=400 if who in COORDINATORS else 403
+    )

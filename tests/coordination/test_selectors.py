@@ -1,0 +1,359 @@
+"""Coordination selectors: the prefecture dashboard and why a municipality needs attention, shared-goal
+progress, next best steps, specialist matching and the pool's load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+
+from assessments.models import Answer, Assessment, Measurement
+from benchmarks.models import Indicator, MunicipalityScore
+from community.models import Procurement
+from coordination import selectors, services
+from coordination.models import Dispatch, SharedGoal
+from dx_platform.core.fiscal import FiscalYear
+from dx_platform.organizations.models import Organization, Role
+from tests.assessments import load_catalog
+from tests.community.test_cases_support import write_case
+from tests.community.test_procurement_support import open_procurement, sharing
+from tests.coordination.conftest import (
+    add_municipalities,
+    import_survey,
+    make_initiative,
+    make_kpi,
+    make_specialist,
+    raise_case,
+    survey_answers,
+)
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+YEAR = FiscalYear.current().year
+EVERYTHING = {
+    "system.cio": "1",
+    "system.policy": "1",
+    "system.dedicated_unit": "1",
+    "service.ai": "1",
+    "online_volume.01": "online",
+}
+
+
+@pytest.fixture
+def towns(home):
+    """Five more towns and a village in the home prefecture (eight municipalities with the town and city)."""
+    prefecture = home["prefecture"].prefecture
+    return [
+        *add_municipalities(prefecture, 5),
+        *add_municipalities(prefecture, 1, kind="village", size_class="village"),
+    ]
+
+
+@pytest.fixture
+def scored(region, towns, town, django_capture_on_commit_callbacks):
+    """FY2023 scores in which the home town has neither a CIO nor a DX policy (most other towns have a
+    policy), and FY2021 scores in which it had done everything: its composite fell."""
+    load_catalog()
+    policy = {t.code: {"system.policy": "1"} for t in towns}
+    lacking = {"system.cio": "0", "system.policy": "0"}
+    import_survey(survey_answers({**policy, town.code: lacking}), 2023, django_capture_on_commit_callbacks)
+    import_survey(survey_answers({town.code: EVERYTHING}, year=2021), 2021, django_capture_on_commit_callbacks)
+    return selectors.latest_scores()
+
+
+def board(user, home, **filters):
+    return selectors.prefecture_dashboard(user=user, prefecture=home["prefecture"].prefecture, **filters)
+
+
+def composite(run, municipality) -> float:
+    return MunicipalityScore.objects.get(run=run, municipality=municipality).composite
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
+def test_the_latest_scores_are_the_newest_year_compared_with_the_year_before(scored):
+    assert (scored.dataset.fiscal_year, scored.previous.fiscal_year) == (2023, 2021)
+    assert (scored.run.dataset, scored.previous_run.dataset) == (scored.dataset, scored.previous)
+
+
+def test_a_row_per_municipality_of_the_prefecture_with_its_scores_and_health(scored, home, town, towns, people):
+    city = home["city"].municipality
+    Assessment.objects.create(municipality=city, fiscal_year=YEAR, status=Assessment.Status.SUBMITTED)
+    make_kpi(town)
+    make_initiative(town, ends_on=timezone.localdate() - dt.timedelta(days=1))
+    raise_case(home["town"], people["editor"])
+    closed = raise_case(home["town"], people["editor"], topic="終わった相談")
+    services.support_case_close(case=closed, outcome="解決", by=people["coordinator"])
+
+    rows = {row.municipality: row for row in board(people["coordinator"], home).rows}
+    assert set(rows) == {town, city, *towns}
+    for municipality, row in rows.items():
+        assert row.score == MunicipalityScore.objects.get(run=scored.run, municipality=municipality)
+        assert row.previous_composite == composite(scored.previous_run, municipality)
+    assert rows[city].assessment.status == Assessment.Status.SUBMITTED
+    assert rows[town].assessment is None
+    assert (rows[town].kpis, rows[town].roadmaps, rows[town].late_items, rows[town].open_cases) == (1, 1, 1, 1)
+    assert (rows[city].kpis, rows[city].roadmaps, rows[city].open_cases) == (0, 0, 0)
+
+
+def test_the_lowest_five_composites_need_attention(scored, home, people):
+    rows = board(people["coordinator"], home).rows
+    lowest = sorted(rows, key=lambda row: row.score.composite)[: selectors.LOWEST]
+    assert [row for row in rows if "lowest" in row.reasons] == [row for row in rows if row in lowest]
+    assert len(rows) > selectors.LOWEST
+
+
+def test_a_fall_of_two_points_since_the_year_before_needs_attention(scored, home, town, people):
+    rows = board(people["coordinator"], home).rows
+    fell = {row.municipality for row in rows if "fell" in row.reasons}
+    assert fell == {row.municipality for row in rows if row.fall is not None and row.fall <= -selectors.FALL}
+    home_town = next(row for row in rows if row.municipality == town)
+    assert home_town.fall == pytest.approx(composite(scored.run, town) - composite(scored.previous_run, town))
+    assert home_town.fall < -5
+    assert town in fell
+    assert len(fell) < len(rows)
+
+
+def test_assessments_not_submitted_need_attention(scored, home, towns, people):
+    statuses = dict(zip(towns, ["draft", "returned", "submitted", "confirmed"], strict=False))
+    for municipality, status in statuses.items():
+        Assessment.objects.create(municipality=municipality, fiscal_year=YEAR, status=status)
+    Assessment.objects.create(municipality=towns[-1], fiscal_year=YEAR - 1, status="confirmed")  # last year's
+    rows = {row.municipality: row for row in board(people["coordinator"], home).rows}
+    not_submitted = {m for m, row in rows.items() if "not_submitted" in row.reasons}
+    assert not_submitted == set(rows) - {towns[2], towns[3]}
+
+
+def test_kpis_without_a_measurement_for_90_days_need_attention(scored, home, town, towns, people):
+    today = timezone.localdate()
+    make_kpi(town, baseline_date=today - dt.timedelta(days=91))
+    measured = make_kpi(towns[0], baseline_date=today - dt.timedelta(days=200))
+    Measurement.objects.create(kpi=measured, measured_on=today - dt.timedelta(days=10), value=20.0)
+    make_kpi(towns[1], baseline_date=today - dt.timedelta(days=89))
+    rows = {row.municipality: row for row in board(people["coordinator"], home).rows}
+    assert {m for m, row in rows.items() if "stale_kpis" in row.reasons} == {town}
+    assert (rows[town].kpis_stale, rows[towns[0]].kpis_stale, rows[towns[1]].kpis_stale) == (1, 0, 0)
+
+
+def test_each_reason_is_shown_in_words(scored, home, town, people):
+    make_kpi(town, baseline_date=timezone.localdate() - dt.timedelta(days=120))
+    row = next(row for row in board(people["coordinator"], home).rows if row.municipality == town)
+    assert row.reasons == ["fell", "not_submitted", "stale_kpis"]
+    with translation.override("en"):
+        assert row.reason_labels == [
+            "composite fell since the previous year",
+            "self-assessment not submitted",
+            "KPIs without a measurement for 90 days",
+        ]
+    assert [row for row in board(people["coordinator"], home).attention if row.municipality == town] != []
+
+
+def test_filters_towns_and_villages_size_class_and_area(scored, home, town, towns, people):
+    coordinator = people["coordinator"]
+    assert {row.municipality for row in board(coordinator, home, towns_only=True).rows} == {town, *towns}
+    assert [row.municipality for row in board(coordinator, home, size_class="village").rows] == [towns[-1]]
+    rows = board(coordinator, home, area="system").rows
+    lowest = sorted(rows, key=lambda row: row.score.dev_system)[: selectors.LOWEST]
+    assert {row.municipality for row in rows if "lowest" in row.reasons} == {row.municipality for row in lowest}
+    assert selectors.shown_value(rows[0], "system") == rows[0].score.dev_system
+
+
+def test_without_scores_the_dashboard_still_lists_the_municipalities(home, town, people):
+    dashboard = board(people["coordinator"], home)
+    assert dashboard.scores is None
+    assert {row.municipality for row in dashboard.rows} == {town, home["city"].municipality}
+    assert all(row.reasons == ["not_submitted"] for row in dashboard.rows)
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "admin", "viewer", "partner", "national", "outsider"])
+def test_nobody_but_its_coordinators_and_staff_gets_a_prefectures_dashboard(scored, home, everyone, who):
+    assert board(everyone[who], home).rows == []
+    assert len(board(everyone["staff"], home).rows) == 8
+
+
+# --- shared goals --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def goal(scored, home, people) -> SharedGoal:
+    items = list(Indicator.objects.filter(catalog__fiscal_year=2023, code__in=["system.cio", "system.policy"]))
+    return services.shared_goal_save(
+        prefecture=home["prefecture"].prefecture,
+        given=services.GoalInput("全市町村でCIOと全体方針", "", items, timezone.localdate() + dt.timedelta(days=300)),
+        by=people["coordinator"],
+    )
+
+
+def assessment(municipality, status: str, answers: dict[str, float | None], year: int = YEAR) -> Assessment:
+    made = Assessment.objects.create(municipality=municipality, fiscal_year=year, status=status)
+    for code, value in answers.items():
+        indicator = Indicator.objects.get(catalog__fiscal_year=2023, code=code)
+        Answer.objects.create(assessment=made, indicator=indicator, value=value)
+    return made
+
+
+def national_done(scored, municipality) -> int:
+    values = scored.dataset.values.filter(
+        municipality=municipality, indicator__code__in=["system.cio", "system.policy"], value=1.0
+    )
+    return values.count()
+
+
+def test_goal_progress_comes_from_the_latest_national_data(goal, scored, home, town, towns):
+    progress = selectors.goal_progress(goal=goal)
+    lines = {line.municipality: line for line in progress.rows}
+    assert set(lines) == {town, home["city"].municipality, *towns}
+    assert lines[town].done == 0
+    for municipality, line in lines.items():
+        assert (line.done, line.total) == (national_done(scored, municipality), 2)
+    assert progress.complete == sum(national_done(scored, m) == 2 for m in lines)
+
+
+def test_a_confirmed_self_assessment_overrides_the_national_data(goal, scored, home, town, towns, people):
+    assessment(town, Assessment.Status.CONFIRMED, {"system.cio": 1.0, "system.policy": 1.0})
+    # Not yet confirmed: does not count.
+    city = home["city"].municipality
+    assessment(city, Assessment.Status.SUBMITTED, {"system.cio": 1.0, "system.policy": 1.0})
+    # A newer confirmed one wins over an older one.
+    assessment(towns[0], Assessment.Status.CONFIRMED, {"system.cio": 1.0, "system.policy": 1.0}, year=YEAR - 1)
+    assessment(towns[0], Assessment.Status.CONFIRMED, {"system.cio": 0.0, "system.policy": 1.0})
+    services.goal_milestone_set(goal=goal, municipality=town, due_on=goal.target_date, note="", by=people["editor"])
+    lines = {line.municipality: line for line in selectors.goal_progress(goal=goal).rows}
+    assert (lines[town].done, lines[town].complete, lines[town].due_on) == (2, True, goal.target_date)
+    assert lines[city].done == national_done(scored, city)
+    assert lines[towns[0]].done == 1
+
+
+def test_an_unanswered_item_of_a_confirmed_assessment_keeps_the_national_answer(goal, scored, towns):
+    policy_done = next(t for t in towns if national_done(scored, t) >= 1)
+    assessment(policy_done, Assessment.Status.CONFIRMED, {"system.cio": None, "system.policy": None})
+    lines = {line.municipality: line for line in selectors.goal_progress(goal=goal).rows}
+    assert lines[policy_done].done == national_done(scored, policy_done)
+
+
+@pytest.mark.parametrize("who", ["viewer", "editor", "coordinator", "staff"])
+def test_the_prefectures_goals_are_listed_for_its_coordinators_and_municipalities(goal, home, everyone, who):
+    assert list(selectors.shared_goal_list(user=everyone[who], prefecture=home["prefecture"].prefecture)) == [goal]
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "other_admin", "partner", "national", "outsider", "pooled"])
+def test_nobody_else_lists_a_prefectures_goals(goal, home, everyone, who):
+    assert not selectors.shared_goal_list(user=everyone[who], prefecture=home["prefecture"].prefecture).exists()
+
+
+# --- matching and the pool -----------------------------------------------------------------------
+
+MAY = dt.date(2026, 5, 15)
+
+
+@pytest.fixture
+def pool(home, region, town, case):
+    """The home pool: who has the case's skill (system), who serves the town, and their days left in May."""
+    prefecture = home["prefecture"].prefecture
+    pool = {
+        "one_left": make_specialist(prefecture, "A 一日残り", days="4"),
+        "skilled": make_specialist(prefecture, "B 技能あり", days="5"),
+        "two_left": make_specialist(prefecture, "C 二日残り", days="2"),
+        "serves": make_specialist(prefecture, "D 担当のみ", days="10", skills=("e_application",)),
+        "booked": make_specialist(prefecture, "E 満杯", days="1"),
+        "inactive": make_specialist(prefecture, "F 休止中", days="9", active=False),
+    }
+    make_specialist(region["other"]["prefecture"].prefecture, "G 他県", days="20")
+    for key in ("one_left", "two_left", "serves"):
+        pool[key].municipalities.add(town)
+    for key, day, days in (
+        ("one_left", MAY, "3"),
+        ("booked", MAY.replace(day=1), "1"),
+        ("skilled", dt.date(2026, 4, 30), "2"),  # April's days do not count in May
+    ):
+        Dispatch.objects.create(specialist=pool[key], case=case, worked_on=day, days=Decimal(days))
+    return pool
+
+
+def test_matching_puts_the_skill_first_then_who_serves_the_town_then_most_days_left(pool, case):
+    matches = selectors.matching_specialists(case=case, today=MAY)
+    assert [(m.specialist.name, m.skilled, m.serves, m.remaining) for m in matches] == [
+        ("C 二日残り", True, True, Decimal("2.0")),
+        ("A 一日残り", True, True, Decimal("1.0")),
+        ("B 技能あり", True, False, Decimal("5.0")),
+        ("D 担当のみ", False, True, Decimal("10.0")),
+    ]
+
+
+def test_a_case_without_a_skill_is_matched_by_who_serves_the_town(pool, home, people):
+    vague = raise_case(home["town"], people["editor"], skill="")
+    assert [m.specialist.name for m in selectors.matching_specialists(case=vague, today=MAY)] == [
+        "D 担当のみ",
+        "C 二日残り",
+        "A 一日残り",
+        "B 技能あり",
+    ]
+
+
+def test_the_pools_load_by_specialist_and_month_and_by_municipality(pool, case, home, people, city_editor):
+    city_case = raise_case(home["city"], city_editor, topic="市の相談")
+    Dispatch.objects.create(specialist=pool["skilled"], case=city_case, worked_on=MAY, days=Decimal("1.5"))
+    Dispatch.objects.create(specialist=pool["skilled"], case=city_case, worked_on=dt.date(2025, 11, 30), days=1)
+    Dispatch.objects.create(specialist=pool["skilled"], case=city_case, worked_on=dt.date(2026, 6, 1), days=1)
+    load = selectors.pool_load(user=people["coordinator"], prefecture=home["prefecture"].prefecture, today=MAY)
+    assert load.months == [dt.date(2025, 12, 1), *(dt.date(2026, month, 1) for month in range(1, 6))]
+    by_name = {specialist.name: days for specialist, days in load.rows}
+    assert list(by_name) == ["A 一日残り", "B 技能あり", "C 二日残り", "D 担当のみ", "E 満杯", "F 休止中"]
+    assert by_name["A 一日残り"] == [0, 0, 0, 0, 0, Decimal(3)]
+    assert by_name["B 技能あり"] == [0, 0, 0, 0, Decimal(2), Decimal("1.5")]
+    assert by_name["E 満杯"][-1] == Decimal(1)
+    town, city = case.municipality.name, city_case.municipality.name
+    assert load.by_municipality == [(town, Decimal(6)), (city, Decimal("1.5"))]
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "admin", "pooled", "partner"])
+def test_only_its_coordinators_see_a_prefectures_pool_and_load(pool, home, everyone, who):
+    prefecture = home["prefecture"].prefecture
+    assert not selectors.specialist_list(user=everyone[who], prefecture=prefecture).exists()
+    assert selectors.pool_load(user=everyone[who], prefecture=prefecture, today=MAY).rows == []
+    assert selectors.specialist_list(user=everyone["coordinator"], prefecture=prefecture).count() == 6
+
+
+# --- next best steps -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def helpers(scored, home, towns, people, specialist, city_editor):
+    """A practice case of a peer town and one of the city on the DX policy, a joint procurement open to join
+    and one closed, and the pool's engineer (system, 4 days) with days left."""
+    policy = Indicator.objects.filter(catalog__fiscal_year=2023, code="system.policy")
+    peer = Organization.objects.get(municipality=towns[0])
+    peer_editor = MembershipFactory(organization=peer, role=Role.EDITOR).user
+    city_case = write_case(home["city"], city_editor, publish=True, title="市の全体方針", indicators=list(policy))
+    peer_case = write_case(peer, peer_editor, publish=True, title="町の全体方針", indicators=list(policy))
+    share = sharing(sharing_rule=Procurement.SharingRule.FLAT)
+    lead = home["prefecture"]
+    open_one = open_procurement(lead, people["coordinator"], share, title="方針策定支援", indicators=list(policy))
+    closed = open_procurement(lead, people["coordinator"], share, title="締切済み", indicators=list(policy))
+    Procurement.objects.filter(pk=closed.pk).update(join_until=timezone.localdate() - dt.timedelta(days=1))
+    return {"cases": [peer_case, city_case], "procurement": open_one}
+
+
+def test_next_steps_are_what_most_peers_did_with_cases_procurements_and_specialists(helpers, town, people, specialist):
+    steps = selectors.next_best_steps(user=people["coordinator"], municipality=town)
+    policy = next(step for step in steps if step.indicator.code == "system.policy")
+    assert policy.peer_rate >= 50
+    assert [step.peer_rate for step in steps] == sorted((step.peer_rate for step in steps), reverse=True)
+    assert policy.cases == helpers["cases"]  # the town of the same size class first
+    assert policy.procurements == [helpers["procurement"]]
+    assert [(m.specialist, m.remaining) for m in policy.specialists] == [(specialist, Decimal("4.0"))]
+
+
+def test_a_municipality_sees_its_next_steps_but_not_the_pool(helpers, town, people):
+    steps = selectors.next_best_steps(user=people["editor"], municipality=town)
+    policy = next(step for step in steps if step.indicator.code == "system.policy")
+    assert policy.cases == helpers["cases"]
+    assert policy.specialists == []
+
+
+def test_no_next_steps_without_scores(town, people):
+    assert selectors.next_best_steps(user=people["coordinator"], municipality=town) == []

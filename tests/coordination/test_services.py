@@ -1,0 +1,419 @@
+"""Coordination services: support cases from request to outcome, the specialist pool and its dispatches,
+shared goals and milestones. Every refusal says why and leaves nothing half-saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from benchmarks.models import Indicator
+from coordination import services
+from coordination.models import (
+    CouncilReport,
+    Dispatch,
+    GoalMilestone,
+    SharedGoal,
+    Specialist,
+    SupportActivity,
+    SupportCase,
+)
+from tests.assessments import load_catalog
+from tests.coordination.conftest import english, make_initiative, make_kpi, raise_case, titles
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def activity(**changes) -> services.ActivityInput:
+    fields = {
+        "kind": SupportActivity.Kind.VISIT,
+        "held_on": TODAY() - dt.timedelta(days=1),
+        "attendees": "企画課 田中、県 DX推進課",
+        "hours": Decimal("2.0"),
+        "notes": "CIO補佐官の候補を整理した。",
+        "next_action": "候補者に打診する",
+        "next_action_due": TODAY() + dt.timedelta(days=14),
+    }
+    return services.ActivityInput(**(fields | changes))
+
+
+def pool_member(**changes) -> services.SpecialistInput:
+    fields = {
+        "name": "鈴木 一郎",
+        "kind": Specialist.Kind.EXTERNAL,
+        "affiliation": "",
+        "user": None,
+        "skills": ["system", "e_application"],
+        "days_per_month": Decimal("3.0"),
+        "municipalities": [],
+        "active": True,
+    }
+    return services.SpecialistInput(**(fields | changes))
+
+
+# --- support cases -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["editor", "admin"])
+def test_the_towns_editors_and_admins_raise_a_case_and_the_coordinators_hear_of_it(home, everyone, who):
+    case = raise_case(home["town"], everyone[who], urgency=SupportCase.Urgency.HIGH)
+    assert (case.municipality, case.status, case.raised_by, case.urgency) == (
+        home["town"].municipality,
+        SupportCase.Status.REQUESTED,
+        everyone[who],
+        "high",
+    )
+    url = reverse("coordination:case_detail", args=[case.pk])
+    assert [n.url for n in everyone["coordinator"].notifications.all()] == [url]
+    assert any("CIOの任命" in title for title in titles(everyone["coordinator"]))
+    assert titles(everyone["other_coordinator"]) == []
+
+
+@pytest.mark.parametrize("who", ["viewer", "coordinator", "partner", "national", "outsider", "other_editor"])
+def test_nobody_else_raises_a_case_for_the_town(home, everyone, who):
+    with pytest.raises(PermissionDenied):
+        raise_case(home["town"], everyone[who])
+    assert not SupportCase.objects.exists()
+
+
+def test_a_case_about_an_unknown_skill_is_refused(home, people):
+    with pytest.raises(ValidationError) as exc:
+        raise_case(home["town"], people["editor"], skill="cooking")
+    assert english(exc) == "skill: Choose what the support is about from the list."
+    assert not SupportCase.objects.exists()
+
+
+def test_assigning_a_specialist_triages_the_case_and_tells_the_town_and_the_specialist(case, specialist, people):
+    services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"])
+    case.refresh_from_db()
+    assert (case.specialist, case.status) == (specialist, SupportCase.Status.TRIAGED)
+    for user in (people["editor"], specialist.user):
+        assert any("佐藤 技師" in title for title in titles(user)), user
+    assert titles(people["viewer"]) == []
+
+
+def test_a_specialist_of_another_prefecture_or_inactive_is_refused(case, their_specialist, specialist, people):
+    specialist.active = False
+    specialist.save()
+    for candidate in (their_specialist, specialist):
+        with pytest.raises(ValidationError) as exc:
+            services.support_case_assign(case=case, specialist=candidate, by=people["coordinator"])
+        assert english(exc) == "specialist: Choose an active specialist of this prefecture's pool."
+    case.refresh_from_db()
+    assert (case.specialist, case.status) == (None, SupportCase.Status.REQUESTED)
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "editor", "admin", "pooled"])
+def test_only_the_prefectures_coordinators_assign(case, specialist, everyone, who):
+    with pytest.raises(PermissionDenied):
+        services.support_case_assign(case=case, specialist=specialist, by=everyone[who])
+    assert SupportCase.objects.get().specialist is None
+
+
+def test_links_to_the_towns_own_kpis_and_initiatives(case, town, people):
+    kpi, initiative = make_kpi(town), make_initiative(town)
+    services.support_case_links(case=case, kpis=[kpi], initiatives=[initiative], by=people["coordinator"])
+    assert (list(case.kpis.all()), list(case.initiatives.all())) == ([kpi], [initiative])
+
+
+def test_linking_another_municipalitys_kpi_or_initiative_is_refused_and_nothing_linked(case, town, region, people):
+    city = region["home"]["city"].municipality
+    own, theirs = make_kpi(town), make_kpi(city, name="他市のKPI")
+    for kpis, initiatives in (([own, theirs], []), ([own], [make_initiative(city)])):
+        with pytest.raises(ValidationError) as exc:
+            services.support_case_links(case=case, kpis=kpis, initiatives=initiatives, by=people["coordinator"])
+        assert english(exc) == "Link only the municipality's own KPIs and roadmap initiatives."
+    assert not case.kpis.exists()
+    assert not case.initiatives.exists()
+
+
+def test_a_visit_logged_by_the_coordinator_puts_the_case_in_progress(case, people):
+    logged = services.support_activity_log(case=case, given=activity(), by=people["coordinator"])
+    assert (logged.case, logged.recorded_by, logged.hours) == (case, people["coordinator"], Decimal("2.0"))
+    assert SupportCase.objects.get().status == SupportCase.Status.IN_PROGRESS
+
+
+def test_the_assigned_specialist_logs_but_not_a_partner_who_is_not(case, specialist, people, everyone):
+    with pytest.raises(PermissionDenied):
+        services.support_activity_log(case=case, given=activity(), by=everyone["pooled"])
+    services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"])
+    services.support_activity_log(case=case, given=activity(), by=everyone["pooled"])
+    for who in ("partner", "editor", "other_coordinator"):
+        with pytest.raises(PermissionDenied):
+            services.support_activity_log(case=case, given=activity(), by=everyone[who])
+    assert SupportActivity.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"held_on": TODAY() + dt.timedelta(days=1)}, "held_on: An activity is logged once it has happened."),
+        (
+            {"next_action_due": TODAY() - dt.timedelta(days=2)},
+            "next_action_due: The next action is due after the activity.",
+        ),
+        ({"next_action": "  "}, "next_action: Say what the next action is."),
+    ],
+)
+def test_an_activity_with_dates_out_of_order_is_refused(case, people, changes, message):
+    with pytest.raises(ValidationError) as exc:
+        services.support_activity_log(case=case, given=activity(**changes), by=people["coordinator"])
+    assert english(exc) == message
+    assert not SupportActivity.objects.exists()
+    assert SupportCase.objects.get().status == SupportCase.Status.REQUESTED
+
+
+def test_closing_needs_an_outcome_and_then_tells_the_town(case, people):
+    with pytest.raises(ValidationError) as exc:
+        services.support_case_close(case=case, outcome="   ", by=people["coordinator"])
+    assert english(exc) == "outcome: Say what came of the support before closing the case."
+    case.refresh_from_db()
+    assert (case.status, case.outcome, case.closed_at) == (SupportCase.Status.REQUESTED, "", None)
+    assert titles(people["editor"]) == []
+
+    services.support_case_close(case=case, outcome="CIO補佐官を任命した。\n", by=people["coordinator"])
+    case.refresh_from_db()
+    assert (case.status, case.outcome) == (SupportCase.Status.CLOSED, "CIO補佐官を任命した。")
+    assert case.closed_at is not None
+    assert len(titles(people["editor"])) == 1
+
+
+def test_a_closed_case_takes_no_more_activities_assignments_or_closing(case, specialist, people):
+    services.support_case_close(case=case, outcome="解決", by=people["coordinator"])
+    closed_at = SupportCase.objects.get().closed_at
+    for attempt, message in (
+        (lambda: services.support_activity_log(case=case, given=activity(), by=people["coordinator"]), "held_on:"),
+        (lambda: services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"]), ""),
+        (lambda: services.support_case_close(case=case, outcome="再度", by=people["coordinator"]), ""),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            attempt()
+        assert english(exc).startswith(message) and english(exc).endswith("The case is closed.")
+    case.refresh_from_db()
+    assert (case.outcome, case.closed_at, case.specialist) == ("解決", closed_at, None)
+    assert not SupportActivity.objects.exists()
+    assert len(titles(people["editor"])) == 1
+
+
+# --- the specialist pool -------------------------------------------------------------------------
+
+
+def test_a_coordinator_adds_and_edits_a_specialist_of_the_pool(home, town, people):
+    prefecture = home["prefecture"].prefecture
+    added = services.specialist_save(
+        prefecture=prefecture, given=pool_member(municipalities=[town]), by=people["coordinator"]
+    )
+    assert (added.prefecture, added.skills, list(added.municipalities.all())) == (
+        prefecture,
+        ["system", "e_application"],
+        [town],
+    )
+    services.specialist_save(
+        prefecture=prefecture,
+        given=pool_member(days_per_month=Decimal("5.5"), municipalities=[]),
+        by=people["coordinator"],
+        specialist=added,
+    )
+    added.refresh_from_db()
+    assert (added.days_per_month, list(added.municipalities.all())) == (Decimal("5.5"), [])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"skills": ["system", "cooking", "alchemy"]}, "skills: Unknown skills: alchemy, cooking."),
+        ("their town", "municipalities: A specialist of the pool serves the prefecture's own municipalities."),
+    ],
+)
+def test_a_specialist_with_unknown_skills_or_serving_another_prefecture_is_refused(
+    home, region, people, changes, message
+):
+    if changes == "their town":
+        changes = {"municipalities": [home["town"].municipality, region["other"]["town"].municipality]}
+    with pytest.raises(ValidationError) as exc:
+        services.specialist_save(
+            prefecture=home["prefecture"].prefecture, given=pool_member(**changes), by=people["coordinator"]
+        )
+    assert english(exc) == message
+    assert not Specialist.objects.exists()
+
+
+def test_another_prefectures_pool_is_not_theirs_to_change(home, region, everyone, their_specialist):
+    with pytest.raises(PermissionDenied):
+        services.specialist_save(
+            prefecture=home["prefecture"].prefecture, given=pool_member(), by=everyone["other_coordinator"]
+        )
+    with pytest.raises(PermissionDenied):
+        services.specialist_save(
+            prefecture=home["prefecture"].prefecture,
+            given=pool_member(),
+            by=everyone["coordinator"],
+            specialist=their_specialist,
+        )
+    assert list(Specialist.objects.values_list("name", flat=True)) == ["他県 人材"]
+
+
+@pytest.fixture
+def assigned(case, specialist, people):
+    """The case with the pool's engineer (4 days a month) assigned."""
+    return services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"])
+
+
+def test_dispatches_count_against_the_specialists_days_of_each_month(assigned, people):
+    coordinator = people["coordinator"]
+    for day, days in ((dt.date(2026, 5, 7), "1.5"), (dt.date(2026, 5, 28), "2.5"), (dt.date(2026, 6, 1), "4")):
+        services.dispatch_record(case=assigned, worked_on=day, days=Decimal(days), by=coordinator)
+    assert [(d.worked_on.month, d.days) for d in Dispatch.objects.all()] == [
+        (5, Decimal("1.5")),
+        (5, Decimal("2.5")),
+        (6, Decimal("4.0")),
+    ]
+
+
+def test_an_over_booked_specialist_is_refused_with_the_numbers(assigned, people):
+    services.dispatch_record(case=assigned, worked_on=dt.date(2026, 5, 7), days=Decimal("3"), by=people["coordinator"])
+    with pytest.raises(ValidationError) as exc:
+        services.dispatch_record(
+            case=assigned, worked_on=dt.date(2026, 5, 20), days=Decimal("1.5"), by=people["coordinator"]
+        )
+    assert english(exc) == "days: 佐藤 技師 has 4.0 days in 2026-05, 3.0 already booked: 1.5 more would be 4.5."
+    assert Dispatch.objects.count() == 1
+
+
+def test_days_need_an_assigned_specialist_and_a_coordinator(case, assigned, everyone):
+    unassigned = raise_case(case.municipality.organization, everyone["editor"], topic="別件")
+    with pytest.raises(ValidationError) as exc:
+        services.dispatch_record(case=unassigned, worked_on=TODAY(), days=Decimal(1), by=everyone["coordinator"])
+    assert english(exc) == "Assign a specialist before recording their days."
+    with pytest.raises(ValidationError) as exc:
+        services.dispatch_record(case=assigned, worked_on=TODAY(), days=Decimal(0), by=everyone["coordinator"])
+    assert english(exc) == "days: Days are more than zero."
+    for who in ("pooled", "editor", "other_coordinator"):
+        with pytest.raises(PermissionDenied):
+            services.dispatch_record(case=assigned, worked_on=TODAY(), days=Decimal(1), by=everyone[who])
+    assert not Dispatch.objects.exists()
+
+
+# --- shared goals --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def items(db):
+    load_catalog()
+    return list(Indicator.objects.filter(catalog__fiscal_year=2023, code__in=["system.cio", "system.policy"]))
+
+
+def goal_input(items, **changes) -> services.GoalInput:
+    fields = {
+        "title": "全市町村でCIOを任命",
+        "description": "",
+        "indicators": items,
+        "target_date": TODAY() + dt.timedelta(days=365),
+    }
+    return services.GoalInput(**(fields | changes))
+
+
+@pytest.fixture
+def goal(home, items, people) -> SharedGoal:
+    return services.shared_goal_save(
+        prefecture=home["prefecture"].prefecture, given=goal_input(items), by=people["coordinator"]
+    )
+
+
+def test_a_coordinator_sets_a_goal_tied_to_items_and_a_date(goal, items, people):
+    assert (goal.created_by, sorted(goal.indicators.values_list("code", flat=True))) == (
+        people["coordinator"],
+        ["system.cio", "system.policy"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "messages"),
+    [
+        (
+            {"indicators": []},
+            ["indicators: Tie the goal to at least one survey item: that is how progress is measured."],
+        ),
+        ({"target_date": TODAY()}, ["target_date: A new goal's date lies in the future."]),
+    ],
+)
+def test_a_goal_without_items_or_with_a_past_date_is_refused(home, items, people, changes, messages):
+    with pytest.raises(ValidationError) as exc:
+        services.shared_goal_save(
+            prefecture=home["prefecture"].prefecture, given=goal_input(items, **changes), by=people["coordinator"]
+        )
+    assert english(exc) == " ".join(messages)
+    assert not SharedGoal.objects.exists()
+
+
+def test_a_goal_edit_keeps_its_items_when_refused(goal, home, items, people):
+    with pytest.raises(ValidationError):
+        services.shared_goal_save(
+            prefecture=home["prefecture"].prefecture,
+            given=goal_input([], title="変更"),
+            by=people["coordinator"],
+            goal=goal,
+        )
+    goal.refresh_from_db()
+    assert (goal.title, goal.indicators.count()) == ("全市町村でCIOを任命", 2)
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "admin", "staff"])
+def test_only_its_coordinators_and_staff_set_a_prefectures_goals(home, items, everyone, who):
+    prefecture = home["prefecture"].prefecture
+    if who == "staff":
+        services.shared_goal_save(prefecture=prefecture, given=goal_input(items), by=everyone[who])
+        assert SharedGoal.objects.count() == 1
+        return
+    with pytest.raises(PermissionDenied):
+        services.shared_goal_save(prefecture=prefecture, given=goal_input(items), by=everyone[who])
+    assert not SharedGoal.objects.exists()
+
+
+def test_a_town_sets_its_own_date_on_or_before_the_goals(goal, town, people):
+    due = goal.target_date - dt.timedelta(days=30)
+    milestone = services.goal_milestone_set(goal=goal, municipality=town, due_on=due, note="", by=people["editor"])
+    again = services.goal_milestone_set(
+        goal=goal, municipality=town, due_on=goal.target_date, note="延期", by=people["coordinator"]
+    )
+    assert again.pk == milestone.pk
+    assert GoalMilestone.objects.get().due_on == goal.target_date
+
+    with pytest.raises(ValidationError) as exc:
+        services.goal_milestone_set(
+            goal=goal, municipality=town, due_on=goal.target_date + dt.timedelta(days=1), note="", by=people["admin"]
+        )
+    assert english(exc) == f"due_on: Our date is on or before the goal's date ({goal.target_date})."
+    assert GoalMilestone.objects.get().note == "延期"
+
+
+@pytest.mark.parametrize("who", ["viewer", "partner", "other_coordinator", "other_admin"])
+def test_nobody_else_sets_a_towns_date(goal, town, everyone, who):
+    with pytest.raises(PermissionDenied):
+        services.goal_milestone_set(goal=goal, municipality=town, due_on=goal.target_date, note="", by=everyone[who])
+    assert not GoalMilestone.objects.exists()
+
+
+def test_a_municipality_of_another_prefecture_has_no_date_on_the_goal(goal, region, everyone):
+    theirs = region["other"]["town"].municipality
+    with pytest.raises(PermissionDenied):
+        services.goal_milestone_set(
+            goal=goal, municipality=theirs, due_on=goal.target_date, note="", by=everyone["other_admin"]
+        )
+    assert not GoalMilestone.objects.exists()
+
+
+# --- council reports -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "admin", "national", "partner"])
+def test_only_the_coordinators_ask_for_a_council_report(home, everyone, who):
+    with pytest.raises(PermissionDenied):
+        services.council_report_request(prefecture=home["prefecture"].prefecture, by=everyone[who])
+    assert not CouncilReport.objects.exists()

@@ -1,0 +1,187 @@
+"""Coordination tasks, each run twice: overdue next actions remind their assignee once, and the council
+report is made by the worker, its PDF readable in Japanese and its XLSX holding the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from coordination import services, tasks
+from coordination.models import CouncilReport, SupportActivity
+from dx_platform.notifications.models import Notification
+from dx_platform.organizations.models import Membership
+from tests.coordination.conftest import raise_case, titles
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def log(case, by, due_in_days: int, action: str = "候補者に打診する") -> SupportActivity:
+    """A visit three weeks ago whose next action is due `due_in_days` from today."""
+    return services.support_activity_log(
+        case=case,
+        given=services.ActivityInput(
+            kind=SupportActivity.Kind.VISIT,
+            held_on=TODAY() - dt.timedelta(days=21),
+            attendees="企画課",
+            hours=Decimal(1),
+            notes="",
+            next_action=action,
+            next_action_due=TODAY() + dt.timedelta(days=due_in_days),
+        ),
+        by=by,
+    )
+
+
+def reminders(user) -> list[str]:
+    return [title for title in titles(user) if "期限切れ" in title]
+
+
+def test_an_overdue_next_action_reminds_the_assigned_specialist_once(case, specialist, everyone):
+    coordinator = everyone["coordinator"]
+    services.support_case_assign(case=case, specialist=specialist, by=coordinator)
+    log(case, coordinator, 0, "今日が期限")  # due today: not yet overdue, and replaced by the next visit's
+    overdue = log(case, coordinator, -1)
+    first = tasks.send_support_reminders.delay().get()
+    second = tasks.send_support_reminders.delay().get()
+    assert (first, second) == (1, 0)
+    assert reminders(specialist.user) == [
+        f"{case.municipality}の次の対応が期限切れです：候補者に打診する（期限 {overdue.next_action_due}）"
+    ]
+    assert reminders(coordinator) == []
+    notice = specialist.user.notifications.get(title__contains="期限切れ")
+    assert notice.url == reverse("coordination:case_detail", args=[case.pk])
+    assert SupportActivity.objects.filter(reminded_at__isnull=False).get() == overdue
+
+
+def test_without_a_specialist_account_the_prefectures_coordinators_are_reminded(case, home, everyone):
+    from tests.factories import MembershipFactory
+
+    second_coordinator = MembershipFactory(organization=home["prefecture"], role="coordinator").user
+    log(case, everyone["coordinator"], -3)
+    for _ in range(2):
+        tasks.send_support_reminders.delay().get()
+    for user in (everyone["coordinator"], second_coordinator):
+        assert len(reminders(user)) == 1
+    for who in ("other_coordinator", "editor", "pooled"):
+        assert reminders(everyone[who]) == []
+
+
+def test_a_closed_case_reminds_nobody(case, everyone):
+    log(case, everyone["coordinator"], -3)
+    services.support_case_close(case=case, outcome="解決", by=everyone["coordinator"])
+    assert tasks.send_support_reminders.delay().get() == 0
+    assert reminders(everyone["coordinator"]) == []
+
+
+# --- the council report --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def requested(national, home, people, town, django_capture_on_commit_callbacks):
+    """A report asked for by the coordinator, with a support case and a visit to report on; the request's
+    commit hands it to the worker (in-process here)."""
+    case = raise_case(home["town"], people["editor"])
+    log(case, people["coordinator"], 7)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = services.council_report_request(prefecture=home["prefecture"].prefecture, by=people["coordinator"])
+    assert len(callbacks) == 1
+    report.refresh_from_db()
+    return report
+
+
+def pdf_pages(report: CouncilReport) -> list:
+    with report.pdf.open("rb") as file:
+        return list(PdfReader(io.BytesIO(file.read())).pages)
+
+
+def test_the_worker_makes_the_report_and_says_it_is_done(requested):
+    assert (requested.status, requested.progress, requested.step, requested.error) == ("done", 100, "done", "")
+    assert requested.finished_at is not None
+    stem = f"council-report-20-{TODAY():%Y%m%d}"
+    assert requested.pdf.name.endswith(f"{stem}.pdf") and requested.xlsx.name.endswith(f"{stem}.xlsx")
+
+
+def test_page_one_of_the_a4_pdf_reads_in_japanese(requested, home):
+    pages = pdf_pages(requested)
+    assert len(pages) == 1  # a small prefecture's report fits on one page
+    assert (round(float(pages[0].mediabox.width)), round(float(pages[0].mediabox.height))) == (595, 842)
+    text = pages[0].extract_text()
+    name = home["prefecture"].prefecture.name
+    assert f"{name} 市区町村DXの状況" in text
+    for heading in ("主な数値", "市区町村別の総合偏差値", "共同目標", "過去12か月の伴走支援"):
+        assert heading in text, heading
+    assert "伴走支援の新規1件、終了0件。訪問・会議1回（1時間）。専門人材の派遣0日。" in text
+
+
+def test_the_xlsx_has_a_row_per_municipality(requested, home, town):
+    with requested.xlsx.open("rb") as file:
+        book = load_workbook(io.BytesIO(file.read()), read_only=True)
+    rows = list(book["municipalities"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("lg_code", "municipality", "kind", "size_class", "composite")
+    by_code = {row[0]: row for row in rows[1:]}
+    assert set(by_code) == {town.code, home["city"].municipality.code}
+    assert by_code[town.code][1] == town.name
+    assert by_code[town.code][4] is not None  # scored from the national data
+    assert by_code[town.code][13] == 1  # its open support case
+    assert list(book["shared_goals"].iter_rows(values_only=True)) == [
+        ("goal", "by", "municipality", "items_done", "items", "own_date")
+    ]
+
+
+def test_a_second_run_of_the_task_changes_nothing(requested):
+    assert tasks.make_council_report.delay(report_id=requested.pk).get() == "done"
+    again = CouncilReport.objects.get()
+    assert (again.pdf.name, again.xlsx.name, again.finished_at) == (
+        requested.pdf.name,
+        requested.xlsx.name,
+        requested.finished_at,
+    )
+
+
+def test_a_requester_who_no_longer_coordinates_gets_a_failed_report(home, people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        report = services.council_report_request(prefecture=home["prefecture"].prefecture, by=people["coordinator"])
+    Membership.objects.filter(user=people["coordinator"]).delete()
+    for _ in range(2):
+        assert tasks.make_council_report.delay(report_id=report.pk).get() == "failed"
+    report.refresh_from_db()
+    assert report.status == "failed" and "no longer coordinates" in report.error
+    assert not report.pdf and report.finished_at is not None
+
+
+def test_a_later_visit_replaces_the_earlier_next_action(region, people, django_capture_on_commit_callbacks):
+    """Only the newest activity's next action is reminded: a later visit settled the earlier one."""
+    today = timezone.localdate()
+    town = region["home"]["town"].municipality
+    case = services.support_case_raise(
+        municipality=town, given=services.SupportRequest("RPA", "rpa", None, "normal", "相談"), by=people["editor"]
+    )
+    for held, due, action in ((20, 10, "古い宿題"), (5, 2, "新しい宿題")):
+        services.support_activity_log(
+            case=case,
+            given=services.ActivityInput(
+                "visit",
+                today - dt.timedelta(days=held),
+                "住民課",
+                Decimal(1),
+                "",
+                action,
+                today - dt.timedelta(days=due),
+            ),
+            by=people["coordinator"],
+        )
+    Notification.objects.all().delete()
+    assert services.overdue_reminders_send(today=today) == 1
+    assert services.overdue_reminders_send(today=today) == 0
+    titles = list(Notification.objects.values_list("title", flat=True))
+    assert titles and all("新しい宿題" in t for t in titles)
+    assert not SupportActivity.objects.get(next_action="古い宿題").reminded_at

@@ -1,0 +1,359 @@
+"""The coordinator's workspace pages as the home prefecture's people use them: the dashboard and its filters,
+gaps into a prefilled joint procurement, support cases from request to outcome, the pool, goals and reports.
+Bad posts are shown again with 400 and their reasons; nothing is saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+
+from benchmarks.models import Area
+from coordination import services
+from coordination.models import CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportCase
+from dx_platform.organizations.models import Organization
+from tests.coordination.conftest import make_kpi
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def coordinator(client, people):
+    client.force_login(people["coordinator"])
+    return client
+
+
+def checked(html: str, name: str) -> set[str]:
+    """Values of the page's checked checkboxes named `name`."""
+    inputs = re.findall(r"<input[^>]*>", html)
+    return {
+        re.search(r'value="([^"]*)"', tag).group(1)
+        for tag in inputs
+        if f'name="{name}"' in tag and 'type="checkbox"' in tag and " checked" in tag
+    }
+
+
+def case_url(case) -> str:
+    return f"/coordination/cases/{case.pk}/"
+
+
+def errors(response) -> str:
+    """The error texts of the forms on the page."""
+    forms = response.context.get("forms") or {"form": response.context["form"]}
+    return " ".join(str(e) for form in forms.values() for field in form.errors.values() for e in field)
+
+
+# --- dashboard, gaps and next steps --------------------------------------------------------------
+
+
+def test_the_home_page_leads_a_coordinator_to_the_workspace_and_a_town_to_its_goals(client, people):
+    client.force_login(people["coordinator"])
+    assert 'href="/coordination/20/"' in client.get("/coordination/").text
+    client.force_login(people["editor"])
+    page = client.get("/coordination/").text
+    assert 'href="/coordination/20/"' not in page and 'href="/coordination/20/goals/"' in page
+    assert 'href="/coordination/"' in page  # in the navigation
+
+
+def test_the_dashboard_lists_the_municipalities_lowest_first_with_why_they_need_attention(coordinator, national, home):
+    response = coordinator.get("/coordination/20/")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [row.score.composite for row in rows] == sorted(row.score.composite for row in rows)
+    assert "要注意（2団体）" in response.text
+    assert "総合偏差値が下位、自己評価が未提出" in response.text
+    assert response.context["chart"]["data"][0]["locations"] == [row.municipality.code for row in rows]
+
+
+def test_the_dashboard_filters_towns_and_villages_and_shows_an_area(coordinator, national, home, town):
+    response = coordinator.get("/coordination/20/", {"towns": "on", "area": "system"})
+    assert [row.municipality for row in response.context["rows"]] == [town]
+    with translation.override("ja"):
+        label = str(Area.SYSTEM.label)
+    assert f"市区町村一覧（{label}の低い順）" in response.text
+
+
+def test_a_bad_filter_shows_everything(coordinator, national, home):
+    response = coordinator.get("/coordination/20/", {"size_class": "huge"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 2
+
+
+def test_gaps_rank_items_and_start_a_prefilled_joint_procurement(coordinator, national, home):
+    page = coordinator.get("/coordination/20/gaps/", {"item": "system.policy"})
+    assert page.status_code == 200
+    counts = page.context["counts"]
+    assert [row["lacking"] for row in counts] == sorted((row["lacking"] for row in counts), reverse=True)
+    lacking = [code for code, _name in page.context["lacking"]]
+    assert lacking == [home["town"].municipality.code, home["city"].municipality.code]
+
+    started = coordinator.post(
+        "/coordination/20/gaps/?item=system.policy", {"municipality": lacking, "start": "procurement"}
+    )
+    assert started.status_code == 302
+    assert started.url == f"/community/procurements/new/?indicator=system.policy&municipalities={'%2C'.join(lacking)}"
+    form = coordinator.get(started.url)
+    assert form.status_code == 200
+    assert [i.code for i in form.context["form"].initial["indicators"]] == ["system.policy"]
+    assert form.context["form"].initial["title"] == "共同調達：DXを推進するための全体方針の策定"
+    invited = {str(o.pk) for o in Organization.objects.filter(municipality__code__in=lacking)}
+    assert checked(form.text, "invite") == invited
+    assert checked(form.text, "indicators") == {str(form.context["form"].initial["indicators"][0].pk)}
+
+
+def test_gaps_start_a_prefilled_shared_goal(coordinator, national):
+    started = coordinator.post("/coordination/20/gaps/?item=system.policy", {"start": "goal"})
+    assert started.url.startswith("/coordination/20/goals/?indicator=system.policy")
+    form = coordinator.get(started.url).context["form"]
+    assert [i.code for i in form.initial["indicators"]] == ["system.policy"]
+
+
+def test_next_steps_of_a_town(coordinator, national, town):
+    response = coordinator.get(f"/coordination/municipalities/{town.code}/next-steps/")
+    assert response.status_code == 200
+    assert town.name in response.text
+    assert response.context["coordinates"] is True
+
+
+# --- support cases -------------------------------------------------------------------------------
+
+
+def test_a_town_editor_raises_a_case_from_its_form(client, people, town):
+    client.force_login(people["editor"])
+    assert f"/coordination/cases/new/{town.code}/" in client.get("/coordination/cases/").text
+    url = f"/coordination/cases/new/{town.code}/"
+    blank = client.post(url, {"topic": "", "urgency": "normal", "description": ""})
+    assert blank.status_code == 400
+    assert not SupportCase.objects.exists()
+    response = client.post(url, {"topic": "RPAの導入", "skill": "rpa", "urgency": "high", "description": "相談です"})
+    case = SupportCase.objects.get()
+    assert response.status_code == 302 and response.url == case_url(case)
+    assert (case.topic, case.skill, case.urgency, case.raised_by) == ("RPAの導入", "rpa", "high", people["editor"])
+
+
+def test_the_coordinator_sees_the_matched_specialists_and_assigns_one(coordinator, case, specialist, their_specialist):
+    page = coordinator.get(case_url(case))
+    assert [m.specialist for m in page.context["matches"]] == [specialist]
+    # Another prefecture's specialist is not a choice.
+    refused = coordinator.post(case_url(case), {"action": "assign", "specialist": their_specialist.pk})
+    assert refused.status_code == 400
+    assert SupportCase.objects.get().specialist is None
+    assert coordinator.post(case_url(case), {"action": "assign", "specialist": specialist.pk}).status_code == 302
+    assert SupportCase.objects.get().specialist == specialist
+
+
+def visit(**changes) -> dict[str, str]:
+    data = {
+        "action": "activity",
+        "kind": "visit",
+        "held_on": (TODAY() - dt.timedelta(days=1)).isoformat(),
+        "attendees": "企画課",
+        "hours": "2",
+        "notes": "",
+        "next_action": "",
+        "next_action_due": "",
+    }
+    return data | changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"held_on": (TODAY() + dt.timedelta(days=3)).isoformat()}, "未来の日付は記録できません"),
+        (
+            {"next_action": "打診", "next_action_due": (TODAY() - dt.timedelta(days=9)).isoformat()},
+            "次の対応の期限は活動日以降にしてください。",
+        ),
+        ({"hours": "0"}, "0.1"),
+        ({"attendees": ""}, "この項目は必須です。"),
+    ],
+)
+def test_a_bad_visit_is_shown_again_with_its_reason(coordinator, case, changes, message):
+    response = coordinator.post(case_url(case), visit(**changes))
+    assert response.status_code == 400
+    assert message in errors(response)
+    assert response.context["forms"]["activity"]["attendees"].value() == visit(**changes)["attendees"]
+    assert not case.activities.exists()
+
+
+def test_an_over_booked_dispatch_is_shown_again_with_the_numbers(coordinator, case, specialist, people):
+    services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"])
+    day = TODAY().replace(day=1).isoformat()
+    assert coordinator.post(case_url(case), {"action": "dispatch", "worked_on": day, "days": "3"}).status_code == 302
+    response = coordinator.post(case_url(case), {"action": "dispatch", "worked_on": day, "days": "2"})
+    assert response.status_code == 400
+    month = TODAY().strftime("%Y-%m")
+    assert f"佐藤 技師さんの{month}の稼働可能日数は4.0日で、すでに3.0日が予定されています。" in response.text
+    assert "さらに2.0日入れると5.0日になり、超過します。" in response.text
+    assert list(Dispatch.objects.values_list("days", flat=True)) == [Decimal("3.0")]
+
+
+def test_links_offer_only_the_towns_own_kpis(coordinator, case, town, home):
+    own, theirs = make_kpi(town), make_kpi(home["city"].municipality)
+    refused = coordinator.post(case_url(case), {"action": "links", "kpis": [own.pk, theirs.pk]})
+    assert refused.status_code == 400
+    assert not case.kpis.exists()
+    assert coordinator.post(case_url(case), {"action": "links", "kpis": [own.pk]}).status_code == 302
+    assert list(case.kpis.all()) == [own]
+
+
+def test_closing_without_an_outcome_is_refused_then_the_town_sees_the_outcome(coordinator, client, case, people):
+    refused = coordinator.post(case_url(case), {"action": "close", "outcome": " "})
+    assert refused.status_code == 400
+    assert "案件を終了する前に、支援の成果を書いてください。" in errors(refused)
+    assert SupportCase.objects.get().status == SupportCase.Status.REQUESTED
+    assert coordinator.post(case_url(case), {"action": "close", "outcome": "CIOを任命した"}).status_code == 302
+    client.force_login(people["viewer"])
+    page = client.get(case_url(case)).text
+    assert "終了（成果）: CIOを任命した" in page
+    assert 'value="activity"' not in page
+
+
+def test_an_unknown_action_is_not_found(coordinator, case):
+    assert coordinator.post(case_url(case), {"action": "delete"}).status_code == 404
+
+
+# --- the pool ------------------------------------------------------------------------------------
+
+
+def pool_form(**changes) -> dict[str, object]:
+    return {
+        "name": "鈴木 一郎",
+        "kind": "external",
+        "skills": ["system"],
+        "days_per_month": "3",
+        "active": "on",
+    } | changes
+
+
+def test_a_coordinator_adds_and_edits_a_specialist(coordinator, town, everyone):
+    response = coordinator.post(
+        "/coordination/20/specialists/", pool_form(municipalities=[town.pk], user=everyone["pooled"].email)
+    )
+    assert response.status_code == 302
+    added = Specialist.objects.get()
+    assert (added.user, list(added.municipalities.all())) == (everyone["pooled"], [town])
+    page = coordinator.get("/coordination/20/specialists/", {"edit": added.pk})
+    assert page.context["form"]["user"].value() == everyone["pooled"].email
+    edited = coordinator.post(f"/coordination/20/specialists/?edit={added.pk}", pool_form(days_per_month="6"))
+    assert edited.status_code == 302
+    added.refresh_from_db()
+    assert (added.days_per_month, added.user) == (Decimal("6.0"), None)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"skills": []}, {"days_per_month": "-1"}, {"municipalities": ["their town"]}, {"user": "nobody@example.jp"}],
+)
+def test_a_bad_specialist_is_shown_again(coordinator, region, changes):
+    if changes.get("municipalities"):
+        changes = {"municipalities": [region["other"]["town"].municipality.pk]}
+    response = coordinator.post("/coordination/20/specialists/", pool_form(**changes))
+    assert response.status_code == 400
+    assert response.context["form"]["name"].value() == "鈴木 一郎"
+    assert not Specialist.objects.exists()
+
+
+def test_another_prefectures_specialist_cannot_be_edited_here(coordinator, their_specialist):
+    assert coordinator.get("/coordination/20/specialists/", {"edit": their_specialist.pk}).status_code == 404
+
+
+# --- goals ---------------------------------------------------------------------------------------
+
+
+def goal_form(national, **changes) -> dict[str, object]:
+    cio = national.catalog.indicators.get(code="system.cio")
+    later = (TODAY() + dt.timedelta(days=200)).isoformat()
+    return {"title": "全市町村でCIOを任命", "indicators": [cio.pk], "target_date": later} | changes
+
+
+def test_a_coordinator_sets_a_goal_and_a_town_its_date(coordinator, client, national, people, town):
+    response = coordinator.post("/coordination/20/goals/", goal_form(national))
+    goal = SharedGoal.objects.get()
+    assert response.status_code == 302 and response.url == f"/coordination/goals/{goal.pk}/"
+    client.force_login(people["editor"])
+    board = client.get(response.url)
+    assert board.status_code == 200
+    assert [m.code for m in board.context["own"]] == [town.code]
+    late = (goal.target_date + dt.timedelta(days=1)).isoformat()
+    refused = client.post(response.url, {"municipality": town.code, "due_on": late})
+    assert refused.status_code == 400
+    assert f"共同目標の期限（{goal.target_date}）以前にしてください。" in errors(refused)
+    assert not GoalMilestone.objects.exists()
+    assert client.post(response.url, {"municipality": town.code, "due_on": goal.target_date}).status_code == 302
+    assert GoalMilestone.objects.get().due_on == goal.target_date
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"indicators": []}, "目標には調査項目を1つ以上結びつけてください。"),
+        ({"target_date": "2020-01-01"}, "新しい目標の期限は未来の日付にしてください。"),
+    ],
+)
+def test_a_goal_without_items_or_in_the_past_is_shown_again(coordinator, national, changes, message):
+    response = coordinator.post("/coordination/20/goals/", goal_form(national, **changes))
+    assert response.status_code == 400
+    assert message in errors(response)
+    assert response.context["form"]["title"].value() == "全市町村でCIOを任命"
+    assert not SharedGoal.objects.exists()
+
+
+def test_a_town_viewer_reads_the_goals_but_sets_nothing(client, national, people, town, coordinator):
+    coordinator.post("/coordination/20/goals/", goal_form(national))
+    goal = SharedGoal.objects.get()
+    client.force_login(people["viewer"])
+    assert client.get("/coordination/20/goals/").context["form"] is None
+    assert client.get(f"/coordination/goals/{goal.pk}/").context["own"] == []
+    assert (
+        client.post(f"/coordination/goals/{goal.pk}/", {"municipality": town.code, "due_on": "2027-01-01"}).status_code
+        == 403
+    )
+    assert client.post("/coordination/20/goals/", goal_form(national)).status_code == 403
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def test_a_report_is_asked_for_made_by_the_worker_and_downloaded(
+    coordinator, national, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post("/coordination/20/reports/")
+    report = CouncilReport.objects.get()
+    assert response.status_code == 302 and response.url == f"/coordination/reports/{report.pk}/"
+    assert coordinator.get(f"/coordination/reports/{report.pk}/progress/").json() == {
+        "progress": 100,
+        "status_label": "完了",
+        "done": True,
+    }
+    assert "PDFをダウンロード" in coordinator.get(response.url).text
+    pdf = coordinator.get(f"/coordination/reports/{report.pk}/pdf/")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    xlsx = coordinator.get(f"/coordination/reports/{report.pk}/xlsx/")
+    assert xlsx.status_code == 200 and xlsx["Content-Disposition"].endswith('.xlsx"')
+    assert coordinator.get(f"/coordination/reports/{report.pk}/doc/").status_code == 404
+
+
+def test_a_waiting_report_says_so_and_has_nothing_to_download(coordinator, django_capture_on_commit_callbacks, home):
+    with django_capture_on_commit_callbacks(execute=False):
+        coordinator.post("/coordination/20/reports/")
+    report = CouncilReport.objects.get()
+    assert coordinator.get(f"/coordination/reports/{report.pk}/progress/").json()["done"] is False
+    assert coordinator.get(f"/coordination/reports/{report.pk}/pdf/").status_code == 404
+
+
+def test_a_report_no_worker_came_back_to_stops_the_waiting(coordinator, django_capture_on_commit_callbacks, home):
+    with django_capture_on_commit_callbacks(execute=False):
+        coordinator.post("/coordination/20/reports/")
+    report = CouncilReport.objects.get()
+    CouncilReport.objects.filter(pk=report.pk).update(
+        status=CouncilReport.Status.RUNNING, created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert coordinator.get(f"/coordination/reports/{report.pk}/progress/").json()["done"] is True
+    assert "作成できませんでした" in coordinator.get(f"/coordination/reports/{report.pk}/").content.decode()
