@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Area, CatalogYear, Indicator
 from dx_platform.accounts.models import User
+from dx_platform.core.forms import ModelIdsField
 from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
 from dx_platform.organizations.models import Municipality
 
@@ -192,7 +193,7 @@ class RoadmapForm(forms.Form):
 class InitiativeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     area = forms.ChoiceField(label=_("Area"), choices=[("", "—"), *Area.choices], required=False)
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = ModelIdsField(
         label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)

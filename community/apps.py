@@ -11,9 +11,13 @@ class CommunityConfig(AppConfig):
 
         from . import models
 
-        # Who changed what, when: the author bodies' managers read it in the audit log.
+        # Who changed what, when: the author bodies' managers read it in the audit log. Of a practice case
+        # only who may read it is logged: a draft's or an embargoed case's text is not for the prefecture's
+        # coordinators, who manage the town's members and so read its log.
+        auditlog.register(
+            models.PracticeCase, include_fields=["status", "audience", "anonymous", "embargo_until", "published_at"]
+        )
         for model in (
-            models.PracticeCase,
             models.Need,
             models.Solution,
             models.SolutionReference,

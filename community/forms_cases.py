@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area
+from dx_platform.core.forms import ModelIdsField
 from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
 from dx_platform.organizations.models import Municipality, Organization
 
@@ -37,6 +38,7 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = PracticeCase
         fields = (*CASE_FIELDS, "indicators")
+        field_classes = {"indicators": ModelIdsField}
         widgets = {
             "problem": TEXT,
             "context": TEXT,

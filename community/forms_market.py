@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Area, CatalogYear, Indicator
+from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Organization
 
 from .models import Need, Solution
@@ -50,6 +51,7 @@ class NeedForm(_Tagged):
     class Meta:
         model = Need
         fields = ("title", "problem", "category", "area", "indicators", "constraints", "budget_band", "deadline")
+        field_classes = {"indicators": ModelIdsField}
         widgets = {
             "deadline": forms.DateInput(attrs={"type": "date"}),
             "indicators": forms.CheckboxSelectMultiple,
@@ -77,6 +79,7 @@ class SolutionForm(_Tagged):
             "unified_qualification",
             "status",
         )
+        field_classes = {"indicators": ModelIdsField}
         widgets = {"description": forms.Textarea(attrs={"rows": 5}), "indicators": forms.CheckboxSelectMultiple}
 
     def given(self) -> SolutionInput:

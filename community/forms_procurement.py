@@ -10,19 +10,21 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from benchmarks.models import Area, CatalogYear, Indicator
+from benchmarks.models import Area, Indicator
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Organization
 
 from .models import Participant, Procurement
 from .models.market import Category
 from .models.procurement import Stage
-from .selectors.procurement import Sharing
+from .selectors.procurement import Sharing, procurement_items
 from .services.procurement import Award, CommitmentInput, ProcurementInput, SeatInput, sharing_check
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Enough for any joint procurement; int() of a longer string of digits is refused before it is slow.
 MAX_YEN = 10**12
+MAX_STAFF = 1_000_000
 
 
 class ProcurementForm(forms.Form):
@@ -34,7 +36,7 @@ class ProcurementForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     area = forms.ChoiceField(label=_("Area"), choices=[("", "—"), *Area.choices], required=False)
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = ModelIdsField(
         label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     model = forms.ChoiceField(
@@ -89,11 +91,8 @@ class ProcurementForm(forms.Form):
                 if published:
                     self.fields[name].widget.attrs["readonly"] = True
                     self.fields[name].help_text = _("Published: it no longer changes.")
-        catalog = CatalogYear.objects.order_by("-fiscal_year").first()
         indicators = self.fields["indicators"]
-        indicators.queryset = (
-            catalog.indicators.filter(kind=Indicator.Kind.BOOLEAN, scored=True) if catalog else Indicator.objects.none()
-        )
+        indicators.queryset = procurement_items()
         indicators.label_from_instance = lambda indicator: indicator.name_ja
 
     def given(self) -> ProcurementInput:
@@ -107,7 +106,7 @@ class ProcurementForm(forms.Form):
 class InviteForm(forms.Form):
     """Municipalities asked to answer the interest survey when the procurement is opened."""
 
-    invite = forms.ModelMultipleChoiceField(
+    invite = ModelIdsField(
         label=_("Invite to the interest survey"),
         queryset=Organization.objects.none(),
         required=False,
@@ -218,7 +217,7 @@ class SeatForm(BodyForm):
         required=False,
         help_text=_("In the unit the lead asks for, such as applications a year or accounts."),
     )
-    staff = forms.IntegerField(label=_("Staff"), min_value=0, max_value=1_000_000, required=False)
+    staff = forms.IntegerField(label=_("Staff"), min_value=0, max_value=MAX_STAFF, required=False)
     constraints = forms.CharField(label=_("Constraints"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, one_saas: bool, **kwargs: Any) -> None:

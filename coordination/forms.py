@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from assessments.models import Initiative, Kpi
 from benchmarks.models import Area, CatalogYear, Indicator
 from dx_platform.accounts.models import User
+from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Municipality, Prefecture
 
 from .models import SKILLS, Specialist, SupportActivity, SupportCase
@@ -87,10 +88,10 @@ class CloseForm(forms.Form):
 
 
 class LinksForm(forms.Form):
-    kpis = forms.ModelMultipleChoiceField(
+    kpis = ModelIdsField(
         label=_("KPIs"), queryset=Kpi.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    initiatives = forms.ModelMultipleChoiceField(
+    initiatives = ModelIdsField(
         label=_("Roadmap initiatives"),
         queryset=Initiative.objects.none(),
         required=False,
@@ -119,7 +120,7 @@ class SpecialistForm(forms.Form):
     days_per_month = forms.DecimalField(
         label=_("Days available per month"), min_value=0, max_digits=4, decimal_places=1
     )
-    municipalities = forms.ModelMultipleChoiceField(
+    municipalities = ModelIdsField(
         label=_("Municipalities served"),
         queryset=Municipality.objects.none(),
         required=False,
@@ -148,7 +149,7 @@ class SpecialistForm(forms.Form):
 class GoalForm(forms.Form):
     title = forms.CharField(label=_("Goal"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = ModelIdsField(
         label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     target_date = forms.DateField(label=pgettext_lazy("goal date", "By"), widget=DATE)

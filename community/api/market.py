@@ -6,6 +6,7 @@ not do a 403, bad input a 400 with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
@@ -130,8 +131,8 @@ def decision(choices: tuple[str, str]) -> Any:
 
 
 def _decision(request: Request, choices: tuple[str, str]) -> bool:
-    """True for the first choice, False for the second; anything else is a 400."""
-    given = request.data.get("decision")
+    """True for the first choice, False for the second; anything else, a body that is no JSON object too, is a 400."""
+    given = request.data.get("decision") if isinstance(request.data, Mapping) else None
     if given not in choices:
         raise exceptions.ValidationError({"decision": [f"{choices[0]} or {choices[1]}"]})
     return given == choices[0]

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,6 +27,7 @@ from rest_framework.settings import api_settings
 from benchmarks.models import Indicator
 from dx_platform.organizations.models import Organization
 
+from ..forms_procurement import MAX_STAFF, MAX_YEN
 from ..models import Participant, Procurement, ProcurementQuestion, SpecificationVersion
 from ..models.procurement import Stage
 from ..selectors import procurement as selectors
@@ -148,6 +150,18 @@ class ProcurementWorkspaceSerializer(ProcurementSerializer):
         return [str(stage) for stage in services.next_stages(procurement.stage)]
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ProcurementItemField(serializers.SlugRelatedField):
+    """A survey item by its code: one of the newest catalog's scored yes/no items, as on the page (a code
+    alone names one item in every year's catalog)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self) -> QuerySet[Indicator]:
+        return selectors.procurement_items()
+
+
 class ProcurementWriteSerializer(serializers.Serializer):
     """The details; the lead (an organisation id) and the cost sharing only when opening one."""
 
@@ -158,9 +172,7 @@ class ProcurementWriteSerializer(serializers.Serializer):
     area = serializers.ChoiceField(
         choices=Procurement._meta.get_field("area").choices, required=False, allow_blank=True
     )
-    indicators = serializers.SlugRelatedField(
-        slug_field="code", queryset=Indicator.objects.all(), many=True, required=False
-    )
+    indicators = ProcurementItemField(many=True, required=False)
     model = serializers.ChoiceField(choices=Procurement.Model.choices, required=False)
     customisation_rules = serializers.CharField(required=False, allow_blank=True)
     join_until = serializers.DateField()
@@ -172,7 +184,7 @@ class ProcurementWriteSerializer(serializers.Serializer):
 
 
 class ProcurementSharingSerializer(serializers.Serializer):
-    total_cost_yen = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    total_cost_yen = serializers.IntegerField(min_value=0, max_value=MAX_YEN, allow_null=True, required=False)
     sharing_rule = serializers.ChoiceField(choices=Procurement.SharingRule.choices)
     flat_weight = serializers.IntegerField(min_value=0, max_value=100, required=False, default=0)
     population_weight = serializers.IntegerField(min_value=0, max_value=100, required=False, default=0)
@@ -190,7 +202,7 @@ class ProcurementMoveSerializer(serializers.Serializer):
     awarded_partner = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind=Organization.Kind.PARTNER), required=False, allow_null=True
     )
-    contract_amount_yen = serializers.IntegerField(min_value=0, required=False)
+    contract_amount_yen = serializers.IntegerField(min_value=0, max_value=MAX_YEN, required=False)
     contract_on = serializers.DateField(required=False)
 
 
@@ -206,7 +218,7 @@ class ProcurementBodySerializer(serializers.Serializer):
 
 class ProcurementSeatSerializer(ProcurementBodySerializer):
     expected_volume = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None)
-    staff = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    staff = serializers.IntegerField(min_value=0, max_value=MAX_STAFF, required=False, allow_null=True, default=None)
     constraints = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="For the one-SaaS model, the configuration note."
     )

@@ -90,7 +90,8 @@ class PracticeCase(models.Model):
         return self.title
 
     def get_additional_data(self) -> dict[str, Any]:
-        return {"organization_id": self.organization_id}
+        # An anonymised case's entries name no body: the log would tell the managers whose case it is.
+        return {"organization_id": None if self.anonymous else self.organization_id}
 
 
 class CaseMetric(models.Model):

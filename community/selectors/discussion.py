@@ -84,15 +84,27 @@ def target_bodies(target: Model) -> list[Organization]:
     return [organization]
 
 
-def moderation_prefectures(comment: Comment) -> set[int]:
-    """The prefectures of the comment's author body and of the target's bodies: their coordinators moderate."""
-    bodies = [comment.organization, *target_bodies(target_of(comment))]
+def moderation_prefectures(comment: Comment, reader: User | AnonymousUser | None = None) -> set[int]:
+    """The prefectures of the comment's author body and of the target's bodies: their coordinators moderate.
+
+    The author body of an anonymised case counts only for a `reader` who may see behind it (None: for
+    everyone): being offered to moderate its comments, or told of their reports, would tell a coordinator
+    that the case comes from their prefecture, which the case leaves out like its name.
+    """
+    target = target_of(comment)
+    bodies = [comment.organization, *target_bodies(target)]
+    if (
+        reader is not None
+        and isinstance(target, PracticeCase)
+        and not permissions.can_see_case_author(reader, target.organization, target.anonymous)
+    ):
+        bodies = [body for body in bodies if body is None or body.pk != target.organization_id]
     return {body.prefecture_id for body in bodies if body is not None and body.prefecture_id is not None}
 
 
 def can_moderate_comment(user: User | AnonymousUser, comment: Comment) -> bool:
     """Platform staff and the right coordinators (permissions.can_moderate) — of what they can read."""
-    return permissions.can_moderate(user, moderation_prefectures(comment)) and can_read(user, target_of(comment))
+    return permissions.can_moderate(user, moderation_prefectures(comment, user)) and can_read(user, target_of(comment))
 
 
 def moderators_of(comment: Comment) -> list[User]:
@@ -103,7 +115,7 @@ def moderators_of(comment: Comment) -> list[User]:
         memberships__organization__prefecture_id__in=moderation_prefectures(comment),
     )
     candidates = User.objects.filter(Q(is_staff=True) | coordinators, is_active=True).distinct().order_by("pk")
-    return [user for user in candidates if can_read(user, target_of(comment))]
+    return [user for user in candidates if can_moderate_comment(user, comment)]
 
 
 def comment_visibility(user: User | AnonymousUser) -> Q:
@@ -163,7 +175,7 @@ def entry_for(*, user: User | AnonymousUser, comment: Comment, target: Model, re
     """One comment as the user sees it (only for a target the user may read)."""
     comment.target = target  # spares the generic lookup per comment
     # Moderation depends on the comment's author body, so it is decided comment by comment.
-    moderator = permissions.can_moderate(user, moderation_prefectures(comment))
+    moderator = permissions.can_moderate(user, moderation_prefectures(comment, user))
     return Entry(
         comment=comment,
         author=author_label(comment, target, user),

@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import CatalogYear
+from benchmarks.models import CatalogYear, Indicator
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
 
@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 
 ACTIVE = (Participant.Status.INTERESTED, Participant.Status.JOINED, Participant.Status.COMMITTED)
 FINISHED = (Stage.AWARDED, Stage.USER_GROUP)
+
+
+def procurement_items() -> QuerySet[Indicator]:
+    """The survey items a procurement is tagged with: the newest catalog's scored yes/no items (those of
+    the gap matrix it may be opened from)."""
+    catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+    if catalog is None:
+        return Indicator.objects.none()
+    return catalog.indicators.filter(kind=Indicator.Kind.BOOLEAN, scored=True)
 
 
 def procurement_list(*, user: User | AnonymousUser) -> QuerySet[Procurement]:

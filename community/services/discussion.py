@@ -27,7 +27,7 @@ from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Membership, Organization, Role
 
-from ..models import Comment, CommentReport, ModerationAction
+from ..models import Comment, CommentReport, ModerationAction, PracticeCase
 from ..selectors import discussion as selectors
 from ..selectors.market import writers_of
 
@@ -198,7 +198,10 @@ def question_route(*, comment_id: int) -> list[Organization]:
         codes = {i.code for i in _indicators(target) if i.kind in (Indicator.Kind.BOOLEAN, Indicator.Kind.PROCEDURE)}
         # Not the item's own bodies: they are not "others who have done it", and listing an anonymised
         # case's author among those asked would name it.
-        bodies = routing_candidates(codes=codes, asker=comment.organization, skip=selectors.target_bodies(target))
+        asker = comment.organization
+        if isinstance(target, PracticeCase) and target.anonymous and comment.organization_id == target.organization_id:
+            asker = None  # nor near the author asking itself: those asked are shown, and would point at it
+        bodies = routing_candidates(codes=codes, asker=asker, skip=selectors.target_bodies(target))
         comment.routed_to.set(bodies)
         where = str(target)
         for body in bodies:

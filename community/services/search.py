@@ -41,7 +41,8 @@ def search_entry_save(
     """
     municipality = organization.municipality if organization and organization.municipality_id else None
     codes = sorted(set(indicator_codes))
-    if population is None and organization is not None:
+    if population is None and organization is not None and not anonymous:
+        # Not for an anonymised item: its exact figure would name it; it has the rounded one it is given, or none.
         population = latest_population(organization)
     entry, _created = SearchEntry.objects.update_or_create(
         kind=kind,

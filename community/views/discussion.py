@@ -39,8 +39,12 @@ def _comment(request: HttpRequest, pk: int) -> Comment:
 
 
 def _back(request: HttpRequest, given: str, comment: Comment) -> str:
-    """Where the comment's form was (its page and query), else the target's page, at the comment."""
-    page = given if url_has_allowed_host_and_scheme(given, {request.get_host()}) else ""
+    """Where the comment's form was (its page and query), else the target's page, at the comment.
+
+    Only a path of this site: anything else (even a relative "page") is not followed, and would have been
+    taken by redirect() for the name of a view.
+    """
+    page = given if given.startswith("/") and url_has_allowed_host_and_scheme(given, {request.get_host()}) else ""
     return f"{page.split('#')[0]}#comment-{comment.pk}" if page else selectors.comment_url(comment)
 
 

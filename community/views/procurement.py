@@ -96,6 +96,8 @@ def procurement_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": paginate(request, items, per_page=20),
+            # Joining is for the workspace: a partner sees no more of a procurement than its published parts.
+            "workspace": selectors.sees_workspace(request.user),
             "can_open": selectors.bodies_where(user=request.user, allowed=permissions.can_run_procurement).exists(),
         },
         status=_status(form),

@@ -36,9 +36,10 @@ def notification_create(
 
     with translation.override(recipient.language):
         notification = Notification.objects.create(
-            # Titles embed names and addresses; cut to the column so a long one cannot fail the caller.
+            # Titles embed names, addresses and what people typed: on one line (a title is an email's
+            # subject, which cannot hold a line break) and cut to the column, so no title fails the caller.
             recipient=recipient,
-            title=Truncator(str(title)).chars(TITLE_MAX_LENGTH),
+            title=Truncator(" ".join(str(title).splitlines())).chars(TITLE_MAX_LENGTH),
             body=str(body),
             url=url,
         )
