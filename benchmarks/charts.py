@@ -6,9 +6,11 @@ Templates hand the dict to plotly.js through json_script; every chart has a tabl
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -144,7 +146,9 @@ def heatmap(
         go.Heatmap(
             x=list(columns),
             y=list(rows),
-            z=[list(r) for r in z],
+            # A float array (NaN where missing) goes to the browser as a typed array: validating and
+            # encoding a list of lists of thousands of cells took half of a large prefecture's page.
+            z=np.array([[math.nan if v is None else v for v in r] for r in z], dtype=float),
             text=[list(r) for r in text],
             hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
             colorscale=[[0, "#f1c27d"], [1, "#0072B2"]],
