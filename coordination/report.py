@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from dx_platform.core.downloads import workbook_bytes
 from dx_platform.organizations.models import TOWNS_AND_VILLAGES, Prefecture
 
 from . import charts, selectors
@@ -20,6 +20,25 @@ from .models import Dispatch, SharedGoal, SupportActivity, SupportCase
 
 if TYPE_CHECKING:
     from dx_platform.accounts.models import User
+
+
+MUNICIPALITY_COLUMNS = [
+    "lg_code",
+    "municipality",
+    "kind",
+    "size_class",
+    "composite",
+    "composite_in_size_class",
+    "previous_composite",
+    "assessment",
+    "kpis",
+    "kpis_on_track",
+    "kpis_unmeasured_90_days",
+    "roadmaps",
+    "late_items",
+    "open_support_cases",
+    "needs_attention",
+]
 
 
 @dataclass(frozen=True)
@@ -71,7 +90,7 @@ def report_data(*, prefecture: Prefecture, user: User, today: dt.date | None = N
         dashboard=dashboard,
         headline=headline,
         map_svg=charts.municipality_svg(pref_code=prefecture.pref_code, values=values),
-        goals=[(goal, selectors.goal_progress(goal=goal)) for goal in goals],
+        goals=selectors.goals_progress(goals=list(goals)),
         support=support,
     )
 
@@ -86,54 +105,34 @@ def render_pdf(data: ReportData, language: str = "ja") -> bytes:
 
 
 def render_xlsx(data: ReportData) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("municipalities")
-    sheet.append(
+    municipalities = [
         [
-            "lg_code",
-            "municipality",
-            "kind",
-            "size_class",
-            "composite",
-            "composite_in_size_class",
-            "previous_composite",
-            "assessment",
-            "kpis",
-            "kpis_on_track",
-            "kpis_unmeasured_90_days",
-            "roadmaps",
-            "late_items",
-            "open_support_cases",
-            "needs_attention",
+            row.municipality.code,
+            row.municipality.name,
+            row.municipality.kind,
+            row.municipality.size_class,
+            row.score.composite if row.score else None,
+            row.score.peer_composite if row.score else None,
+            row.previous_composite,
+            row.assessment.status if row.assessment else "not_started",
+            row.kpis,
+            row.kpis_on_track,
+            row.kpis_stale,
+            row.roadmaps,
+            row.late_items,
+            row.open_cases,
+            " ".join(row.reasons),
         ]
+        for row in data.dashboard.rows
+    ]
+    goals = [
+        [goal.title, goal.target_date, line.municipality.name, line.done, line.total, line.due_on]
+        for goal, progress in data.goals
+        for line in progress.rows
+    ]
+    return workbook_bytes(
+        {
+            "municipalities": (MUNICIPALITY_COLUMNS, municipalities),
+            "shared_goals": (["goal", "by", "municipality", "items_done", "items", "own_date"], goals),
+        }
     )
-    for row in data.dashboard.rows:
-        sheet.append(
-            [
-                row.municipality.code,
-                row.municipality.name,
-                row.municipality.kind,
-                row.municipality.size_class,
-                row.score.composite if row.score else None,
-                row.score.peer_composite if row.score else None,
-                row.previous_composite,
-                row.assessment.status if row.assessment else "not_started",
-                row.kpis,
-                row.kpis_on_track,
-                row.kpis_stale,
-                row.roadmaps,
-                row.late_items,
-                row.open_cases,
-                " ".join(row.reasons),
-            ]
-        )
-    goals = workbook.create_sheet("shared_goals")
-    goals.append(["goal", "by", "municipality", "items_done", "items", "own_date"])
-    for goal, progress in data.goals:
-        for line in progress.rows:
-            goals.append([goal.title, goal.target_date, line.municipality.name, line.done, line.total, line.due_on])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -11,12 +11,28 @@ from django.http import HttpResponse
 
 FORMATS = {"csv": "CSV (UTF-8)", "csv-sjis": "CSV (Shift_JIS)", "xlsx": "Excel (XLSX)"}
 
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
 
 def csv_cell(value: Any) -> Any:
-    """Numbers in CSV with two decimals; missing as empty (XLSX keeps both as they are)."""
+    """Numbers in CSV with two decimals; missing as empty; text that a spreadsheet would run as a
+    formula behind a quote, as OWASP advises (XLSX keeps all three as they are, text typed as text)."""
     if value is None:
         return ""
-    return f"{value:.2f}" if isinstance(value, float) else value
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not is_number(value):
+        return "'" + value
+    return value
 
 
 def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str, fmt: str) -> HttpResponse:
@@ -37,9 +53,19 @@ def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], file
     return response
 
 
-def workbook_response(
-    *, sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]], filename: str
-) -> HttpResponse:
+def text_cell(sheet: Any, text: str) -> Any:
+    """A cell that holds the text as text: openpyxl would store "=..." as a formula that Excel runs."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+Sheets = dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
+
+
+def workbook_bytes(sheets: Sheets) -> bytes:
     """Several tables as the sheets of one XLSX workbook."""
     from openpyxl import Workbook
 
@@ -48,11 +74,15 @@ def workbook_response(
         sheet = workbook.create_sheet(title=title[:31])  # Excel's limit on sheet names
         sheet.append(list(header))
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([text_cell(sheet, value) if isinstance(value, str) else value for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def workbook_response(*, sheets: Sheets, filename: str) -> HttpResponse:
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        workbook_bytes(sheets), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
