@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from benchmarks.models import Area
 from dx_platform.core.downloads import FORMATS, table_response, workbook_response
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.params import whole_number
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization, Prefecture
 
@@ -546,8 +547,9 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 milestone_form = MilestoneForm(request.POST)
                 if milestone_form.is_valid():
                     milestone = None
-                    if request.POST.get("milestone", "").isdigit():
-                        milestone = get_object_or_404(initiative.milestones, pk=int(request.POST["milestone"]))
+                    if given := request.POST.get("milestone", ""):
+                        # A milestone named by junk is no milestone of this initiative, not a new one.
+                        milestone = get_object_or_404(initiative.milestones, pk=whole_number(given) or 0)
                     services.milestone_save(
                         initiative=initiative, by=request.user, milestone=milestone, **milestone_form.cleaned_data
                     )

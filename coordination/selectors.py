@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
 
-from .models import Dispatch, SharedGoal, Specialist, SupportCase
+from .models import Dispatch, GoalMilestone, SharedGoal, Specialist, SupportCase
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -184,7 +185,8 @@ def support_case_list(*, user: User | AnonymousUser) -> QuerySet[SupportCase]:
     return (
         SupportCase.objects.filter(permissions.support_case_visibility(user))
         .select_related("municipality", "municipality__prefecture", "specialist", "raised_by")
-        .order_by("status", "-created_at", "-pk")
+        # Open cases (never closed) first, newest first; then the most recently closed.
+        .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-pk")
     )
 
 
@@ -197,8 +199,8 @@ def specialist_list(*, user: User | AnonymousUser, prefecture: Prefecture) -> Qu
 def days_used(*, specialist: Specialist, month: dt.date) -> Decimal:
     """Days the specialist is dispatched in the month of `month`."""
     start = month.replace(day=1)
-    end = (start + dt.timedelta(days=32)).replace(day=1)
-    total = specialist.dispatches.filter(worked_on__gte=start, worked_on__lt=end).aggregate(n=Sum("days"))["n"]
+    month_days = specialist.dispatches.filter(worked_on__gte=start, worked_on__lt=_next_month(start))
+    total = month_days.aggregate(n=Sum("days"))["n"]
     return total or Decimal(0)
 
 
@@ -314,16 +316,21 @@ def _achieved(value: float | None, status: str) -> bool:
     return value == 1.0 or status == "online"
 
 
-def goal_progress(*, goal: SharedGoal) -> GoalProgress:
-    """Per municipality of the prefecture, how many of the goal's items it has done: its newest confirmed
-    self-assessment where it has one, else the latest national data. Four queries."""
-    codes = [indicator.code for indicator in goal.indicators.all()]
-    municipalities = list(Municipality.objects.filter(prefecture_id=goal.prefecture_id).order_by("code"))
+def goals_progress(*, goals: Sequence[SharedGoal]) -> list[tuple[SharedGoal, GoalProgress]]:
+    """Per goal (all of one prefecture) and municipality of the prefecture, how many of the goal's items it
+    has done: its newest confirmed self-assessment where it has one, else the latest national data. The same
+    few queries however many goals."""
+    if not goals:
+        return []
+    prefecture_id = goals[0].prefecture_id
+    codes_of = {goal.pk: [indicator.code for indicator in goal.indicators.all()] for goal in goals}
+    codes = set().union(*codes_of.values())
+    municipalities = list(Municipality.objects.filter(prefecture_id=prefecture_id).order_by("code"))
     done: dict[int, dict[str, bool]] = {m.pk: {} for m in municipalities}
     scores = latest_scores()
     if scores is not None:
         for municipality_id, code, value, status in scores.dataset.values.filter(
-            municipality__prefecture_id=goal.prefecture_id, indicator__code__in=codes, missing=""
+            municipality__prefecture_id=prefecture_id, indicator__code__in=codes, missing=""
         ).values_list("municipality_id", "indicator__code", "value", "status"):
             done[municipality_id][code] = _achieved(value, status)
     # Newest confirmed assessment last, so it overrides older ones and the national data; an item it left
@@ -331,7 +338,7 @@ def goal_progress(*, goal: SharedGoal) -> GoalProgress:
     for municipality_id, code, value, status in (
         Answer.objects.filter(
             assessment__status=Assessment.Status.CONFIRMED,
-            assessment__municipality__prefecture_id=goal.prefecture_id,
+            assessment__municipality__prefecture_id=prefecture_id,
             indicator__code__in=codes,
         )
         .exclude(value__isnull=True, status="")
@@ -339,13 +346,33 @@ def goal_progress(*, goal: SharedGoal) -> GoalProgress:
         .values_list("assessment__municipality_id", "indicator__code", "value", "status")
     ):
         done[municipality_id][code] = _achieved(value, status)
-    dates = dict(goal.milestones.values_list("municipality_id", "due_on"))
-    return GoalProgress(
-        [
-            GoalLine(m, sum(done[m.pk].get(code, False) for code in codes), len(codes), dates.get(m.pk))
-            for m in municipalities
-        ]
-    )
+    dates = {
+        (goal_id, municipality_id): due_on
+        for goal_id, municipality_id, due_on in GoalMilestone.objects.filter(goal__in=goals).values_list(
+            "goal_id", "municipality_id", "due_on"
+        )
+    }
+    return [
+        (
+            goal,
+            GoalProgress(
+                [
+                    GoalLine(
+                        m,
+                        sum(done[m.pk].get(code, False) for code in codes_of[goal.pk]),
+                        len(codes_of[goal.pk]),
+                        dates.get((goal.pk, m.pk)),
+                    )
+                    for m in municipalities
+                ]
+            ),
+        )
+        for goal in goals
+    ]
+
+
+def goal_progress(*, goal: SharedGoal) -> GoalProgress:
+    return goals_progress(goals=[goal])[0][1]
 
 
 # --- next best steps -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -21,6 +21,7 @@ from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Membership, Municipality, Organization, Prefecture, Role
 
+from . import selectors
 from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportActivity, SupportCase
 
 if TYPE_CHECKING:
@@ -93,12 +94,19 @@ def support_case_raise(*, municipality: Municipality, given: SupportRequest, by:
     return case
 
 
+def _lock_open(case: SupportCase) -> None:
+    """Read the case afresh and lock it until the transaction ends, so that a write racing a close neither
+    undoes the close nor lands on a closed case. Call it inside a transaction."""
+    case.refresh_from_db(from_queryset=SupportCase.objects.select_for_update())
+    if case.status == SupportCase.Status.CLOSED:
+        raise ValidationError(_("The case is closed."))
+
+
 @transaction.atomic
 def support_case_assign(*, case: SupportCase, specialist: Specialist | None, by: User) -> SupportCase:
     """Triage: set (or clear) the specialist; the case is triaged, the specialist and the town told."""
     _check_coordinator(by, case.municipality.prefecture_id)
-    if case.status == SupportCase.Status.CLOSED:
-        raise ValidationError(_("The case is closed."))
+    _lock_open(case)
     if specialist is not None and (
         specialist.prefecture_id != case.municipality.prefecture_id or not specialist.active
     ):
@@ -130,6 +138,7 @@ def support_case_links(*, case: SupportCase, kpis: list[Kpi], initiatives: list[
         i.roadmap.municipality_id != case.municipality_id for i in initiatives
     ):
         raise ValidationError(_("Link only the municipality's own KPIs and roadmap initiatives."))
+    _lock_open(case)
     case.kpis.set(kpis)
     case.initiatives.set(initiatives)
 
@@ -150,8 +159,6 @@ def support_activity_log(*, case: SupportCase, given: ActivityInput, by: User) -
     if not permissions.can_log_support(by, case):
         raise PermissionDenied(_("Only the prefecture's coordinators and the assigned specialist log activities."))
     errors: dict[str, list[object]] = {}
-    if case.status == SupportCase.Status.CLOSED:
-        errors["held_on"] = [_("The case is closed.")]
     if given.held_on > timezone.localdate():
         errors["held_on"] = [_("An activity is logged once it has happened.")]
     if given.next_action_due and given.next_action_due < given.held_on:
@@ -161,6 +168,7 @@ def support_activity_log(*, case: SupportCase, given: ActivityInput, by: User) -
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        _lock_open(case)
         activity = SupportActivity.objects.create(case=case, recorded_by=by, **given.__dict__)
         if case.status in (SupportCase.Status.REQUESTED, SupportCase.Status.TRIAGED):
             SupportCase.objects.filter(pk=case.pk).update(status=SupportCase.Status.IN_PROGRESS)
@@ -170,10 +178,9 @@ def support_activity_log(*, case: SupportCase, given: ActivityInput, by: User) -
 @transaction.atomic
 def support_case_close(*, case: SupportCase, outcome: str, by: User) -> SupportCase:
     _check_coordinator(by, case.municipality.prefecture_id)
-    if case.status == SupportCase.Status.CLOSED:
-        raise ValidationError(_("The case is closed."))
     if not outcome.strip():
         raise ValidationError({"outcome": [_("Say what came of the support before closing the case.")]})
+    _lock_open(case)
     case.status, case.outcome, case.closed_at = SupportCase.Status.CLOSED, outcome.strip(), timezone.now()
     case.save()
     for user in _municipality_staff(case.municipality):
@@ -260,26 +267,30 @@ def specialist_save(
     return specialist
 
 
+DISPATCH_REACH = dt.timedelta(days=366)
+
+
 def _days(days: Decimal) -> Decimal:
     """Days to one decimal place, as stored: a sum reads 3.0 on every database (SQLite's would be 3)."""
     return days.quantize(Decimal("0.1"))
 
 
 def dispatch_record(*, case: SupportCase, worked_on: dt.date, days: Decimal, by: User) -> Dispatch:
-    """Days of the assigned specialist's work; refused, with the numbers, beyond their monthly days."""
+    """Days of the assigned specialist's work, done or planned within a year of today; refused, with the
+    numbers, beyond their monthly days."""
     _check_coordinator(by, case.municipality.prefecture_id)
-    if case.specialist_id is None:
-        raise ValidationError(_("Assign a specialist before recording their days."))
     if days <= 0:
         raise ValidationError({"days": [_("Days are more than zero.")]})
+    if abs(worked_on - timezone.localdate()) > DISPATCH_REACH:
+        raise ValidationError({"worked_on": [_("Record days within a year of today.")]})
     with transaction.atomic():
+        _lock_open(case)
+        if case.specialist_id is None:
+            raise ValidationError(_("Assign a specialist before recording their days."))
         # Locking the specialist serialises dispatches of the same person: two cannot both take the last days.
         specialist = Specialist.objects.select_for_update().get(pk=case.specialist_id)
         start = worked_on.replace(day=1)
-        end = (start + dt.timedelta(days=32)).replace(day=1)
-        used = specialist.dispatches.filter(worked_on__gte=start, worked_on__lt=end).aggregate(n=Sum("days"))[
-            "n"
-        ] or Decimal(0)
+        used = selectors.days_used(specialist=specialist, month=start)
         if used + days > specialist.days_per_month:
             refusal = _(
                 "%(name)s has %(available)s days in %(month)s, %(used)s already booked: "
@@ -334,9 +345,11 @@ def goal_milestone_set(
     *, goal: SharedGoal, municipality: Municipality, due_on: dt.date, note: str, by: User
 ) -> GoalMilestone:
     """A municipality sets its own date for the goal (its editors and admins, or the coordinators)."""
-    organization = Organization.objects.get(municipality=municipality)
-    if municipality.prefecture_id != goal.prefecture_id or not (
-        permissions.can_write_for(by, organization) or permissions.can_coordinate(by, goal.prefecture_id)
+    organization = Organization.objects.filter(municipality=municipality).first()
+    if (
+        organization is None
+        or municipality.prefecture_id != goal.prefecture_id
+        or not (permissions.can_write_for(by, organization) or permissions.can_coordinate(by, goal.prefecture_id))
     ):
         raise PermissionDenied(_("Only the municipality's editors and administrators set its date."))
     if due_on > goal.target_date:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from benchmarks.models import Area
 from benchmarks.selectors import gap_counts, gap_matrix_values
+from dx_platform.core.params import int_param
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
@@ -280,8 +281,8 @@ def _act(action: str, case: SupportCase, form: object, request: HttpRequest) -> 
 def specialists(request: HttpRequest, pref_code: str) -> HttpResponse:
     prefecture = _coordinated(request, pref_code)
     editing = None
-    if request.GET.get("edit", "").isdigit():
-        editing = get_object_or_404(Specialist, pk=int(request.GET["edit"]), prefecture=prefecture)
+    if (pk := int_param(request, "edit")) is not None:
+        editing = get_object_or_404(Specialist, pk=pk, prefecture=prefecture)
     form = SpecialistForm(request.POST or None, prefecture=prefecture, initial=_specialist_initial(editing))
     if request.method == "POST" and form.is_valid():
         try:
@@ -345,10 +346,7 @@ def goals(request: HttpRequest, pref_code: str) -> HttpResponse:
             else:
                 messages.success(request, _("The shared goal was set."))
                 return redirect("coordination:goal", pk=goal.pk)
-    listed = [
-        (goal, selectors.goal_progress(goal=goal))
-        for goal in selectors.shared_goal_list(user=request.user, prefecture=prefecture)
-    ]
+    listed = selectors.goals_progress(goals=list(selectors.shared_goal_list(user=request.user, prefecture=prefecture)))
     return render(
         request,
         "coordination/goals.html",

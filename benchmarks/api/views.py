@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
+from dx_platform.core.params import whole_number
 from dx_platform.organizations.models import Municipality
 
 from .. import selectors
@@ -44,10 +45,6 @@ class ScoreRunViewSet(viewsets.ReadOnlyModelViewSet):
         return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at")
 
 
-def _whole_number(text: str) -> bool:
-    return text.isascii() and text.isdigit() and len(text) < 10
-
-
 class _PublishedScores(viewsets.ReadOnlyModelViewSet):
     """Scores of the published run of a fiscal year's dataset."""
 
@@ -56,11 +53,10 @@ class _PublishedScores(viewsets.ReadOnlyModelViewSet):
     def published(self) -> ScoreRun:
         params = self.request.query_params
         year, dataset_id = params.get("fiscal_year", ""), params.get("dataset", "")
-        if not _whole_number(year) or (dataset_id and not _whole_number(dataset_id)):
+        fiscal_year, dataset_pk = whole_number(year), whole_number(dataset_id)
+        if fiscal_year is None or (dataset_id and dataset_pk is None):
             raise serializers.ValidationError({"fiscal_year": "Give fiscal_year (and optionally dataset) as numbers."})
-        dataset = selectors.dataset_for_year(
-            fiscal_year=int(year), dataset_id=int(dataset_id) if dataset_id else None, with_scores=True
-        )
+        dataset = selectors.dataset_for_year(fiscal_year=fiscal_year, dataset_id=dataset_pk, with_scores=True)
         run = selectors.published_run(dataset=dataset) if dataset else None
         if run is None:
             raise serializers.ValidationError({"fiscal_year": f"No published scores for FY{year}."})

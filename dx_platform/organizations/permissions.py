@@ -395,7 +395,8 @@ def support_case_visibility(user: User | AnonymousUser) -> Q:
     return (
         Q(municipality__prefecture_id__in=list(access.coordinated_prefecture_ids))
         | Q(municipality__organization__in=list(access.roles))
-        | Q(specialist__user=user)
+        # A specialist taken out of the pool no longer sees the cases once assigned to them.
+        | Q(specialist__user=user, specialist__active=True)
     )
 
 
@@ -403,7 +404,9 @@ def can_log_support(user: User | AnonymousUser, case: SupportCase) -> bool:
     """Visits and meetings: the prefecture's coordinators and the specialist assigned to the case."""
     if can_coordinate(user, case.municipality.prefecture_id):
         return True
-    return bool(user.is_authenticated and case.specialist is not None and case.specialist.user_id == user.pk)
+    specialist = case.specialist
+    assigned = specialist is not None and specialist.active and specialist.user_id == user.pk
+    return bool(user.is_authenticated and assigned)
 
 
 def can_view_shared_goals(user: User | AnonymousUser, prefecture_id: int) -> bool:

@@ -854,6 +854,13 @@ def test_adding_and_completing_a_milestone_on_the_page(client, initiative, peopl
     assert "2025-05-02完了" in milestone_items(page)["要件定義"][1]
 
 
+@pytest.mark.parametrize("junk", ["²", "abc", "9" * 30])
+def test_a_milestone_named_by_junk_is_not_found_and_nothing_is_added(client, initiative, people, junk):
+    client.force_login(people["editor"])
+    assert client.post(initiative_url(initiative), milestone_form(milestone=junk)).status_code == 404
+    assert not Milestone.objects.exists()
+
+
 @pytest.mark.parametrize("due_on", ["2025-03-31", "2025-10-01"])
 def test_a_milestone_outside_its_initiative_is_refused_on_the_page(client, initiative, people, due_on):
     client.force_login(people["editor"])

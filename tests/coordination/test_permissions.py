@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from coordination import selectors, services
@@ -188,3 +189,17 @@ def test_posts_to_the_other_prefectures_objects(client, theirs, everyone, who):
     assert client.post(f"/coordination/{code}/goals/", {"title": "x"}).status_code == expect(
         who, COORDINATORS | MEMBERS, ok=400 if who in COORDINATORS else 403
     )
+
+
+def test_a_specialist_taken_out_of_the_pool_no_longer_sees_or_logs_the_case(client, theirs, everyone):
+    theirs["engineer"].active = False
+    theirs["engineer"].save()
+    pooled = everyone["pooled"]
+    client.force_login(pooled)
+    assert client.get(f"/coordination/cases/{theirs['case'].pk}/").status_code == 404
+    assert "他県町の相談" not in client.get("/coordination/cases/").text
+    assert not permissions.can_log_support(pooled, theirs["case"])
+    given = services.ActivityInput("visit", timezone.localdate(), "企画課", Decimal(1), "", "", None)
+    with pytest.raises(PermissionDenied):
+        services.support_activity_log(case=theirs["case"], given=given, by=pooled)
+    assert SupportActivity.objects.count() == 1

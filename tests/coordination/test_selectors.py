@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from assessments.models import Answer, Assessment, Measurement
@@ -235,6 +237,30 @@ def test_an_unanswered_item_of_a_confirmed_assessment_keeps_the_national_answer(
     assert lines[policy_done].done == national_done(scored, policy_done)
 
 
+def test_several_goals_each_count_their_own_items_and_dates_in_the_same_queries(goal, scored, home, town, people):
+    cio = list(Indicator.objects.filter(catalog__fiscal_year=2023, code="system.cio"))
+    later = [
+        services.shared_goal_save(
+            prefecture=home["prefecture"].prefecture,
+            given=services.GoalInput(f"CIOの任命 {n}", "", cio, goal.target_date),
+            by=people["coordinator"],
+        )
+        for n in range(4)
+    ]
+    services.goal_milestone_set(goal=later[0], municipality=town, due_on=goal.target_date, note="", by=people["editor"])
+    goals = list(selectors.shared_goal_list(user=people["coordinator"], prefecture=home["prefecture"].prefecture))
+    with CaptureQueriesContext(connection) as one:
+        selectors.goals_progress(goals=goals[:1])
+    with CaptureQueriesContext(connection) as five:
+        listed = selectors.goals_progress(goals=goals)
+    assert len(goals) == 5 and len(five) == len(one)
+    progress = {g.title: {line.municipality: line for line in p.rows} for g, p in listed}
+    assert progress[goal.title][town].total == 2 and progress[later[0].title][town].total == 1
+    assert progress[later[0].title][town].due_on == goal.target_date
+    assert progress[later[1].title][town].due_on is None and progress[goal.title][town].due_on is None
+    assert progress[later[1].title] == progress[later[2].title]
+
+
 @pytest.mark.parametrize("who", ["viewer", "editor", "coordinator", "staff"])
 def test_the_prefectures_goals_are_listed_for_its_coordinators_and_municipalities(goal, home, everyone, who):
     assert list(selectors.shared_goal_list(user=everyone[who], prefecture=home["prefecture"].prefecture)) == [goal]
@@ -357,3 +383,10 @@ def test_a_municipality_sees_its_next_steps_but_not_the_pool(helpers, town, peop
 
 def test_no_next_steps_without_scores(town, people):
     assert selectors.next_best_steps(user=people["coordinator"], municipality=town) == []
+
+
+def test_open_cases_come_first_newest_first_then_the_closed(home, people):
+    first, second, third = (raise_case(home["town"], people["editor"], topic=f"相談{n}") for n in range(3))
+    services.support_case_close(case=second, outcome="解決", by=people["coordinator"])
+    listed = list(selectors.support_case_list(user=people["coordinator"]))
+    assert listed == [third, first, second]

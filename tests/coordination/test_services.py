@@ -184,21 +184,32 @@ def test_closing_needs_an_outcome_and_then_tells_the_town(case, people):
     assert len(titles(people["editor"])) == 1
 
 
-def test_a_closed_case_takes_no_more_activities_assignments_or_closing(case, specialist, people):
-    services.support_case_close(case=case, outcome="解決", by=people["coordinator"])
+@pytest.mark.parametrize("stale", [False, True], ids=["closed", "closed-by-someone-else"])
+def test_a_closed_case_takes_no_more_activities_assignments_links_days_or_closing(
+    case, specialist, town, people, stale
+):
+    coordinator = people["coordinator"]
+    services.support_case_assign(case=case, specialist=specialist, by=coordinator)
+    # Another coordinator closes it while this one still has the open case on the screen.
+    closing = SupportCase.objects.get(pk=case.pk) if stale else case
+    services.support_case_close(case=closing, outcome="解決", by=coordinator)
     closed_at = SupportCase.objects.get().closed_at
-    for attempt, message in (
-        (lambda: services.support_activity_log(case=case, given=activity(), by=people["coordinator"]), "held_on:"),
-        (lambda: services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"]), ""),
-        (lambda: services.support_case_close(case=case, outcome="再度", by=people["coordinator"]), ""),
+    kpi = make_kpi(town)
+    for attempt in (
+        lambda: services.support_activity_log(case=case, given=activity(), by=coordinator),
+        lambda: services.support_case_assign(case=case, specialist=None, by=coordinator),
+        lambda: services.support_case_links(case=case, kpis=[kpi], initiatives=[], by=coordinator),
+        lambda: services.dispatch_record(case=case, worked_on=TODAY(), days=Decimal(1), by=coordinator),
+        lambda: services.support_case_close(case=case, outcome="再度", by=coordinator),
     ):
         with pytest.raises(ValidationError) as exc:
             attempt()
-        assert english(exc).startswith(message) and english(exc).endswith("The case is closed.")
+        assert english(exc) == "The case is closed."
     case.refresh_from_db()
-    assert (case.outcome, case.closed_at, case.specialist) == ("解決", closed_at, None)
-    assert not SupportActivity.objects.exists()
-    assert len(titles(people["editor"])) == 1
+    assert (case.status, case.outcome, case.closed_at, case.specialist) == ("closed", "解決", closed_at, specialist)
+    assert not SupportActivity.objects.exists() and not Dispatch.objects.exists() and not case.kpis.exists()
+    # The town heard of the assignment and the close, of nothing refused.
+    assert len(titles(people["editor"])) == 2
 
 
 # --- the specialist pool -------------------------------------------------------------------------
@@ -265,25 +276,39 @@ def assigned(case, specialist, people):
     return services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"])
 
 
+MONTH = TODAY().replace(day=1)
+NEXT_MONTH = (MONTH + dt.timedelta(days=32)).replace(day=1)
+
+
 def test_dispatches_count_against_the_specialists_days_of_each_month(assigned, people):
     coordinator = people["coordinator"]
-    for day, days in ((dt.date(2026, 5, 7), "1.5"), (dt.date(2026, 5, 28), "2.5"), (dt.date(2026, 6, 1), "4")):
+    for day, days in ((MONTH.replace(day=7), "1.5"), (MONTH.replace(day=28), "2.5"), (NEXT_MONTH, "4")):
         services.dispatch_record(case=assigned, worked_on=day, days=Decimal(days), by=coordinator)
     assert [(d.worked_on.month, d.days) for d in Dispatch.objects.all()] == [
-        (5, Decimal("1.5")),
-        (5, Decimal("2.5")),
-        (6, Decimal("4.0")),
+        (MONTH.month, Decimal("1.5")),
+        (MONTH.month, Decimal("2.5")),
+        (NEXT_MONTH.month, Decimal("4.0")),
     ]
 
 
 def test_an_over_booked_specialist_is_refused_with_the_numbers(assigned, people):
-    services.dispatch_record(case=assigned, worked_on=dt.date(2026, 5, 7), days=Decimal("3"), by=people["coordinator"])
+    services.dispatch_record(case=assigned, worked_on=MONTH.replace(day=7), days=Decimal("3"), by=people["coordinator"])
     with pytest.raises(ValidationError) as exc:
         services.dispatch_record(
-            case=assigned, worked_on=dt.date(2026, 5, 20), days=Decimal("1.5"), by=people["coordinator"]
+            case=assigned, worked_on=MONTH.replace(day=20), days=Decimal("1.5"), by=people["coordinator"]
         )
-    assert english(exc) == "days: 佐藤 技師 has 4.0 days in 2026-05, 3.0 already booked: 1.5 more would be 4.5."
+    assert english(exc) == (
+        f"days: 佐藤 技師 has 4.0 days in {MONTH:%Y-%m}, 3.0 already booked: 1.5 more would be 4.5."
+    )
     assert Dispatch.objects.count() == 1
+
+
+@pytest.mark.parametrize("worked_on", [dt.date(9999, 12, 15), dt.date(1, 1, 1), TODAY() + dt.timedelta(days=400)])
+def test_days_far_from_today_are_refused(assigned, people, worked_on):
+    with pytest.raises(ValidationError) as exc:
+        services.dispatch_record(case=assigned, worked_on=worked_on, days=Decimal(1), by=people["coordinator"])
+    assert english(exc) == "worked_on: Record days within a year of today."
+    assert not Dispatch.objects.exists()
 
 
 def test_days_need_an_assigned_specialist_and_a_coordinator(case, assigned, everyone):
@@ -397,6 +422,17 @@ def test_a_town_sets_its_own_date_on_or_before_the_goals(goal, town, people):
 def test_nobody_else_sets_a_towns_date(goal, town, everyone, who):
     with pytest.raises(PermissionDenied):
         services.goal_milestone_set(goal=goal, municipality=town, due_on=goal.target_date, note="", by=everyone[who])
+    assert not GoalMilestone.objects.exists()
+
+
+def test_a_municipality_without_an_organisation_on_the_platform_has_no_date(goal, home, people):
+    from tests.factories import MunicipalityFactory
+
+    unregistered = MunicipalityFactory(prefecture=home["prefecture"].prefecture)
+    with pytest.raises(PermissionDenied):
+        services.goal_milestone_set(
+            goal=goal, municipality=unregistered, due_on=goal.target_date, note="", by=people["coordinator"]
+        )
     assert not GoalMilestone.objects.exists()
 
 

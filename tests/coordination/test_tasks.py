@@ -137,6 +137,27 @@ def test_the_xlsx_has_a_row_per_municipality(requested, home, town):
     ]
 
 
+def test_a_goal_titled_like_a_formula_stays_text_in_the_xlsx(
+    national, home, town, people, django_capture_on_commit_callbacks
+):
+    title = '=HYPERLINK("https://evil.example/","詳細")'
+    items = list(national.catalog.indicators.filter(code="system.cio"))
+    prefecture = home["prefecture"].prefecture
+    services.shared_goal_save(
+        prefecture=prefecture,
+        given=services.GoalInput(title, "", items, TODAY() + dt.timedelta(days=100)),
+        by=people["coordinator"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.council_report_request(prefecture=prefecture, by=people["coordinator"])
+    report.refresh_from_db()
+    with report.xlsx.open("rb") as file:
+        goals = load_workbook(io.BytesIO(file.read()))["shared_goals"]
+    cells = [row[0] for row in goals.iter_rows(min_row=2)]
+    assert {(cell.value, cell.data_type) for cell in cells} == {(title, "s")}
+    assert len(cells) == 2  # a line per municipality
+
+
 def test_a_second_run_of_the_task_changes_nothing(requested):
     assert tasks.make_council_report.delay(report_id=requested.pk).get() == "done"
     again = CouncilReport.objects.get()

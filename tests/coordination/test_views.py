@@ -193,6 +193,14 @@ def test_an_over_booked_dispatch_is_shown_again_with_the_numbers(coordinator, ca
     assert list(Dispatch.objects.values_list("days", flat=True)) == [Decimal("3.0")]
 
 
+def test_a_dispatch_dated_years_away_is_shown_again(coordinator, case, specialist, people):
+    services.support_case_assign(case=case, specialist=specialist, by=people["coordinator"])
+    response = coordinator.post(case_url(case), {"action": "dispatch", "worked_on": "9999-12-15", "days": "1"})
+    assert response.status_code == 400
+    assert "今日から1年以内の日付で記録してください。" in errors(response)
+    assert not Dispatch.objects.exists()
+
+
 def test_links_offer_only_the_towns_own_kpis(coordinator, case, town, home):
     own, theirs = make_kpi(town), make_kpi(home["city"].municipality)
     refused = coordinator.post(case_url(case), {"action": "links", "kpis": [own.pk, theirs.pk]})
@@ -261,6 +269,13 @@ def test_a_bad_specialist_is_shown_again(coordinator, region, changes):
 
 def test_another_prefectures_specialist_cannot_be_edited_here(coordinator, their_specialist):
     assert coordinator.get("/coordination/20/specialists/", {"edit": their_specialist.pk}).status_code == 404
+
+
+@pytest.mark.parametrize("junk", ["²", "1e3", "-1", "9" * 30])
+def test_an_edit_that_names_no_specialist_shows_the_empty_form(coordinator, specialist, junk):
+    response = coordinator.get("/coordination/20/specialists/", {"edit": junk})
+    assert response.status_code == 200
+    assert response.context["form"]["name"].value() in (None, "")
 
 
 # --- goals ---------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_a_prefecture_buys_together_with_two_towns(region, new_page):
     lead.get_by_role("link", name="共同調達を立ち上げる").click()
     lead.get_by_label("名称", exact=True).fill("書かない窓口システムの共同調達")
     lead.get_by_label("概要", exact=True).fill("県内の市町村で書かない窓口のシステムを共同調達します。")
-    lead.get_by_label("分野", exact=True).select_option(label="窓口（書かない窓口）")
+    lead.get_by_label("分類", exact=True).select_option(label="窓口（書かない窓口）")
     lead.get_by_label("カスタマイズの制限ルール", exact=True).fill("共通仕様からの個別カスタマイズは行わない。")
     lead.get_by_label("参加表明期限", exact=True).fill(in_days(30).isoformat())
     lead.get_by_label("参加確定期限", exact=True).fill(in_days(60).isoformat())

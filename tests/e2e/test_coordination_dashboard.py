@@ -93,7 +93,7 @@ def test_a_coordinator_turns_the_lowest_towns_gap_into_a_joint_procurement(
         else:
             box.not_to_be_checked()
     page.get_by_label("概要", exact=True).fill("DX推進の全体方針の策定支援を共同で調達します。")
-    page.get_by_label("分野", exact=True).select_option(label="研修・デジタル人材")
+    page.get_by_label("分類", exact=True).select_option(label="研修・デジタル人材")
     page.get_by_label("参加表明期限", exact=True).fill(in_days(30).isoformat())
     page.get_by_role("button", name="共同調達を立ち上げる").click()
     expect(page.get_by_role("status")).to_contain_text("共同調達を立ち上げました。")
