@@ -39,20 +39,28 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a fresh browser context (its own cookies) in Japanese, as a municipal user's would be."""
-    contexts = []
+    """Open a fresh browser context (its own cookies) in Japanese, as a municipal user's would be.
+
+    Whatever the flow, nothing on its pages may be refused by the Content Security Policy."""
+    contexts, refused = [], []
+
+    def note_refusal(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.page.url if message.page else ''}: {message.text}")
 
     def open_page(*, locale: str = "ja-JP", width: int = 1280, height: int = 900):
         context = browser.new_context(
             base_url=live_server.url, locale=locale, viewport={"width": width, "height": height}
         )
         context.set_default_timeout(10_000)
+        context.on("console", note_refusal)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not refused, "\n".join(refused)
 
 
 def sign_in(page, email: str, password: str = "correct-horse-battery") -> None:
