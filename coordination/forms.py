@@ -12,6 +12,7 @@ from assessments.models import Initiative, Kpi
 from benchmarks.models import Area, CatalogYear, Indicator
 from dx_platform.accounts.models import User
 from dx_platform.core.forms import ModelIdsField
+from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
 
 from .models import SKILLS, Specialist, SupportActivity, SupportCase
@@ -110,11 +111,14 @@ class SpecialistForm(forms.Form):
     affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)
     user = forms.ModelChoiceField(
         label=_("Platform account (optional)"),
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.none(),
         required=False,
         to_field_name="email",
         widget=forms.EmailInput,
-        help_text=_("The specialist's email address on the platform: they then see the cases assigned to them."),
+        help_text=_(
+            "The specialist's email address on the platform (a partner engineer's or the prefecture's own staff's "
+            "account): they then see the cases assigned to them."
+        ),
     )
     skills = forms.MultipleChoiceField(label=_("Skills"), choices=SKILLS, widget=forms.CheckboxSelectMultiple)
     days_per_month = forms.DecimalField(
@@ -131,6 +135,7 @@ class SpecialistForm(forms.Form):
     def __init__(self, *args: Any, prefecture: Prefecture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipalities"].queryset = Municipality.objects.filter(prefecture=prefecture).order_by("code")
+        self.fields["user"].queryset = User.objects.filter(permissions.pool_accounts(prefecture.pk)).distinct()
 
     def given(self) -> SpecialistInput:
         data = self.cleaned_data

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,15 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Initiative, Kpi
 from benchmarks.models import Indicator
+from dx_platform.accounts.models import User
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Membership, Municipality, Organization, Prefecture, Role
 
 from . import selectors
 from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportActivity, SupportCase
-
-if TYPE_CHECKING:
-    from dx_platform.accounts.models import User
 
 SKILL_CODES = {code for code, _label in SKILLS}
 
@@ -256,6 +253,9 @@ def specialist_save(
         errors["skills"] = [ValidationError(_("Unknown skills: %(codes)s."), params={"codes": ", ".join(unknown)})]
     if any(m.prefecture_id != prefecture.pk for m in given.municipalities):
         errors["municipalities"] = [_("A specialist of the pool serves the prefecture's own municipalities.")]
+    pool_accounts = User.objects.filter(permissions.pool_accounts(prefecture.pk))
+    if given.user is not None and not pool_accounts.filter(pk=given.user.pk).exists():
+        errors["user"] = [_("Give the account of a partner engineer or of the prefecture's own staff.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

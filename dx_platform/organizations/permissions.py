@@ -381,6 +381,18 @@ def can_coordinate(user: User | AnonymousUser, prefecture_id: int) -> bool:
     return is_platform_staff(user) or prefecture_id in access_of(user).coordinated_prefecture_ids
 
 
+def pool_accounts(prefecture_id: int) -> Q:
+    """Filter on User: the accounts a specialist of the prefecture's pool may have — a partner engineer's
+    or the prefecture's own staff. An account elsewhere cannot be handed the cases (nor looked up)."""
+    return Q(is_active=True) & (
+        Q(memberships__organization__kind=Organization.Kind.PARTNER)
+        | Q(
+            memberships__organization__kind=Organization.Kind.PREFECTURE,
+            memberships__organization__prefecture_id=prefecture_id,
+        )
+    )
+
+
 def can_raise_support_case(user: User | AnonymousUser, organization: Organization) -> bool:
     return organization.kind == Organization.Kind.MUNICIPALITY and can_write_for(user, organization)
 

@@ -255,6 +255,24 @@ def test_a_specialist_with_unknown_skills_or_serving_another_prefecture_is_refus
     assert not Specialist.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("pooled", True), ("coordinator", True), ("editor", False), ("other_coordinator", False), ("national", False)],
+)
+def test_a_specialists_account_is_a_partner_engineers_or_the_prefectures_own(home, everyone, who, allowed):
+    """Only they can be handed the cases assigned to the specialist; a town's or another prefecture's
+    account cannot."""
+    prefecture = home["prefecture"].prefecture
+    given = pool_member(user=everyone[who])
+    if allowed:
+        assert services.specialist_save(prefecture=prefecture, given=given, by=everyone["coordinator"]).user
+        return
+    with pytest.raises(ValidationError) as exc:
+        services.specialist_save(prefecture=prefecture, given=given, by=everyone["coordinator"])
+    assert english(exc) == "user: Give the account of a partner engineer or of the prefecture's own staff."
+    assert not Specialist.objects.exists()
+
+
 def test_another_prefectures_pool_is_not_theirs_to_change(home, region, everyone, their_specialist):
     with pytest.raises(PermissionDenied):
         services.specialist_save(

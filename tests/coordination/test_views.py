@@ -16,6 +16,7 @@ from coordination import services
 from coordination.models import CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportCase
 from dx_platform.organizations.models import Organization
 from tests.coordination.conftest import make_kpi
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -256,11 +257,20 @@ def test_a_coordinator_adds_and_edits_a_specialist(coordinator, town, everyone):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"skills": []}, {"days_per_month": "-1"}, {"municipalities": ["their town"]}, {"user": "nobody@example.jp"}],
+    [
+        {"skills": []},
+        {"days_per_month": "-1"},
+        {"municipalities": ["their town"]},
+        {"user": "nobody@example.jp"},
+        {"user": "a town editor"},
+    ],
 )
 def test_a_bad_specialist_is_shown_again(coordinator, region, changes):
     if changes.get("municipalities"):
         changes = {"municipalities": [region["other"]["town"].municipality.pk]}
+    if changes.get("user") == "a town editor":
+        # Not offered: an account of a town looks the same as no account at all.
+        changes = {"user": MembershipFactory(organization=region["home"]["town"], role="editor").user.email}
     response = coordinator.post("/coordination/20/specialists/", pool_form(**changes))
     assert response.status_code == 400
     assert response.context["form"]["name"].value() == "鈴木 一郎"
