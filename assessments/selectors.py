@@ -24,8 +24,13 @@ if TYPE_CHECKING:
     from dx_platform.accounts.models import User
 
 
+def readable_municipalities(user: User | AnonymousUser) -> QuerySet[Organization, Any]:
+    """Ids of the municipalities whose assessments, KPIs and roadmaps the user may read (a subquery)."""
+    return Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
+
+
 def assessment_list(*, user: User | AnonymousUser) -> QuerySet[Assessment]:
-    municipalities = Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
+    municipalities = readable_municipalities(user)
     return Assessment.objects.filter(municipality__in=municipalities).select_related(
         "municipality", "municipality__prefecture"
     )
@@ -161,7 +166,7 @@ def kpi_status(kpi: Kpi) -> kpi_rules.Status:
 
 
 def kpi_for(*, user: User | AnonymousUser, pk: int) -> Kpi | None:
-    municipalities = Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
+    municipalities = readable_municipalities(user)
     return Kpi.objects.filter(pk=pk, municipality__in=municipalities).select_related("municipality", "owner").first()
 
 
@@ -176,7 +181,7 @@ def roadmap_list(*, user: User | AnonymousUser, municipality: Municipality) -> Q
 
 
 def roadmap_for(*, user: User | AnonymousUser, pk: int) -> Roadmap | None:
-    municipalities = Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
+    municipalities = readable_municipalities(user)
     return Roadmap.objects.filter(pk=pk, municipality__in=municipalities).select_related("municipality").first()
 
 

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
 
 from benchmarks.models import Indicator
 from dx_platform.accounts.models import User
 
 from ..models import Answer, Assessment, Initiative, Kpi, Measurement, Milestone, Roadmap
+from ..selectors import readable_municipalities
 
 
 class AnswerSerializer(serializers.ModelSerializer):
@@ -60,7 +62,22 @@ class MeasurementSerializer(serializers.ModelSerializer):
         fields = ("id", "measured_on", "value", "note")
 
 
-class KpiSerializer(serializers.ModelSerializer):
+class ReadableRelationsSerializer(serializers.ModelSerializer):
+    """A roadmap or initiative named in a write is looked up among those the caller may read: another
+    town's id is then as unknown as a missing one, and its existence does not show."""
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        readable = readable_municipalities(request.user if request else AnonymousUser())
+        if "roadmap" in fields:
+            fields["roadmap"].queryset = Roadmap.objects.filter(municipality__in=readable)
+        if "initiative" in fields:
+            fields["initiative"].queryset = Initiative.objects.filter(roadmap__municipality__in=readable)
+        return fields
+
+
+class KpiSerializer(ReadableRelationsSerializer):
     municipality = serializers.CharField(source="municipality.code", read_only=True)
     indicator = serializers.SlugRelatedField(
         slug_field="code", queryset=Indicator.objects.all(), required=False, allow_null=True
@@ -105,13 +122,13 @@ class KpiSerializer(serializers.ModelSerializer):
         return newest
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ReadableRelationsSerializer):
     class Meta:
         model = Milestone
         fields = ("id", "initiative", "title", "due_on", "done_on")
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
+class InitiativeSerializer(ReadableRelationsSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
     indicators = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Indicator.objects.all(), required=False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import fields
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,8 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Municipality, Organization
+from dx_platform.organizations.models import Municipality
 
 from .. import selectors, services
 from ..models import Assessment, Initiative, Kpi, Milestone, Roadmap
@@ -50,12 +50,8 @@ def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
-def _visible_municipalities(user: Any) -> QuerySet[Organization]:
-    return Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
-
-
 def _municipality(user: Any, code: Any) -> Municipality:
-    municipality = Municipality.objects.filter(code=str(code), pk__in=_visible_municipalities(user)).first()
+    municipality = Municipality.objects.filter(code=str(code), pk__in=selectors.readable_municipalities(user)).first()
     if municipality is None:
         raise exceptions.ValidationError({"municipality": ["Unknown municipality, or not one whose data you may see."]})
     return municipality
@@ -186,7 +182,7 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Kpi]:
         return (
-            Kpi.objects.filter(municipality__in=_visible_municipalities(self.request.user))
+            Kpi.objects.filter(municipality__in=selectors.readable_municipalities(self.request.user))
             .select_related("municipality", "owner", "indicator")
             .prefetch_related("measurements")
         )
@@ -196,25 +192,11 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
         return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
 
     def _save(self, serializer: KpiSerializer, municipality: Municipality, kpi: Kpi | None) -> Kpi:
-        data = {**(self.get_serializer(kpi).data if kpi else {}), **serializer.validated_data}
+        # What a partial update leaves out stays as it is on the KPI (model values, not their JSON text).
+        current = {f.name: getattr(kpi, f.name) for f in fields(services.KpiInput)} if kpi else {}
+        data = {**current, **serializer.validated_data}
         given = services.KpiInput(
-            **{
-                f: data.get(f)
-                for f in (
-                    "name",
-                    "unit",
-                    "direction",
-                    "baseline_value",
-                    "baseline_date",
-                    "target_value",
-                    "target_date",
-                    "interval",
-                )
-            },
-            area=data.get("area") or "",
-            indicator=serializer.validated_data.get("indicator", kpi.indicator if kpi else None),
-            owner=serializer.validated_data.get("owner", kpi.owner if kpi else None),
-            initiative=serializer.validated_data.get("initiative", kpi.initiative if kpi else None),
+            **{f.name: data.get(f.name) for f in fields(services.KpiInput)} | {"area": data.get("area") or ""}
         )
         try:
             return services.kpi_save(municipality=municipality, given=given, by=self.request.user, kpi=kpi)
@@ -261,7 +243,7 @@ class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Roadmap]:
         return (
-            Roadmap.objects.filter(municipality__in=_visible_municipalities(self.request.user))
+            Roadmap.objects.filter(municipality__in=selectors.readable_municipalities(self.request.user))
             .prefetch_related("initiatives__milestones", "initiatives__indicators", "initiatives__owner")
             .select_related("municipality")
         )
@@ -312,7 +294,7 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Initiative]:
         return (
-            Initiative.objects.filter(roadmap__municipality__in=_visible_municipalities(self.request.user))
+            Initiative.objects.filter(roadmap__municipality__in=selectors.readable_municipalities(self.request.user))
             .prefetch_related("milestones", "indicators")
             .select_related("owner", "roadmap")
         )
@@ -340,8 +322,6 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         roadmap = serializer.validated_data["roadmap"]
-        if not Roadmap.objects.filter(pk=roadmap.pk, municipality__in=_visible_municipalities(request.user)).exists():
-            raise exceptions.ValidationError({"roadmap": ["Unknown roadmap, or not one you may see."]})
         initiative = self._save(serializer.validated_data, roadmap, None)
         return self.with_etag(
             Response(self.get_serializer(initiative).data, status=status.HTTP_201_CREATED), initiative
@@ -371,7 +351,7 @@ class MilestoneViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Milestone]:
         return Milestone.objects.filter(
-            initiative__roadmap__municipality__in=_visible_municipalities(self.request.user)
+            initiative__roadmap__municipality__in=selectors.readable_municipalities(self.request.user)
         ).select_related("initiative__roadmap__municipality")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -395,9 +375,6 @@ class MilestoneViewSet(ETagMixin, viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         initiative = serializer.validated_data["initiative"]
-        visible = _visible_municipalities(request.user)
-        if not Initiative.objects.filter(pk=initiative.pk, roadmap__municipality__in=visible).exists():
-            raise exceptions.ValidationError({"initiative": ["Unknown initiative, or not one you may see."]})
         milestone = self._save(serializer.validated_data, initiative, None)
         return self.with_etag(Response(self.get_serializer(milestone).data, status=status.HTTP_201_CREATED), milestone)
 
