@@ -63,8 +63,9 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
 
 class ReadableRelationsSerializer(serializers.ModelSerializer):
-    """A roadmap or initiative named in a write is looked up among those the caller may read: another
-    town's id is then as unknown as a missing one, and its existence does not show."""
+    """A roadmap, initiative or owner named in a write is looked up among those the caller may read (owners:
+    members of those municipalities): another town's id, or anyone else's email, is then as unknown as a
+    missing one, and its existence does not show."""
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -74,6 +75,10 @@ class ReadableRelationsSerializer(serializers.ModelSerializer):
             fields["roadmap"].queryset = Roadmap.objects.filter(municipality__in=readable)
         if "initiative" in fields:
             fields["initiative"].queryset = Initiative.objects.filter(roadmap__municipality__in=readable)
+        if "owner" in fields:
+            fields["owner"].queryset = User.objects.filter(
+                memberships__organization__municipality__in=readable
+            ).distinct()
         return fields
 
 
@@ -83,7 +88,7 @@ class KpiSerializer(ReadableRelationsSerializer):
         slug_field="code", queryset=Indicator.objects.all(), required=False, allow_null=True
     )
     owner = serializers.SlugRelatedField(
-        slug_field="email", queryset=User.objects.all(), required=False, allow_null=True
+        slug_field="email", queryset=User.objects.none(), required=False, allow_null=True
     )
     measurements = MeasurementSerializer(many=True, read_only=True)
     status = serializers.SerializerMethodField()
@@ -134,7 +139,7 @@ class InitiativeSerializer(ReadableRelationsSerializer):
         slug_field="code", many=True, queryset=Indicator.objects.all(), required=False
     )
     owner = serializers.SlugRelatedField(
-        slug_field="email", queryset=User.objects.all(), required=False, allow_null=True
+        slug_field="email", queryset=User.objects.none(), required=False, allow_null=True
     )
 
     class Meta:

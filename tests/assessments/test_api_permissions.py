@@ -302,6 +302,27 @@ def test_a_stranger_cannot_tell_another_towns_roadmap_from_a_missing_one(users, 
     assert answers[0] == answers[1]
 
 
+@pytest.mark.parametrize("resource", ["kpis", "initiatives"])
+def test_an_owner_outside_the_callers_towns_looks_like_no_account(users, region, resource):
+    """Naming an owner by email must not tell an editor whether someone elsewhere has an account."""
+    client = api(users["other_admin"])
+    own = region["other"]["town"].municipality.code
+    roadmap = client.post(
+        "/api/v1/roadmaps/",
+        {"municipality": own, "title": "計画", "period_start": "2026-04-01", "period_end": "2029-03-31"},
+        format="json",
+    )
+    assert roadmap.status_code == 201, roadmap.json()
+    answers = []
+    for email in (users["viewer"].email, "nobody@example.jp"):
+        body = {"owner": email, "municipality": own, "roadmap": roadmap.json()["id"], "title": "x", "name": "x"}
+        body |= {"starts_on": "2026-04-01", "ends_on": "2026-06-30", "unit": "件", "direction": "up"}
+        body |= {"baseline_value": 1, "baseline_date": "2026-04-01", "target_value": 2, "target_date": "2027-03-31"}
+        response = client.post(f"/api/v1/{resource}/", body | {"interval": "monthly"}, format="json")
+        answers.append((response.status_code, response.content.decode().replace(email, "E")))
+    assert answers[0] == answers[1] and answers[0][0] == 400
+
+
 @pytest.mark.parametrize("resource", RESOURCES)
 @pytest.mark.parametrize("who", ["editor", "admin", "coordinator", "staff", "other_admin"])
 def test_nobody_deletes_through_the_api(users, home, resource, who):
