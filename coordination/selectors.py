@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Answer, Assessment
 from assessments.selectors import review_rows
 from benchmarks.models import Dataset, MunicipalityScore, ScoreRun
-from benchmarks.selectors import dataset_for_year, published_run, years_with_scores
+from benchmarks.selectors import dataset_for_year, gap_matrix_values, published_run, years_with_scores
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
@@ -316,6 +316,41 @@ def _achieved(value: float | None, status: str) -> bool:
     return value == 1.0 or status == "online"
 
 
+def _confirmed_answers(*, prefecture_id: int, codes: Iterable[str]) -> QuerySet[Answer, tuple[Any, ...]]:
+    """(municipality id, item code, value, status) of the prefecture's confirmed self-assessments, newest
+    fiscal year last: applied in order over the national data, the newest confirmed answer wins. An item
+    an assessment left unanswered says nothing."""
+    return (
+        Answer.objects.filter(
+            assessment__status=Assessment.Status.CONFIRMED,
+            assessment__municipality__prefecture_id=prefecture_id,
+            indicator__code__in=list(codes),
+        )
+        .exclude(value__isnull=True, status="")
+        .order_by("assessment__fiscal_year")
+        .values_list("assessment__municipality_id", "indicator__code", "value", "status")
+    )
+
+
+def gap_values(*, scores: Scores, prefecture: Prefecture) -> list[tuple[Any, ...]]:
+    """The item × municipality matrix of the national data (benchmarks' gap_matrix_values rows), each cell
+    brought up to date by the municipality's newest confirmed self-assessment."""
+    rows = gap_matrix_values(dataset=scores.dataset, prefecture=prefecture)
+    ids = dict(Municipality.objects.filter(prefecture=prefecture).values_list("code", "pk"))
+    confirmed = {
+        (municipality_id, code): value
+        for municipality_id, code, value, _status in _confirmed_answers(
+            prefecture_id=prefecture.pk, codes={row[0] for row in rows}
+        )
+    }
+    updated = []
+    for item, item_name, code, name, value, missing in rows:
+        if (ids[code], item) in confirmed:
+            value, missing = confirmed[ids[code], item], ""
+        updated.append((item, item_name, code, name, value, missing))
+    return updated
+
+
 def goals_progress(*, goals: Sequence[SharedGoal]) -> list[tuple[SharedGoal, GoalProgress]]:
     """Per goal (all of one prefecture) and municipality of the prefecture, how many of the goal's items it
     has done: its newest confirmed self-assessment where it has one, else the latest national data. The same
@@ -333,18 +368,7 @@ def goals_progress(*, goals: Sequence[SharedGoal]) -> list[tuple[SharedGoal, Goa
             municipality__prefecture_id=prefecture_id, indicator__code__in=codes, missing=""
         ).values_list("municipality_id", "indicator__code", "value", "status"):
             done[municipality_id][code] = _achieved(value, status)
-    # Newest confirmed assessment last, so it overrides older ones and the national data; an item it left
-    # unanswered says nothing.
-    for municipality_id, code, value, status in (
-        Answer.objects.filter(
-            assessment__status=Assessment.Status.CONFIRMED,
-            assessment__municipality__prefecture_id=prefecture_id,
-            indicator__code__in=codes,
-        )
-        .exclude(value__isnull=True, status="")
-        .order_by("assessment__fiscal_year")
-        .values_list("assessment__municipality_id", "indicator__code", "value", "status")
-    ):
+    for municipality_id, code, value, status in _confirmed_answers(prefecture_id=prefecture_id, codes=codes):
         done[municipality_id][code] = _achieved(value, status)
     dates = {
         (goal_id, municipality_id): due_on

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from benchmarks.models import Area
-from benchmarks.selectors import gap_counts, gap_matrix_values
+from benchmarks.selectors import gap_counts
 from dx_platform.core.params import int_param
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
@@ -110,7 +110,7 @@ def gaps(request: HttpRequest, pref_code: str) -> HttpResponse:
     procurement or a shared goal, prefilled."""
     prefecture = _coordinated(request, pref_code)
     scores = selectors.latest_scores()
-    values = gap_matrix_values(dataset=scores.dataset, prefecture=prefecture) if scores else []
+    values = selectors.gap_values(scores=scores, prefecture=prefecture) if scores else []
     counts = gap_counts(values)
     chosen = request.GET.get("item", "")
     lacking = [

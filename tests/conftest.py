@@ -23,6 +23,13 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path) -> None:
+    # Each test saves its files in a folder of its own: a file left by another test would take the name
+    # this one expects (Django then adds a suffix) or show up in what it counts.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def region(db):
     """Two prefectures, each with a town and a city, and their organisations."""

@@ -48,7 +48,7 @@ def entry(case: PracticeCase) -> SearchEntry:
 
 
 def kit_files() -> set[Path]:
-    """Every stored kit file (of all tests: the media folder lives as long as the test run)."""
+    """Every stored kit file."""
     return set((Path(settings.MEDIA_ROOT) / "kits").glob("*/*"))
 
 
