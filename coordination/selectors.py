@@ -93,10 +93,18 @@ class Dashboard:
     fiscal_year: int
     scores: Scores | None
     rows: list[DashboardRow]
+    area: str = ""  # the area the rows are ranked by ("" for the composite)
 
     @property
     def attention(self) -> list[DashboardRow]:
-        return [row for row in self.rows if row.reasons]
+        """Most urgent first: by the gravest reason (in REASONS' order), then the lowest score — so that the
+        lowest and the falling lead, not a long tail of unsubmitted assessments."""
+        order = list(REASONS)
+
+        def urgency(row: DashboardRow) -> tuple[int, float]:
+            return (min(order.index(r) for r in row.reasons), _or_last(shown_value(row, self.area)))
+
+        return sorted((row for row in self.rows if row.reasons), key=urgency)
 
 
 def prefecture_dashboard(
@@ -153,7 +161,11 @@ def prefecture_dashboard(
         for pk, row in rows_by_municipality.items()
     ]
     _mark_attention(rows, area)
-    return Dashboard(prefecture, year, scores, rows)
+    return Dashboard(prefecture, year, scores, rows, area)
+
+
+def _or_last(value: float | None) -> float:
+    return float("inf") if value is None else value
 
 
 def shown_value(row: DashboardRow, area: str) -> float | None:

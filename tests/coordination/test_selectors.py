@@ -154,6 +154,16 @@ def test_each_reason_is_shown_in_words(scored, home, town, people):
     assert [row for row in board(people["coordinator"], home).attention if row.municipality == town] != []
 
 
+def test_the_most_urgent_come_first_in_the_attention_list(scored, home, people):
+    """The lowest composites first (lowest of them first), then falls, then what is only unsubmitted."""
+    attention = board(people["coordinator"], home).attention
+    grave = [min(list(selectors.REASONS).index(r) for r in row.reasons) for row in attention]
+    assert grave == sorted(grave) and grave[0] == 0 and grave[-1] > 0
+    lowest = [row.score.composite for row in attention if "lowest" in row.reasons]
+    assert lowest == sorted(lowest) and len(lowest) == selectors.LOWEST
+    assert attention[0].score.composite == min(row.score.composite for row in attention)
+
+
 def test_filters_towns_and_villages_size_class_and_area(scored, home, town, towns, people):
     coordinator = people["coordinator"]
     assert {row.municipality for row in board(coordinator, home, towns_only=True).rows} == {town, *towns}
