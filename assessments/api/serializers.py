@@ -56,6 +56,31 @@ class AnswersWriteSerializer(serializers.Serializer):
     answers = serializers.DictField(child=AnswerWriteSerializer())
 
 
+class MunicipalityBodySerializer(serializers.Serializer):
+    """The municipality a new assessment, KPI or roadmap is for."""
+
+    municipality = serializers.CharField(max_length=6, help_text="The municipality's 6-digit code.")
+
+
+class AssessmentStartSerializer(MunicipalityBodySerializer):
+    fiscal_year = serializers.IntegerField(
+        min_value=2000, max_value=2100, error_messages={"invalid": "A fiscal year such as 2026."}
+    )
+
+
+class SubmitSerializer(serializers.Serializer):
+    accept_missing = serializers.BooleanField(
+        default=False, help_text="Submit although items are unanswered (they are listed when it is refused)."
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["confirm", "return"])
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Required to return."
+    )
+
+
 class MeasurementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Measurement

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,11 +28,15 @@ from .serializers import (
     AnswerSerializer,
     AnswersWriteSerializer,
     AssessmentSerializer,
+    AssessmentStartSerializer,
     InitiativeSerializer,
     KpiSerializer,
     MeasurementSerializer,
     MilestoneSerializer,
+    MunicipalityBodySerializer,
+    ReviewSerializer,
     RoadmapSerializer,
+    SubmitSerializer,
 )
 
 
@@ -48,6 +52,13 @@ class PreconditionRequired(exceptions.APIException):
 
 def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
+
+def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """The request's body as the serializer reads it: anything else (a list, a wrong type) is a 400."""
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
 
 
 def _municipality(user: Any, code: Any) -> Municipality:
@@ -94,13 +105,14 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         response["ETag"] = f'"v{assessment.version}"'
         return response
 
+    @extend_schema(request=AssessmentStartSerializer, responses={201: AssessmentSerializer})
     def create(self, request: Request) -> Response:
-        municipality = _municipality(request.user, request.data.get("municipality"))
-        year = request.data.get("fiscal_year")
-        if not isinstance(year, int):
-            raise exceptions.ValidationError({"fiscal_year": ["A fiscal year such as 2026."]})
+        body = _body(AssessmentStartSerializer, request)
+        municipality = _municipality(request.user, body["municipality"])
         try:
-            assessment = services.assessment_start(municipality=municipality, fiscal_year=year, by=request.user)
+            assessment = services.assessment_start(
+                municipality=municipality, fiscal_year=body["fiscal_year"], by=request.user
+            )
         except DjangoValidationError as exc:
             raise _bad_request(exc) from None
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
@@ -149,27 +161,25 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise _bad_request(exc) from None
         return self.retrieve(request, pk=pk)
 
+    @extend_schema(request=SubmitSerializer, responses=AssessmentSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
+        assessment = self.get_object()
+        body = _body(SubmitSerializer, request)
         try:
-            services.assessment_submit(
-                assessment=self.get_object(), by=request.user, accept_missing=bool(request.data.get("accept_missing"))
-            )
+            services.assessment_submit(assessment=assessment, by=request.user, accept_missing=body["accept_missing"])
         except DjangoValidationError as exc:
             raise _bad_request(exc) from None
         return self.retrieve(request, pk=pk)
 
+    @extend_schema(request=ReviewSerializer, responses=AssessmentSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
-        decision = request.data.get("decision")
-        if decision not in ("confirm", "return"):
-            raise exceptions.ValidationError({"decision": ["confirm or return"]})
+        assessment = self.get_object()
+        body = _body(ReviewSerializer, request)
         try:
             services.assessment_review(
-                assessment=self.get_object(),
-                by=request.user,
-                confirm=decision == "confirm",
-                comment=str(request.data.get("comment", "")),
+                assessment=assessment, by=request.user, confirm=body["decision"] == "confirm", comment=body["comment"]
             )
         except DjangoValidationError as exc:
             raise _bad_request(exc) from None
@@ -204,7 +214,7 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
             raise _bad_request(exc) from None
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        municipality = _municipality(request.user, request.data.get("municipality"))
+        municipality = _municipality(request.user, _body(MunicipalityBodySerializer, request)["municipality"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         kpi = self._save(serializer, municipality, None)
@@ -272,7 +282,7 @@ class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
             raise _bad_request(exc) from None
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        municipality = _municipality(request.user, request.data.get("municipality"))
+        municipality = _municipality(request.user, _body(MunicipalityBodySerializer, request)["municipality"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         roadmap = self._save(serializer.validated_data, municipality, None)

@@ -61,6 +61,41 @@ def test_bad_input_is_a_400_with_the_reason(started, people):
     assert editor.post(url, {"answers": {"system.cio": {"value": 1}}}, format="json").status_code == 428
 
 
+JUNK_BODIES = [["municipality", "200000"], "text", {"municipality": ["200000"], "fiscal_year": "2026"}]
+
+
+@pytest.mark.parametrize("body", JUNK_BODIES, ids=["list", "string", "wrong-types"])
+@pytest.mark.parametrize("path", ["assessments/", "kpis/", "roadmaps/", "assessments/{id}/submit/"])
+def test_a_body_of_the_wrong_shape_is_a_400_with_the_reason(started, people, path, body):
+    before = (Assessment.objects.count(), Kpi.objects.count(), Roadmap.objects.count())
+    response = client_for(people["admin"]).post(f"/api/v1/{path.format(id=started['id'])}", body, format="json")
+    assert response.status_code == 400 and response.json()
+    assert (Assessment.objects.count(), Kpi.objects.count(), Roadmap.objects.count()) == before
+    assert Assessment.objects.get(pk=started["id"]).status == Assessment.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    "body", [["confirm"], {"decision": "maybe"}, {"decision": ["confirm"]}, {"decision": "return", "comment": ["x"]}]
+)
+def test_a_review_of_the_wrong_shape_is_a_400(started, people, body):
+    client_for(people["admin"]).post(f"/api/v1/assessments/{started['id']}/submit/", {"accept_missing": True})
+    response = client_for(people["coordinator"]).post(
+        f"/api/v1/assessments/{started['id']}/review/", body, format="json"
+    )
+    assert response.status_code == 400 and response.json()
+    assert Assessment.objects.get(pk=started["id"]).status == Assessment.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("year", [10**20, -1, 1999, 2101, "2026"])
+def test_a_fiscal_year_out_of_range_is_a_400(catalog, region, people, year):
+    code = region["home"]["town"].municipality.code
+    response = client_for(people["editor"]).post(
+        "/api/v1/assessments/", {"municipality": code, "fiscal_year": year}, format="json"
+    )
+    assert response.status_code == (201 if year == "2026" else 400)
+    assert list(response.json()) != []
+
+
 @pytest.mark.parametrize(
     ("role", "read", "write"),
     [
