@@ -21,6 +21,12 @@ from dx_platform.organizations.models import Municipality, Role
 from tests.benchmarks.support import long_csv
 from tests.factories import MembershipFactory, MunicipalityFactory
 
+# The home town's assessment: who reads it, edits it, submits it, reviews it.
+READERS = {"viewer", "editor", "admin", "coordinator", "staff"}
+EDITORS = {"editor", "admin"}
+SUBMITTERS = {"admin"}
+REVIEWERS = {"coordinator", "staff"}
+
 # The home town's answers in the small FY2023 national dataset (raw text as in a survey file).
 HOME_TOWN_NATIONAL = {
     "system.cio": "1",

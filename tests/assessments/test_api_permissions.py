@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from assessments import services
 from assessments.models import Answer, Assessment, Initiative, Kpi, Measurement, Milestone, Roadmap
 from dx_platform.organizations.models import Role
-from tests.assessments import load_catalog
+from tests.assessments import EDITORS, READERS, REVIEWERS, SUBMITTERS, load_catalog
 from tests.factories import MembershipFactory
 
 YEAR = 2026
@@ -33,11 +33,6 @@ EVERYONE = (
     "outsider",
     "staff",
 )
-# Of the home town: who reads its data, edits it, submits its assessment, reviews it.
-READERS = {"viewer", "editor", "admin", "coordinator", "staff"}
-EDITORS = {"editor", "admin"}
-SUBMITTERS = {"admin"}
-REVIEWERS = {"coordinator", "staff"}
 # Who reads the other prefecture's town's data (to show that lists are filtered, not merely empty).
 THEIR_READERS = {"other_coordinator", "other_admin", "staff"}
 RESOURCES = ("assessments", "kpis", "roadmaps", "initiatives", "milestones")

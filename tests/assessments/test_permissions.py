@@ -9,7 +9,17 @@ from assessments import selectors, services
 from assessments.models import Assessment
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Role
-from tests.assessments import answer, form_data, inputs, load_catalog, other_prefecture_people
+from tests.assessments import (
+    EDITORS,
+    READERS,
+    REVIEWERS,
+    SUBMITTERS,
+    answer,
+    form_data,
+    inputs,
+    load_catalog,
+    other_prefecture_people,
+)
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +38,6 @@ EVERYONE = (
     "other_admin",
     "other_editor",
 )
-# The home town's assessment: who reads it, edits it, submits it, reviews it.
-READERS = {"viewer", "editor", "admin", "coordinator", "staff"}
-EDITORS = {"editor", "admin"}
-SUBMITTERS = {"admin"}
-REVIEWERS = {"coordinator", "staff"}
 # Neither of the town nor of its prefecture: the assessment does not exist for them (404).
 STRANGERS = sorted(set(EVERYONE) - READERS)
 
