@@ -45,6 +45,10 @@ class ScoreRunViewSet(viewsets.ReadOnlyModelViewSet):
         return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at")
 
 
+# Both the list and one item are of a fiscal year's published scores.
+YEAR_SCHEMA = {action: extend_schema(parameters=YEAR_AND_DATASET) for action in ("list", "retrieve")}
+
+
 class _PublishedScores(viewsets.ReadOnlyModelViewSet):
     """Scores of the published run of a fiscal year's dataset."""
 
@@ -75,7 +79,7 @@ class ScoreFilter(django_filters.FilterSet):
         fields = ("prefecture", "size_class", "kind")
 
 
-@extend_schema_view(list=extend_schema(parameters=YEAR_AND_DATASET))
+@extend_schema_view(**YEAR_SCHEMA)
 class PrefectureScoreViewSet(_PublishedScores):
     serializer_class = PrefectureScoreSerializer
     lookup_field = "prefecture__pref_code"
@@ -87,7 +91,7 @@ class PrefectureScoreViewSet(_PublishedScores):
         return selectors.prefecture_scores(run=self.published())
 
 
-@extend_schema_view(list=extend_schema(parameters=YEAR_AND_DATASET))
+@extend_schema_view(**YEAR_SCHEMA)
 class MunicipalityScoreViewSet(_PublishedScores):
     serializer_class = MunicipalityScoreSerializer
     filterset_class = ScoreFilter

@@ -18,8 +18,8 @@ from ..selectors.search import search
 
 
 class SearchResultSerializer(serializers.ModelSerializer):
-    organization = serializers.CharField(source="organization.name", default=None, read_only=True)
-    prefecture = serializers.CharField(source="prefecture.pref_code", default=None, read_only=True)
+    organization = serializers.CharField(source="organization.name", default=None, read_only=True, allow_null=True)
+    prefecture = serializers.CharField(source="prefecture.pref_code", default=None, read_only=True, allow_null=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:

@@ -69,6 +69,13 @@ def test_the_schema_documents_the_benchmark_endpoints(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     for path in ("datasets/", "runs/", "prefecture-scores/", "municipality-scores/"):
         assert f"{BASE}/{path}" in schema["paths"]
+    # One item, like the list, is of a fiscal year: clients are told they must name it.
+    for path in ("prefecture-scores/{pref_code}/", "municipality-scores/{code}/"):
+        parameters = {p["name"] for p in schema["paths"][f"{BASE}/{path}"]["get"]["parameters"]}
+        assert {"fiscal_year", "dataset"} <= parameters
+    # Partners' and solutions' search results belong to no prefecture.
+    result = schema["components"]["schemas"]["SearchResult"]["properties"]
+    assert result["prefecture"]["nullable"] and result["organization"]["nullable"]
 
 
 def test_page_tables_download_as_csv_in_both_encodings_and_xlsx(api, client):
