@@ -53,6 +53,7 @@ class _PublishedScores(viewsets.ReadOnlyModelViewSet):
     """Scores of the published run of a fiscal year's dataset."""
 
     permission_classes = (AllowAny,)
+    query_refusals = True  # fiscal_year is required
 
     def published(self) -> ScoreRun:
         params = self.request.query_params
@@ -60,11 +61,10 @@ class _PublishedScores(viewsets.ReadOnlyModelViewSet):
         fiscal_year, dataset_pk = whole_number(year), whole_number(dataset_id)
         if fiscal_year is None or (dataset_id and dataset_pk is None):
             raise serializers.ValidationError({"fiscal_year": "Give fiscal_year (and optionally dataset) as numbers."})
-        dataset = selectors.dataset_for_year(fiscal_year=fiscal_year, dataset_id=dataset_pk, with_scores=True)
-        run = selectors.published_run(dataset=dataset) if dataset else None
-        if run is None:
+        published = selectors.published_scores(fiscal_year=fiscal_year, dataset_id=dataset_pk)
+        if published is None:
             raise serializers.ValidationError({"fiscal_year": f"No published scores for FY{year}."})
-        return run
+        return published.run
 
 
 class ScoreFilter(django_filters.FilterSet):

@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
+from dx_platform.core.api_components import ERROR_COMPONENTS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -205,7 +207,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "dx_platform.core.pagination.ApiPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "dx_platform.core.api.AutoSchema",
+    "EXCEPTION_HANDLER": "dx_platform.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -225,6 +228,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Practice cases and solutions share draft/published: one enum of that name for both.
     "ENUM_NAME_OVERRIDES": {"PublicationStatusEnum": "community.models.cases.PracticeCase.Status"},
+    "APPEND_COMPONENTS": ERROR_COMPONENTS,
 }
 
 # --- Celery: Redis broker and result backend when REDIS_URL is set, in-process otherwise ---

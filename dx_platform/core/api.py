@@ -1,0 +1,81 @@
+"""What every API endpoint shares: one shape for a refusal, and the schema that documents it.
+
+A 400 is always {"<field>": ["reason", …], "non_field_errors": ["reason", …]}: the reasons about one
+field of the request under that field's name, the rest under one key. Services refuse with Django's
+ValidationError; this handler turns it into that shape, so no view catches it. Other refusals are DRF's
+{"detail": "reason"} (403, 404, 409, 412, 428).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import exceptions
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def refusal(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as the 400's body."""
+    if not hasattr(exc, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: list(exc.messages)}
+    errors = exc.message_dict
+    if NON_FIELD_ERRORS in errors:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+    return errors
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(refusal(exc))
+    response = drf_exception_handler(exc, context)
+    # `raise ValidationError("reason")` gives a bare list; it is a reason about no one field.
+    if response is not None and isinstance(exc, exceptions.ValidationError) and isinstance(response.data, list):
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+    return response
+
+
+_REFUSAL = {"$ref": "#/components/schemas/Refusal"}
+_DETAIL = {"$ref": "#/components/schemas/Detail"}
+_WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _response(description: str, schema: dict[str, str]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema, with the error responses each endpoint really gives.
+
+    400 where the request carries input (a body, filters, or `query_refusals` on the view), 403 where a
+    signed-in account is needed (or the role does not allow it), 404 where the path names an object,
+    and 412/428 on the methods a view lists in `precondition_methods` (If-Match).
+    """
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        view = self.view
+        errors: dict[str, dict[str, Any]] = {}
+        takes_input = (
+            self.method in _WRITES
+            or getattr(view, "query_refusals", False)
+            or (
+                self._is_list_view()
+                and bool(getattr(view, "filterset_fields", None) or getattr(view, "filterset_class", None))
+            )
+        )
+        if takes_input and self.method != "DELETE":
+            errors["400"] = _response("The request was refused: the reasons per field.", _REFUSAL)
+        if AllowAny not in getattr(view, "permission_classes", ()) or self.method in _WRITES:
+            errors["403"] = _response("Not signed in, two-factor authentication missing, or not allowed.", _DETAIL)
+        if "{" in self.path:
+            errors["404"] = _response("No such object among those you may see.", _DETAIL)
+        if self.method in getattr(view, "precondition_methods", ()):
+            errors["412"] = _response("The object changed since you read it (If-Match differs).", _DETAIL)
+            errors["428"] = _response("If-Match with the ETag of your last GET is missing.", _DETAIL)
+        return {**responses, **{code: body for code, body in errors.items() if code not in responses}}
