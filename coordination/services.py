@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -19,7 +19,8 @@ from benchmarks.models import Indicator
 from dx_platform.accounts.models import User
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Membership, Municipality, Organization, Prefecture, Role
+from dx_platform.organizations.models import Municipality, Organization, Prefecture
+from dx_platform.organizations.selectors import coordinators_of, writers_of
 
 from . import selectors
 from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportActivity, SupportCase
@@ -27,24 +28,8 @@ from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, 
 SKILL_CODES = {code for code, _label in SKILLS}
 
 
-def _coordinators(prefecture_id: int) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            organization__kind=Organization.Kind.PREFECTURE,
-            organization__prefecture_id=prefecture_id,
-            role=Role.COORDINATOR,
-        ).select_related("user")
-    ]
-
-
-def _municipality_staff(municipality: Municipality) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            organization__municipality=municipality, role__in=[Role.EDITOR, Role.ADMIN]
-        ).select_related("user")
-    ]
+def _municipality_writers(municipality: Municipality) -> QuerySet[User]:
+    return writers_of(Organization.objects.filter(municipality=municipality))
 
 
 def _check_coordinator(by: User, prefecture_id: int) -> None:
@@ -82,7 +67,7 @@ def support_case_raise(*, municipality: Municipality, given: SupportRequest, by:
         raised_by=by,
     )
     url = reverse("coordination:case_detail", args=[case.pk])
-    for user in _coordinators(municipality.prefecture_id):
+    for user in coordinators_of(prefecture_id=municipality.prefecture_id):
         notification_create(
             recipient=user,
             title=format_lazy(_("{name} asks for support: {topic}"), name=municipality, topic=case.topic),
@@ -113,7 +98,7 @@ def support_case_assign(*, case: SupportCase, specialist: Specialist | None, by:
         case.status = SupportCase.Status.TRIAGED
     case.save()
     url = reverse("coordination:case_detail", args=[case.pk])
-    recipients = _municipality_staff(case.municipality)
+    recipients = list(_municipality_writers(case.municipality))
     if specialist is not None and specialist.user is not None:
         recipients.append(specialist.user)
     for user in recipients:
@@ -180,7 +165,7 @@ def support_case_close(*, case: SupportCase, outcome: str, by: User) -> SupportC
     _lock_open(case)
     case.status, case.outcome, case.closed_at = SupportCase.Status.CLOSED, outcome.strip(), timezone.now()
     case.save()
-    for user in _municipality_staff(case.municipality):
+    for user in _municipality_writers(case.municipality):
         notification_create(
             recipient=user,
             title=format_lazy(_("Support case “{topic}” closed"), topic=case.topic),
@@ -211,7 +196,9 @@ def overdue_reminders_send(*, today: dt.date | None = None) -> int:
             continue
         case = activity.case
         specialist_user = case.specialist.user if case.specialist else None
-        recipients = [specialist_user] if specialist_user else _coordinators(case.municipality.prefecture_id)
+        recipients = (
+            [specialist_user] if specialist_user else coordinators_of(prefecture_id=case.municipality.prefecture_id)
+        )
         for user in recipients:
             notification_create(
                 recipient=user,

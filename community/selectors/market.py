@@ -114,12 +114,3 @@ def proposing_organizations(*, user: User | AnonymousUser, need: Need) -> QueryS
     """The partners the user speaks for that have no live proposal for the need (one per partner)."""
     live = Proposal.objects.filter(need=need, organization=OuterRef("pk")).exclude(status=Proposal.Status.WITHDRAWN)
     return partner_organizations(user=user).exclude(Exists(live))
-
-
-def writers_of(organization: Organization) -> QuerySet[User]:
-    """The active people who speak for an organisation in the community (see permissions.writer_roles)."""
-    return User.objects.filter(
-        is_active=True,
-        memberships__organization=organization,
-        memberships__role__in=permissions.writer_roles(organization),
-    ).distinct()

@@ -19,17 +19,17 @@ from django.utils import timezone
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Dataset, Indicator
+from benchmarks.models import Indicator
 from benchmarks.models import Value as SurveyValue
-from benchmarks.selectors import dataset_for_year, dataset_list
+from benchmarks.selectors import latest_dataset
 from dx_platform.accounts.models import User
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Membership, Organization, Role
+from dx_platform.organizations.selectors import writers_of
 
 from ..models import Comment, CommentReport, ModerationAction, PracticeCase
 from ..selectors import discussion as selectors
-from ..selectors.market import writers_of
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -134,25 +134,13 @@ def _indicators(target: Model) -> list[Indicator]:
 # --- routing questions to those who have done it -------------------------------------------------
 
 
-def _latest_dataset() -> Dataset | None:
-    """The newest year's ready national dataset (real data first, as everywhere)."""
-    year = (
-        dataset_list()
-        .filter(status=Dataset.Status.READY)
-        .order_by("-catalog__fiscal_year")
-        .values_list("catalog__fiscal_year", flat=True)
-        .first()
-    )
-    return dataset_for_year(fiscal_year=year) if year is not None else None
-
-
 def routing_candidates(
     *, codes: set[str], asker: Organization | None, limit: int = ROUTE_TO, skip: Sequence[Organization] = ()
 ) -> list[Organization]:
     """Municipalities that answered yes (or online) to every one of the items in the latest national data
     and have editors or administrators on the platform: the asker's prefecture first, then its size class.
     Neither the asker nor the bodies in `skip` are among them."""
-    dataset = _latest_dataset()
+    dataset = latest_dataset()
     if dataset is None or not codes:
         return []
     done = (

@@ -21,10 +21,10 @@ from dx_platform.accounts.models import User
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization, Role
+from dx_platform.organizations.selectors import writers_of
 
 from ..models import Need, Proposal, Solution, SolutionReference
 from ..models.market import Category
-from ..selectors.market import writers_of
 from .search import search_entry_save
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -22,7 +23,8 @@ from benchmarks.models import Indicator
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Membership, Organization, Role
+from dx_platform.organizations.models import Organization
+from dx_platform.organizations.selectors import writers_of
 
 from ..models import Participant, Procurement, ProcurementQuestion, SearchEntry, SpecificationVersion, StageChange
 from ..models.procurement import STAGE_ORDER, Stage
@@ -93,27 +95,17 @@ def _url(procurement: Procurement) -> str:
     return reverse("community:procurement_detail", args=[procurement.pk])
 
 
-def _notify(
-    memberships: Iterable[Membership], by: User, title: Promise, procurement: Procurement, body: str = ""
-) -> None:
-    users = {m.user_id: m.user for m in memberships if m.user_id != by.pk}
-    for user in users.values():
-        notification_create(recipient=user, title=title, body=body, url=_url(procurement))
+def _notify(people: Iterable[User], by: User, title: Promise, procurement: Procurement, body: str = "") -> None:
+    for user in people:
+        if user.pk != by.pk:
+            notification_create(recipient=user, title=title, body=body, url=_url(procurement))
 
 
-def _lead_people(procurement: Procurement) -> Iterable[Membership]:
-    return Membership.objects.filter(
-        organization=procurement.lead, role__in=permissions.writer_roles(procurement.lead)
-    ).select_related("user")
-
-
-def _participant_people(procurement: Procurement) -> Iterable[Membership]:
+def _participant_people(procurement: Procurement) -> QuerySet[User]:
     """Those who take part for the active participants: their editors and administrators."""
-    return Membership.objects.filter(
-        organization__procurement_seats__procurement=procurement,
-        organization__procurement_seats__status__in=ACTIVE,
-        role__in=permissions.WRITER_ROLES[Organization.Kind.MUNICIPALITY],
-    ).select_related("user")
+    return writers_of(
+        Organization.objects.filter(procurement_seats__procurement=procurement, procurement_seats__status__in=ACTIVE)
+    )
 
 
 # --- the procurement -----------------------------------------------------------------------------
@@ -216,9 +208,7 @@ def procurement_create(
         _index(procurement)
         invited = [o for o in invite if o.kind == Organization.Kind.MUNICIPALITY]
         _notify(
-            Membership.objects.filter(organization__in=invited, role__in=[Role.EDITOR, Role.ADMIN]).select_related(
-                "user"
-            ),
+            writers_of(invited),
             by,
             format_lazy(
                 _("{lead} invites you to the interest survey of “{title}”"), lead=lead, title=procurement.title
@@ -513,7 +503,7 @@ def participant_commit(
         if seat.status != Participant.Status.COMMITTED:
             seat.status, seat.committed_at = Participant.Status.COMMITTED, timezone.now()
             _notify(
-                _lead_people(current),
+                writers_of(current.lead),
                 by,
                 format_lazy(_("{body} committed to “{title}”"), body=organization.name, title=current.title),
                 current,
@@ -565,7 +555,9 @@ def question_ask(*, procurement: Procurement, question: str, by: User) -> Procur
         asked = ProcurementQuestion.objects.create(
             procurement=current, stage=current.stage, asked_by=by, question=question.strip()
         )
-        _notify(_lead_people(current), by, format_lazy(_("A new question on “{title}”"), title=current.title), current)
+        _notify(
+            writers_of(current.lead), by, format_lazy(_("A new question on “{title}”"), title=current.title), current
+        )
     return asked
 
 

@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 
 def notification_create(
     *, recipient: User, title: str | Promise, body: str | Promise = "", url: str = ""
-) -> Notification:
+) -> Notification | None:
     """Record an in-app notice; email it now, or leave it for the daily digest.
 
-    Lazy texts are rendered in the recipient's language.
+    Lazy texts are rendered in the recipient's language. A deactivated account gets nothing (None).
     """
-    from .tasks import send_notification_email
+    from .tasks import send_notification_email  # here: the tasks module imports this one
 
+    if not recipient.is_active:
+        return None
     with translation.override(recipient.language):
         notification = Notification.objects.create(
             # Titles embed names, addresses and what people typed: on one line (a title is an email's
@@ -68,7 +70,8 @@ def _claim(notifications: QuerySet[Notification], now: dt.datetime) -> list[Noti
 def notification_send_email(*, notification_id: int) -> bool:
     """Email one notice if nobody has yet; True if this call sent it."""
     with transaction.atomic():
-        claimed = _claim(Notification.objects.filter(pk=notification_id), timezone.now())
+        # An account deactivated since the notice was recorded is not mailed.
+        claimed = _claim(Notification.objects.filter(pk=notification_id, recipient__is_active=True), timezone.now())
         if not claimed:
             return False
         notification = claimed[0]

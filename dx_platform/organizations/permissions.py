@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -243,6 +245,12 @@ def writer_roles(organization: Organization) -> tuple[str, ...]:
 
 def can_write_for(user: User | AnonymousUser, organization: Organization) -> bool:
     return role_in(user, organization) in writer_roles(organization)
+
+
+def writer_memberships() -> Q:
+    """Filter on Membership: the rows behind can_write_for (a writer's role of its organisation's kind).
+    The people told of what concerns an organisation are its writers."""
+    return reduce(or_, (Q(organization__kind=kind, role__in=roles) for kind, roles in WRITER_ROLES.items()))
 
 
 def writable_organizations(user: User | AnonymousUser) -> Q:

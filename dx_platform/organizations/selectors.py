@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+
+from dx_platform.accounts.models import User
 
 from . import permissions
 from .models import (
@@ -22,7 +25,21 @@ from .services import INVITATION_SALT
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from dx_platform.accounts.models import User
+
+# --- who is told: the recipients of notices, active accounts only --------------------------------
+
+
+def writers_of(organizations: Organization | Sequence[Organization] | QuerySet[Organization]) -> QuerySet[User]:
+    """The active people who speak for the organisations (permissions.writer_roles of each one's kind):
+    a municipality's editors and administrators, a prefecture's coordinators, a partner's staff."""
+    chosen = [organizations] if isinstance(organizations, Organization) else organizations
+    memberships = Membership.objects.filter(permissions.writer_memberships(), organization__in=chosen)
+    return User.objects.filter(is_active=True, memberships__in=memberships).distinct().order_by("pk")
+
+
+def coordinators_of(*, prefecture_id: int) -> QuerySet[User]:
+    """The prefecture's active coordinators."""
+    return writers_of(Organization.objects.filter(kind=Organization.Kind.PREFECTURE, prefecture_id=prefecture_id))
 
 
 def prefecture_list() -> QuerySet[Prefecture]:
