@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from benchmarks.models import Area
 from dx_platform.core.downloads import FORMATS, table_response, workbook_response
-from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.fiscal import FiscalYear, fiscal_year_allowed
 from dx_platform.core.params import whole_number
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization, Prefecture
@@ -46,14 +46,6 @@ def _organization(request: HttpRequest, code: str) -> Organization:
     return organization
 
 
-# The era calendar FiscalYear shows starts in FY1989; nobody starts an assessment years ahead.
-FIRST_YEAR = 1989
-
-
-def _in_range(year: int) -> bool:
-    return FIRST_YEAR <= year <= FiscalYear.current().year + 1
-
-
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
     year = FiscalYear.current().year
@@ -76,7 +68,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assessment_detail(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    if not _in_range(year):
+    if not fiscal_year_allowed(year):
         raise Http404
     organization = _organization(request, code)
     municipality = organization.municipality
@@ -152,7 +144,7 @@ def assessment_detail(request: HttpRequest, code: str, year: int) -> HttpRespons
 
 
 def _assessment(request: HttpRequest, code: str, year: int) -> Assessment:
-    if not _in_range(year):
+    if not fiscal_year_allowed(year):
         raise Http404
     organization = _organization(request, code)
     return get_object_or_404(Assessment, municipality=organization.municipality, fiscal_year=year)
@@ -243,7 +235,7 @@ def review_list(request: HttpRequest, pref_code: str) -> HttpResponse:
     # Four digits at most: int() refuses strings of thousands of digits.
     year = (
         int(given)
-        if given.isascii() and given.isdigit() and len(given) <= 4 and _in_range(int(given))
+        if given.isascii() and given.isdigit() and len(given) <= 4 and fiscal_year_allowed(int(given))
         else FiscalYear.current().year
     )
     towns_only = request.GET.get("towns") == "1"

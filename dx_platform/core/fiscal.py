@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 # A fiscal year takes the name of the era in force when it ends; FY2019 (from April 2019,
 # Reiwa began on 1 May) is 令和元年度 in government usage.
@@ -62,3 +64,23 @@ class FiscalYear:
         if _english():
             return f"{self.label} ({self.era_label})"
         return f"{self.label}（{self.era_label}）"
+
+
+# The years the platform takes assessments and plans for: from FY2000 (before any national DX survey)
+# to next year — nobody starts a year's self-assessment further ahead.
+FIRST_YEAR = 2000
+
+
+def fiscal_year_allowed(year: int) -> bool:
+    return FIRST_YEAR <= year <= FiscalYear.current().year + 1
+
+
+def fiscal_year_check(year: int) -> None:
+    """Refuse a fiscal year outside the platform's range, on the field `fiscal_year`."""
+    if not fiscal_year_allowed(year):
+        raise ValidationError(
+            {
+                "fiscal_year": _("Give a fiscal year from %(first)d to %(last)d.")
+                % {"first": FIRST_YEAR, "last": FiscalYear.current().year + 1}
+            }
+        )
