@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, CatalogYear, Indicator
+from benchmarks.models import Area, Indicator
+from benchmarks.selectors import catalog_for
 from dx_platform.accounts.models import User
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
@@ -144,7 +145,7 @@ class KpiForm(forms.ModelForm):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+        catalog = catalog_for()
         self.fields["indicator"].queryset = (
             catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
         )
@@ -203,7 +204,7 @@ class InitiativeForm(forms.Form):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+        catalog = catalog_for()
         indicators = self.fields["indicators"]
         indicators.queryset = (
             catalog.indicators.filter(kind=Indicator.Kind.BOOLEAN, scored=True) if catalog else Indicator.objects.none()

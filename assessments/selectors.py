@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from benchmarks.selectors import live_scores
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization
 
@@ -109,35 +110,16 @@ def review_rows(
 def live_result(*, municipality: Municipality) -> dict[str, Any] | None:
     """The live layer: the newest confirmed self-assessment scored against the latest national
     distribution (the newest published scores of real data where they exist)."""
-    from benchmarks import scoring
-    from benchmarks.selectors import dataset_for_year, published_run, years_with_scores
-
     assessment = (
         Assessment.objects.filter(municipality=municipality, status=Assessment.Status.CONFIRMED)
         .order_by("-fiscal_year")
         .first()
     )
-    years = years_with_scores()
-    if assessment is None or not years:
+    if assessment is None:
         return None
-    dataset = dataset_for_year(fiscal_year=years[0], with_scores=True)
-    run = published_run(dataset=dataset) if dataset else None
-    if run is None:
-        return None
-    answers = list(assessment.answers.select_related("indicator"))
-    values = scoring.values_frame(
-        (municipality.code, a.indicator.code, a.value, a.status, "") for a in answers if a.answered
-    )
-    catalog = scoring.catalog_frame(
-        {
-            (a.indicator.code, a.indicator.area, a.indicator.kind, a.indicator.scored, a.indicator.position)
-            for a in answers
-        }
-    )
-    distribution = scoring.distribution_frame(
-        run.municipal_scores.values_list(*(f"rate_{area}" for area in scoring.AREAS))
-    )
-    return {"assessment": assessment, "dataset": dataset, **scoring.live_scores(values, catalog, distribution)}
+    answers = [(a.indicator, a.value, a.status) for a in assessment.answers.select_related("indicator") if a.answered]
+    live = live_scores(code=municipality.code, answers=answers, key=f"assessment-{assessment.pk}-{assessment.version}")
+    return None if live is None else {"assessment": assessment, **live}
 
 
 def kpi_list(*, user: User | AnonymousUser, municipality: Municipality) -> list[tuple[Kpi, kpi_rules.Status]]:

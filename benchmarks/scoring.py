@@ -222,11 +222,24 @@ def municipality_area_rates(values: pd.DataFrame, catalog: pd.DataFrame) -> pd.D
 def deviation(series: pd.Series) -> pd.Series:
     """偏差値: 50 + 10·(x − mean)/σ over the non-NaN values, σ the population SD (ddof=0)."""
     values = series.astype(float)
-    # Tested on the values, not on σ: a constant column's computed σ can come out as 1e-15
-    # rather than 0, and dividing by it would turn rounding noise into ±10 points.
-    if values.max() == values.min():
+    if _constant(values):
         return values.where(values.isna(), 50.0)
     return 50.0 + 10.0 * (values - values.mean()) / values.std(ddof=0)
+
+
+def _constant(values: pd.Series) -> bool:
+    """No spread to measure against. Tested on the values, not on σ: a constant column's computed σ
+    can come out as 1e-15 rather than 0, and dividing by it would turn rounding noise into ±10 points."""
+    return bool(values.max() == values.min())
+
+
+def deviation_against(value: float, population: pd.Series) -> float | None:
+    """偏差値 of one value within a population it is not part of (the live layer's "if the survey were
+    today"); None for an empty or constant population, which has no spread to place it in."""
+    values = population.dropna().astype(float)
+    if values.empty or _constant(values):
+        return None
+    return float(50.0 + 10.0 * (value - values.mean()) / values.std(ddof=0))
 
 
 def _deviations(rates: pd.DataFrame, groups: pd.Series | None = None) -> pd.DataFrame:
@@ -275,11 +288,9 @@ def live_scores(values: pd.DataFrame, catalog: pd.DataFrame, distribution: pd.Da
     result: dict[str, Any] = {"rates": {}, "devs": {}}
     for area in AREAS:
         rate = own.get(area)
-        population = distribution[area].dropna().astype(float)
         rate = None if rate is None or pd.isna(rate) else float(rate)
         result["rates"][area] = rate
-        spread = population.std(ddof=0) if len(population) else 0.0
-        result["devs"][area] = None if rate is None or not spread else 50.0 + 10.0 * (rate - population.mean()) / spread
+        result["devs"][area] = None if rate is None else deviation_against(rate, distribution[area])
     present = [result["devs"][area] for area in COMPOSITE_AREAS if result["devs"][area] is not None]
     result["composite"] = sum(present) / len(present) if present else None
     result["composite_areas"] = len(present)

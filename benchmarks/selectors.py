@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Avg, Case, Exists, OuterRef, QuerySet, Subquery, When
 from django.db.models import Value as V
 
 from dx_platform.organizations.models import Municipality, PopulationRecord, Prefecture
 from dx_platform.organizations.reference_data import SIZE_CLASS_POPULATION_DATE as SIZE_CLASS_DATE
 
-from .models import Dataset, Indicator, MunicipalityScore, PrefectureScore, ScoreNote, ScoreRun, Value
+from . import scoring
+from .models import CatalogYear, Dataset, Indicator, MunicipalityScore, PrefectureScore, ScoreNote, ScoreRun, Value
 
 
 def dataset_list() -> QuerySet[Dataset]:
@@ -32,7 +35,7 @@ def year_datasets(*, fiscal_year: int, with_scores: bool = False) -> QuerySet[Da
     return datasets.order_by(real_first, "-imported_at", "-pk")
 
 
-def dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None, with_scores: bool = False) -> Dataset | None:
+def _dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None, with_scores: bool = False) -> Dataset | None:
     """The given dataset of the year, or by default its most recently imported real one — synthetic
     data only where the year has no real data."""
     datasets = year_datasets(fiscal_year=fiscal_year, with_scores=with_scores and dataset_id is None)
@@ -42,6 +45,61 @@ def dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None, with_sc
 def published_run(*, dataset: Dataset) -> ScoreRun | None:
     """The newest complete run: what readers see while a newer one is computing."""
     return dataset.runs.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class Published:
+    """A fiscal year's published scores: the dataset they come from (its origin says real or
+    synthetic) and its newest complete run."""
+
+    dataset: Dataset
+    run: ScoreRun
+
+    @property
+    def fiscal_year(self) -> int:
+        return self.dataset.catalog.fiscal_year
+
+    @property
+    def origin(self) -> str:
+        return self.dataset.origin
+
+
+def published_scores(*, fiscal_year: int | None = None, dataset_id: int | None = None) -> Published | None:
+    """The published scores of a fiscal year (by default the newest year that has some): of the given
+    dataset, else of the year's most recently imported real dataset with scores — synthetic data only
+    where the year has no real data. None if there are none."""
+    if fiscal_year is None:
+        years = years_with_scores()
+        if not years:
+            return None
+        fiscal_year = years[0]
+    dataset = _dataset_for_year(fiscal_year=fiscal_year, dataset_id=dataset_id, with_scores=True)
+    run = published_run(dataset=dataset) if dataset else None
+    return Published(dataset, run) if dataset and run else None
+
+
+def dataset_choice(*, fiscal_year: int, dataset_id: int | None = None) -> Dataset | None:
+    """A year's ready dataset to work on (scores or none yet): the given one, else the default one."""
+    return _dataset_for_year(fiscal_year=fiscal_year, dataset_id=dataset_id)
+
+
+def latest_dataset(*, until: int | None = None) -> Dataset | None:
+    """The newest year's ready national dataset (up to the fiscal year `until` if given), real data first:
+    a year's national survey is published years later, so this may be an old year."""
+    ready = dataset_list().filter(status=Dataset.Status.READY)
+    if until is not None:
+        ready = ready.filter(catalog__fiscal_year__lte=until)
+    year = ready.order_by("-catalog__fiscal_year").values_list("catalog__fiscal_year", flat=True).first()
+    return _dataset_for_year(fiscal_year=year) if year is not None else None
+
+
+def catalog_for(*, fiscal_year: int | None = None) -> CatalogYear | None:
+    """The survey catalog to answer: the newest one (up to `fiscal_year` if given — a year's survey is
+    published later, until then the newest catalog is the one to answer)."""
+    catalogs = CatalogYear.objects.order_by("-fiscal_year")
+    if fiscal_year is not None:
+        catalogs = catalogs.filter(fiscal_year__lte=fiscal_year)
+    return catalogs.first()
 
 
 def municipality_scores(*, run: ScoreRun) -> QuerySet[MunicipalityScore]:
@@ -68,17 +126,15 @@ def years_with_scores() -> list[int]:
 
 def size_class_area_rates(*, run: ScoreRun) -> dict[str, dict[str, float | None]]:
     """Mean area rate per size class (the method's group rate: an unweighted mean of municipalities)."""
-    from .scoring import AREAS
-
     rows = (
         run.municipal_scores.values("municipality__size_class")
-        .annotate(**{area: Avg(f"rate_{area}") for area in AREAS})
+        .annotate(**{area: Avg(f"rate_{area}") for area in scoring.AREAS})
         .order_by()
     )
     result: dict[str, dict[str, float | None]] = {}
     for row in rows:
         values: dict[str, Any] = dict(row)
-        result[values["municipality__size_class"]] = {area: values[area] for area in AREAS}
+        result[values["municipality__size_class"]] = {area: values[area] for area in scoring.AREAS}
     return result
 
 
@@ -109,11 +165,10 @@ def municipality_history(*, municipality: Municipality) -> list[tuple[Dataset, M
     """Per fiscal year, the municipality's score in the newest dataset with published scores."""
     history = []
     for year in sorted(years_with_scores()):
-        dataset = dataset_for_year(fiscal_year=year, with_scores=True)
-        run = published_run(dataset=dataset) if dataset else None
-        score = run.municipal_scores.filter(municipality=municipality).first() if run else None
-        if dataset and score:
-            history.append((dataset, score))
+        published = published_scores(fiscal_year=year)
+        score = published.run.municipal_scores.filter(municipality=municipality).first() if published else None
+        if published and score:
+            history.append((published.dataset, score))
     return history
 
 
@@ -129,8 +184,6 @@ def similar_municipalities(
 ) -> list[Similar]:
     """The municipality and its `count` nearest by population among those of the same kind (and
     prefecture if asked), with each one's composite deviation within that group."""
-    from .scoring import AREAS, composite_within
-
     population = PopulationRecord.objects.filter(municipality=OuterRef("municipality"), as_of=SIZE_CLASS_DATE)
     candidates = (
         run.municipal_scores.filter(municipality__kind=municipality.kind)
@@ -145,8 +198,35 @@ def similar_municipalities(
         return []
     scored.sort(key=lambda s: abs(math.log(s.population) - math.log(own.population)))
     group = scored[: count + 1]
-    within = composite_within((s.municipality.code, *(getattr(s, f"rate_{a}") for a in AREAS)) for s in group)
+    within = scoring.composite_within(
+        (s.municipality.code, *(getattr(s, f"rate_{a}") for a in scoring.AREAS)) for s in group
+    )
     return [Similar(s, s.population, within[s.municipality.code]) for s in group]
+
+
+# Live scores change only with the answers or the published run, which the cache key names.
+LIVE_CACHE_SECONDS = 24 * 3600
+
+
+def live_scores(
+    *, code: str, answers: Sequence[tuple[Indicator, float | None, str]], key: str
+) -> dict[str, Any] | None:
+    """A municipality's own answers — (indicator, value, status), as a confirmed self-assessment holds
+    them — scored against the newest published national distribution ("if the survey were today"):
+    the dataset, area rates, deviations and composite. `key` names the answers for the cache (say an
+    assessment's id and version); None while nothing is published."""
+    published = published_scores()
+    if published is None:
+        return None
+
+    def compute() -> dict[str, Any]:
+        values = scoring.values_frame((code, i.code, value, status, "") for i, value, status in answers)
+        catalog = scoring.catalog_frame({(i.code, i.area, i.kind, i.scored, i.position) for i, _v, _s in answers})
+        rates = published.run.municipal_scores.values_list(*(f"rate_{area}" for area in scoring.AREAS))
+        return scoring.live_scores(values, catalog, scoring.distribution_frame(rates))
+
+    scores = cache.get_or_set(f"live-scores:{key}:{published.run.pk}", compute, LIVE_CACHE_SECONDS)
+    return {"dataset": published.dataset, **scores}
 
 
 def score_notes(*, fiscal_year: int, municipalities: QuerySet[Municipality]) -> dict[int, list[ScoreNote]]:

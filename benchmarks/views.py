@@ -74,11 +74,11 @@ def _select(request: HttpRequest) -> Selection | None:
     year = int_param(request, "year") or years[0]
     if year not in years:
         raise Http404(_("No published scores for that fiscal year."))
-    dataset = selectors.dataset_for_year(fiscal_year=year, dataset_id=int_param(request, "dataset"), with_scores=True)
-    run = selectors.published_run(dataset=dataset) if dataset else None
-    if dataset is None or run is None:
+    published = selectors.published_scores(fiscal_year=year, dataset_id=int_param(request, "dataset"))
+    if published is None:
         raise Http404(_("No published scores for that dataset."))
-    return Selection(years, year, list(selectors.year_datasets(fiscal_year=year, with_scores=True)), dataset, run)
+    datasets = list(selectors.year_datasets(fiscal_year=year, with_scores=True))
+    return Selection(years, year, datasets, published.dataset, published.run)
 
 
 def _areas_present(scores: list[Any]) -> list[str]:
@@ -110,14 +110,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     # Each year's series names its dataset: the shown year uses the chosen one, others their default.
     by_year: dict[str, dict[str, dict[str, float | None]]] = {}
     for year in sorted(selection.years):
-        dataset = (
-            selection.dataset
+        published = (
+            selectors.Published(selection.dataset, selection.run)
             if year == selection.year
-            else selectors.dataset_for_year(fiscal_year=year, with_scores=True)
+            else selectors.published_scores(fiscal_year=year)
         )
-        run = selection.run if year == selection.year else selectors.published_run(dataset=dataset) if dataset else None
-        if dataset and run:
-            by_year[f"{FiscalYear(year)} {dataset.get_origin_display()}"] = selectors.size_class_area_rates(run=run)
+        if published:
+            by_year[f"{FiscalYear(year)} {published.dataset.get_origin_display()}"] = selectors.size_class_area_rates(
+                run=published.run
+            )
     size_classes = Municipality.SizeClass
     bars = charts.grouped_bars(
         categories=[label for _, label in size_classes.choices],
@@ -386,7 +387,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "dataset": dataset,
             "progress": imports.dataset_progress(dataset=dataset),
-            "run": selectors.published_run(dataset=dataset),
+            "published": selectors.published_scores(fiscal_year=dataset.catalog.fiscal_year, dataset_id=dataset.pk),
             "changes": dataset.changes[:500],
         },
     )

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, CatalogYear, Indicator
+from benchmarks.models import Area, Indicator
+from benchmarks.selectors import catalog_for
 from dx_platform.organizations.models import Municipality, Prefecture
 
 from .models import PracticeCase, SearchEntry
@@ -33,7 +34,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+        catalog = catalog_for()
         items = catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
         self.fields["indicator"].choices = [("", _("Any item")), *((i.code, i.name_ja) for i in items)]
 

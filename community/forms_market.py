@@ -8,7 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, CatalogYear, Indicator
+from benchmarks.models import Area, Indicator
+from benchmarks.selectors import catalog_for
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Organization
 
@@ -20,7 +21,7 @@ from .services.market import NeedInput, ProposalInput, SolutionInput
 
 def survey_items() -> QuerySet[Indicator]:
     """The newest catalog's items: what needs and solutions are tagged with."""
-    catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+    catalog = catalog_for()
     return catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
 
 

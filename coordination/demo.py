@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from benchmarks.models import CatalogYear, Indicator
+from benchmarks.models import Indicator
+from benchmarks.selectors import catalog_for
 from community.models import PracticeCase
 from community.selectors.procurement import Sharing
 from community.services import cases, market, procurement
@@ -28,7 +29,7 @@ def _user(email: str) -> User:
 
 
 def _items(*codes: str) -> list[Indicator]:
-    catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+    catalog = catalog_for()
     return list(catalog.indicators.filter(code__in=codes)) if catalog else []
 
 

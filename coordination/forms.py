@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assessments.models import Initiative, Kpi
-from benchmarks.models import Area, CatalogYear, Indicator
+from benchmarks.models import Area, Indicator
+from benchmarks.selectors import catalog_for
 from dx_platform.accounts.models import User
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations import permissions
@@ -22,7 +23,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def newest_items(**filters: Any) -> Any:
-    catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+    catalog = catalog_for()
     return catalog.indicators.filter(**filters).order_by("position") if catalog else Indicator.objects.none()
 
 

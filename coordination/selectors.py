@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Answer, Assessment
 from assessments.selectors import review_rows
 from benchmarks.models import Dataset, MunicipalityScore, ScoreRun
-from benchmarks.selectors import dataset_for_year, gap_matrix_values, published_run, years_with_scores
+from benchmarks.selectors import gap_matrix_values, published_scores, years_with_scores
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
@@ -53,12 +53,13 @@ def latest_scores() -> Scores | None:
     years = years_with_scores()
     if not years:
         return None
-    dataset = dataset_for_year(fiscal_year=years[0], with_scores=True)
-    run = published_run(dataset=dataset) if dataset else None
-    if dataset is None or run is None:
+    latest = published_scores(fiscal_year=years[0])
+    if latest is None:
         return None
-    previous = dataset_for_year(fiscal_year=years[1], with_scores=True) if len(years) > 1 else None
-    return Scores(dataset, run, previous, published_run(dataset=previous) if previous else None)
+    previous = published_scores(fiscal_year=years[1]) if len(years) > 1 else None
+    return Scores(
+        latest.dataset, latest.run, previous.dataset if previous else None, previous.run if previous else None
+    )
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -72,6 +72,7 @@ class ETagMixin:
     """GET sends an ETag; PUT/PATCH need a matching If-Match (never overwrite a change unseen)."""
 
     request: Request
+    precondition_methods = ("PUT", "PATCH")  # the schema lists their 412 and 428
 
     def etag(self, instance: Any) -> str:
         serializer = self.get_serializer(instance)  # type: ignore[attr-defined]  # from GenericViewSet
@@ -117,7 +118,16 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise _bad_request(exc) from None
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AnswersWriteSerializer, responses=AssessmentSerializer)
+    @extend_schema(
+        request=AnswersWriteSerializer,
+        responses={
+            200: AssessmentSerializer,
+            409: OpenApiResponse(
+                description="Someone saved the assessment after your version: `changed` lists their answers."
+            ),
+            428: OpenApiResponse(description='Neither a version in the body nor If-Match "v<version>".'),
+        },
+    )
     @action(detail=True, methods=["post"])
     def answers(self, request: Request, pk: str | None = None) -> Response:
         """Change answers; the version (in the body, or If-Match "v3") must be the current one."""

@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import CatalogYear, Dataset, Indicator
-from benchmarks.selectors import dataset_for_year, dataset_list
+from benchmarks.models import Indicator
+from benchmarks.selectors import catalog_for, latest_dataset
+from dx_platform.core.fiscal import fiscal_year_check
 from dx_platform.core.uploads import document_check
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Membership, Municipality, Organization, Role
+from dx_platform.organizations.models import Municipality, Organization
+from dx_platform.organizations.selectors import coordinators_of, writers_of
 
 from ..models import Answer, Assessment
 
@@ -61,8 +63,9 @@ def assessment_start(*, municipality: Municipality, fiscal_year: int, by: User) 
     """Open (or return) the year's assessment; a new one is prefilled from last year and national data."""
     if not permissions.can_edit_assessment(by, _organization(municipality)):
         raise PermissionDenied(_("Only the municipality's editors and administrators start an assessment."))
+    fiscal_year_check(fiscal_year)
     # The national survey of a year is published later; until then the newest catalog is the one to answer.
-    catalog = CatalogYear.objects.filter(fiscal_year__lte=fiscal_year).order_by("-fiscal_year").first()
+    catalog = catalog_for(fiscal_year=fiscal_year)
     if catalog is None:
         raise ValidationError(_("There is no survey catalog for FY%(year)s."), params={"year": fiscal_year})
     indicators = list(catalog.indicators.order_by("position"))
@@ -83,15 +86,7 @@ def _prefilled(assessment: Assessment, indicators: list[Indicator]) -> list[Answ
         if answer.answered
     }
     national: dict[str, Any] = {}
-    # A year's national survey is published years later: take the newest year with data, however old.
-    latest = (
-        dataset_list()
-        .filter(status=Dataset.Status.READY, catalog__fiscal_year__lte=assessment.fiscal_year)
-        .order_by("-catalog__fiscal_year")
-        .values_list("catalog__fiscal_year", flat=True)
-        .first()
-    )
-    dataset = dataset_for_year(fiscal_year=latest) if latest is not None else None
+    dataset = latest_dataset(until=assessment.fiscal_year)
     if dataset is not None:
         national = {
             v.indicator.code: v
@@ -219,16 +214,8 @@ def assessment_submit(*, assessment: Assessment, by: User, accept_missing: bool 
         current.status, current.submitted_at, current.submitted_by = Assessment.Status.SUBMITTED, timezone.now(), by
         current.version += 1
         current.save()
-        coordinators = [
-            m.user
-            for m in Membership.objects.filter(
-                organization__kind=Organization.Kind.PREFECTURE,
-                organization__prefecture=organization.prefecture,
-                role=Role.COORDINATOR,
-            ).select_related("user")
-        ]
         _notify(
-            coordinators,
+            coordinators_of(prefecture_id=organization.prefecture_id),
             format_lazy(
                 _("{name} submitted its FY{year} self-assessment"), name=organization.name, year=current.fiscal_year
             ),
@@ -255,9 +242,6 @@ def assessment_review(*, assessment: Assessment, by: User, confirm: bool, commen
         current.reviewed_at, current.reviewed_by, current.review_comment = timezone.now(), by, comment.strip()
         current.version += 1
         current.save()
-        members = [
-            m.user for m in organization.memberships.filter(role__in=[Role.EDITOR, Role.ADMIN]).select_related("user")
-        ]
         title = (
             format_lazy(_("Your FY{year} self-assessment was confirmed"), year=current.fiscal_year)
             if confirm
@@ -267,7 +251,7 @@ def assessment_review(*, assessment: Assessment, by: User, confirm: bool, commen
                 comment=current.review_comment,
             )
         )
-        _notify(members, title, current)
+        _notify(writers_of(organization), title, current)
     return current
 
 

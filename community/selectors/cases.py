@@ -15,7 +15,8 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from benchmarks.models import CatalogYear, Indicator
+from benchmarks.models import Indicator
+from benchmarks.selectors import catalog_for
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import REGIONAL_KINDS, Organization
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 def newest_indicators() -> QuerySet[Indicator]:
     """The survey items a case is tagged with: those of the newest catalog, in its order."""
-    catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+    catalog = catalog_for()
     return catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
 
 

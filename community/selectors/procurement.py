@@ -18,7 +18,8 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import CatalogYear, Indicator
+from benchmarks.models import Indicator
+from benchmarks.selectors import catalog_for
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
 
@@ -39,7 +40,7 @@ FINISHED = (Stage.AWARDED, Stage.USER_GROUP)
 def procurement_items() -> QuerySet[Indicator]:
     """The survey items a procurement is tagged with: the newest catalog's scored yes/no items (those of
     the gap matrix it may be opened from)."""
-    catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+    catalog = catalog_for()
     if catalog is None:
         return Indicator.objects.none()
     return catalog.indicators.filter(kind=Indicator.Kind.BOOLEAN, scored=True)
@@ -335,7 +336,7 @@ def dashboard_table(procurement: Procurement) -> tuple[list[str], list[list[Any]
 def prefill(query: Mapping[str, str]) -> tuple[dict[str, Any], list[Organization]]:
     """A new procurement's form started from the gap matrix (?indicator=<code>&municipalities=<codes>):
     the survey item, its area and a title, and the municipalities to invite."""
-    catalog = CatalogYear.objects.order_by("-fiscal_year").first()
+    catalog = catalog_for()
     indicator = catalog.indicators.filter(code=query.get("indicator", "")).first() if catalog else None
     initial: dict[str, Any] = {}
     if indicator is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from benchmarks import exports
-from benchmarks.selectors import dataset_for_year, published_run
+from benchmarks.selectors import dataset_choice, published_scores
 from dx_platform.core.downloads import csv_cell
 
 
@@ -21,13 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--level", choices=("prefecture", "municipality"), required=True)
 
     def handle(self, *args: Any, year: int, dataset: int | None, level: str, **options: Any) -> None:
-        chosen = dataset_for_year(fiscal_year=year, dataset_id=dataset)
+        chosen = dataset_choice(fiscal_year=year, dataset_id=dataset)
         if chosen is None:
             raise CommandError(f"No ready dataset for FY{year}" + (f" with id {dataset}" if dataset else ""))
-        run = published_run(dataset=chosen)
-        if run is None:
+        published = published_scores(fiscal_year=year, dataset_id=chosen.pk)
+        if published is None:
             raise CommandError(f"Dataset {chosen.pk} has no published scores yet: recompute_benchmarks --year {year}")
-        header, rows = exports.score_table(run=run, level=level)
+        header, rows = exports.score_table(run=published.run, level=level)
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([csv_cell(value) for value in row] for row in rows)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from benchmarks.selectors import dataset_for_year
+from benchmarks.selectors import dataset_choice
 from benchmarks.tasks import recompute
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="wait for the worker and report the run")
 
     def handle(self, *args: Any, year: int, dataset: int | None, wait: bool, **options: Any) -> None:
-        chosen = dataset_for_year(fiscal_year=year, dataset_id=dataset)
+        chosen = dataset_choice(fiscal_year=year, dataset_id=dataset)
         if chosen is None:
             raise CommandError(f"No ready dataset for FY{year}" + (f" with id {dataset}" if dataset else ""))
         result = recompute.delay(dataset_id=chosen.pk)
