@@ -134,3 +134,49 @@ def test_no_template_reads_is_staff():
         if re.search(r"\bis_staff\b", line)
     ]
     assert readers == []
+
+
+# What may import what: each app builds only on those before it. benchmarks' municipality page shows the
+# live layer (a confirmed self-assessment scored against the published scores) through assessments'
+# selector — the one import from a later app, and only from an interface module.
+MAY_IMPORT = {
+    "dx_platform": set(),
+    "benchmarks": {"dx_platform"},
+    "assessments": {"dx_platform", "benchmarks"},
+    "community": {"dx_platform", "benchmarks"},
+    "coordination": {"dx_platform", "benchmarks", "assessments", "community"},
+}
+ALLOWED_EXCEPTIONS = {("benchmarks/views", "assessments.selectors")}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Top-level project modules imported by the file, outside `if TYPE_CHECKING:` blocks."""
+    tree = ast.parse(path.read_text())
+    type_only = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+        for child in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+    return [(line, module) for line, module in found if module.split(".")[0] in MAY_IMPORT]
+
+
+def test_apps_import_only_the_apps_they_build_on():
+    wrong = []
+    for app, allowed in MAY_IMPORT.items():
+        for path in sorted((ROOT / app).rglob("*.py")):
+            where = str(path.relative_to(ROOT).with_suffix(""))
+            for line, module in _imports(path):
+                target = module.split(".")[0]
+                exception = any(where.startswith(w) and module.startswith(m) for w, m in ALLOWED_EXCEPTIONS)
+                if target != app and target not in allowed and not exception:
+                    wrong.append(f"{where}.py:{line} imports {module}")
+    assert wrong == []
