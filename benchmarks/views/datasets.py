@@ -66,6 +66,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": imports.dataset_progress(dataset=dataset),
             "published": selectors.published_scores(fiscal_year=dataset.catalog.fiscal_year, dataset_id=dataset.pk),
             "changes": dataset.changes[:500],
+            # Who imported the file and why it failed are for those who import national data.
+            "can_import": permissions.can_import_national_data(request.user),
         },
     )
 
