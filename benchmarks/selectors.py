@@ -28,6 +28,14 @@ def datasets_by_year() -> QuerySet[Dataset]:
     return dataset_list().order_by("-catalog__fiscal_year", "-imported_at")
 
 
+def dataset_find(*, pk: int) -> Dataset | None:
+    return dataset_list().filter(pk=pk).first()
+
+
+def ready_dataset_ids() -> list[int]:
+    return list(dataset_list().filter(status=Dataset.Status.READY).values_list("pk", flat=True))
+
+
 def year_datasets(*, fiscal_year: int, with_scores: bool = False) -> QuerySet[Dataset]:
     """The year's ready datasets, real ones first, newest first (only those with published scores
     if asked: a dataset whose scores are still computing is not what a page should open on)."""
@@ -108,6 +116,11 @@ def catalog_for(*, fiscal_year: int | None = None) -> CatalogYear | None:
     if fiscal_year is not None:
         catalogs = catalogs.filter(fiscal_year__lte=fiscal_year)
     return catalogs.first()
+
+
+def catalog_indicators(*, fiscal_year: int) -> QuerySet[Indicator]:
+    """A fiscal year's survey items in the survey's order."""
+    return Indicator.objects.filter(catalog__fiscal_year=fiscal_year).order_by("position")
 
 
 # None stands for no run: the API's schema generator has no published run to read, only the scores' model.

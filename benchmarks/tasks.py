@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.cache import cache
 
-from .models import Dataset
+from . import selectors
 from .services import imports, runs
 
 
@@ -23,7 +23,7 @@ def recompute(*, dataset_id: int) -> int:
 @shared_task
 def recompute_all() -> int:
     """Nightly: recompute every ready dataset (unchanged inputs are skipped without computing)."""
-    ids = list(Dataset.objects.filter(status=Dataset.Status.READY).values_list("pk", flat=True))
+    ids = selectors.ready_dataset_ids()
     for dataset_id in ids:
         recompute.delay(dataset_id=dataset_id)
     return len(ids)
