@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.core.cache import cache
 
 from . import selectors
 from .services import imports, runs
@@ -16,7 +15,6 @@ def import_national_survey(*, dataset_id: int) -> str:
 
 @shared_task(soft_time_limit=60 * 10, time_limit=60 * 15)
 def recompute(*, dataset_id: int) -> int:
-    cache.delete(runs.pending_key(dataset_id))
     return runs.recompute(dataset_id=dataset_id).pk
 
 
