@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FONT = "Hiragino Sans, Noto Sans JP, Yu Gothic, Meiryo, sans-serif"
 # Colour-blind-safe sequence (Okabe–Ito) for series; a sequential scale for maps and heat maps.
@@ -89,7 +92,7 @@ def region_map(
 
 
 def grouped_bars(
-    *, categories: Sequence[str], series: dict[str, Sequence[float | None]], title: str, yaxis: str
+    *, categories: Sequence[StrOrPromise], series: dict[str, Sequence[float | None]], title: str, yaxis: str
 ) -> dict[str, Any]:
     fig = go.Figure(
         [go.Bar(name=str(name), x=[str(c) for c in categories], y=list(values)) for name, values in series.items()]
@@ -121,7 +124,7 @@ def scatter(
     return _figure(fig, title)
 
 
-def radar(*, axes: Sequence[str], series: dict[str, Sequence[float | None]], title: str) -> dict[str, Any]:
+def radar(*, axes: Sequence[StrOrPromise], series: dict[str, Sequence[float | None]], title: str) -> dict[str, Any]:
     closed_axes = [str(axis) for axis in [*axes, axes[0]]]
     fig = go.Figure(
         [
@@ -166,7 +169,7 @@ def heatmap(
 def gap_heatmap(
     *,
     cells: Sequence[tuple[Any, ...]],
-    missing_labels: dict[str, str],
+    missing_labels: dict[str, StrOrPromise],
     done: str,
     not_done: str,
     title: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db.models import Avg, Case, Exists, OuterRef, QuerySet, Subquery, When
@@ -23,15 +23,26 @@ def dataset_list() -> QuerySet[Dataset]:
     return Dataset.objects.select_related("catalog", "imported_by", "supersedes")
 
 
+def datasets_by_year() -> QuerySet[Dataset]:
+    """Every dataset, the newest fiscal year first and within a year the newest import first."""
+    return dataset_list().order_by("-catalog__fiscal_year", "-imported_at")
+
+
+def dataset_find(*, pk: int) -> Dataset | None:
+    return dataset_list().filter(pk=pk).first()
+
+
+def ready_dataset_ids() -> list[int]:
+    return list(dataset_list().filter(status=Dataset.Status.READY).values_list("pk", flat=True))
+
+
 def year_datasets(*, fiscal_year: int, with_scores: bool = False) -> QuerySet[Dataset]:
     """The year's ready datasets, real ones first, newest first (only those with published scores
     if asked: a dataset whose scores are still computing is not what a page should open on)."""
     real_first = Case(When(origin=Dataset.Origin.REAL, then=V(0)), default=V(1))
     datasets = dataset_list().filter(catalog__fiscal_year=fiscal_year, status=Dataset.Status.READY)
     if with_scores:
-        datasets = datasets.filter(
-            Exists(ScoreRun.objects.filter(dataset=OuterRef("pk"), status=ScoreRun.Status.COMPLETE))
-        )
+        datasets = datasets.filter(Exists(complete_runs().filter(dataset=OuterRef("pk"))))
     return datasets.order_by(real_first, "-imported_at", "-pk")
 
 
@@ -40,6 +51,11 @@ def _dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None, with_s
     data only where the year has no real data."""
     datasets = year_datasets(fiscal_year=fiscal_year, with_scores=with_scores and dataset_id is None)
     return datasets.filter(pk=dataset_id).first() if dataset_id is not None else datasets.first()
+
+
+def complete_runs() -> QuerySet[ScoreRun]:
+    """Complete score runs (immutable, public), the newest first."""
+    return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at")
 
 
 def published_run(*, dataset: Dataset) -> ScoreRun | None:
@@ -102,24 +118,71 @@ def catalog_for(*, fiscal_year: int | None = None) -> CatalogYear | None:
     return catalogs.first()
 
 
-def municipality_scores(*, run: ScoreRun) -> QuerySet[MunicipalityScore]:
-    return run.municipal_scores.select_related("municipality", "municipality__prefecture").order_by(
-        "municipality__code"
+def catalog_indicators(*, fiscal_year: int) -> QuerySet[Indicator]:
+    """A fiscal year's survey items in the survey's order."""
+    return Indicator.objects.filter(catalog__fiscal_year=fiscal_year).order_by("position")
+
+
+# None stands for no run: the API's schema generator has no published run to read, only the scores' model.
+def municipality_scores(*, run: ScoreRun | None) -> QuerySet[MunicipalityScore]:
+    return (
+        MunicipalityScore.objects.filter(run=run)
+        .select_related("municipality", "municipality__prefecture")
+        .order_by("municipality__code")
+        if run
+        else MunicipalityScore.objects.none()
     )
 
 
-def prefecture_scores(*, run: ScoreRun) -> QuerySet[PrefectureScore]:
-    return run.prefectural_scores.select_related("prefecture").order_by("prefecture__pref_code")
+def prefecture_scores(*, run: ScoreRun | None) -> QuerySet[PrefectureScore]:
+    return (
+        PrefectureScore.objects.filter(run=run).select_related("prefecture").order_by("prefecture__pref_code")
+        if run
+        else PrefectureScore.objects.none()
+    )
+
+
+def municipality_score(*, run: ScoreRun, municipality: Municipality) -> MunicipalityScore | None:
+    return run.municipal_scores.filter(municipality=municipality).first()
+
+
+def prefecture_score(*, run: ScoreRun, prefecture: Prefecture) -> PrefectureScore | None:
+    return run.prefectural_scores.filter(prefecture=prefecture).first()
+
+
+# The orders of a prefecture's municipality table: by rank, by code, by an area (highest deviation
+# first) or by rank among peers; ties by code.
+MUNICIPAL_SORTS = {
+    "rank": ("rank", "municipality__code"),
+    "-rank": ("-rank", "municipality__code"),
+    "code": ("municipality__code",),
+    **{f"dev_{area}": (f"-dev_{area}", "municipality__code") for area in scoring.AREAS},
+    "peer": ("peer_rank", "municipality__code"),
+}
+
+
+def prefecture_municipal_scores(
+    *,
+    run: ScoreRun,
+    prefecture: Prefecture,
+    towns_only: bool = False,
+    size_class: str | None = None,
+    sort: str = "rank",
+) -> QuerySet[MunicipalityScore]:
+    """The run's scores of a prefecture's municipalities (only its towns and villages, or one size class,
+    if asked; an unknown size class filters nothing), in one of MUNICIPAL_SORTS."""
+    scores = municipality_scores(run=run).filter(municipality__prefecture=prefecture)
+    if towns_only:
+        scores = scores.filter(municipality__kind__in=[Municipality.Kind.TOWN, Municipality.Kind.VILLAGE])
+    if size_class in Municipality.SizeClass.values:
+        scores = scores.filter(municipality__size_class=size_class)
+    return scores.order_by(*MUNICIPAL_SORTS[sort])
 
 
 def years_with_scores() -> list[int]:
     """Fiscal years that have a dataset with published scores, newest first."""
     return sorted(
-        set(
-            ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).values_list(
-                "dataset__catalog__fiscal_year", flat=True
-            )
-        ),
+        set(complete_runs().values_list("dataset__catalog__fiscal_year", flat=True)),
         reverse=True,
     )
 
@@ -166,7 +229,7 @@ def municipality_history(*, municipality: Municipality) -> list[tuple[Dataset, M
     history = []
     for year in sorted(years_with_scores()):
         published = published_scores(fiscal_year=year)
-        score = published.run.municipal_scores.filter(municipality=municipality).first() if published else None
+        score = municipality_score(run=published.run, municipality=municipality) if published else None
         if published and score:
             history.append((published.dataset, score))
     return history
@@ -225,18 +288,30 @@ def live_scores(
         rates = published.run.municipal_scores.values_list(*(f"rate_{area}" for area in scoring.AREAS))
         return scoring.live_scores(values, catalog, scoring.distribution_frame(rates))
 
-    scores = cache.get_or_set(f"live-scores:{key}:{published.run.pk}", compute, LIVE_CACHE_SECONDS)
+    # get_or_set returns the cached value or compute()'s, a dict either way (its stubs say Any | None).
+    scores = cast(
+        "dict[str, Any]", cache.get_or_set(f"live-scores:{key}:{published.run.pk}", compute, LIVE_CACHE_SECONDS)
+    )
     return {"dataset": published.dataset, **scores}
 
 
-def score_notes(*, fiscal_year: int, municipalities: QuerySet[Municipality]) -> dict[int, list[ScoreNote]]:
-    """Context notes by municipality id, newest first (one query for a whole table)."""
+def score_note_list() -> QuerySet[ScoreNote]:
+    """Context notes show wherever their score does, to everyone (removing one checks who may)."""
+    return ScoreNote.objects.select_related("municipality", "author")
+
+
+def prefecture_score_notes(*, fiscal_year: int, prefecture: Prefecture) -> dict[int, list[ScoreNote]]:
+    """The year's notes on the prefecture's municipalities by municipality id, newest first (one query
+    for a whole table)."""
     notes: dict[int, list[ScoreNote]] = {}
-    for note in ScoreNote.objects.filter(fiscal_year=fiscal_year, municipality__in=municipalities).select_related(
-        "author"
-    ):
+    for note in score_note_list().filter(fiscal_year=fiscal_year, municipality__prefecture=prefecture):
         notes.setdefault(note.municipality_id, []).append(note)
     return notes
+
+
+def municipality_score_notes(*, fiscal_year: int, municipality: Municipality) -> list[ScoreNote]:
+    """The year's notes on the municipality, newest first."""
+    return list(score_note_list().filter(fiscal_year=fiscal_year, municipality=municipality))
 
 
 def gap_counts(values: list[tuple[Any, ...]]) -> list[dict[str, Any]]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.core.cache import cache
 
-from .models import Dataset
+from . import selectors
 from .services import imports, runs
 
 
@@ -16,14 +15,13 @@ def import_national_survey(*, dataset_id: int) -> str:
 
 @shared_task(soft_time_limit=60 * 10, time_limit=60 * 15)
 def recompute(*, dataset_id: int) -> int:
-    cache.delete(runs.pending_key(dataset_id))
     return runs.recompute(dataset_id=dataset_id).pk
 
 
 @shared_task
 def recompute_all() -> int:
     """Nightly: recompute every ready dataset (unchanged inputs are skipped without computing)."""
-    ids = list(Dataset.objects.filter(status=Dataset.Status.READY).values_list("pk", flat=True))
+    ids = selectors.ready_dataset_ids()
     for dataset_id in ids:
         recompute.delay(dataset_id=dataset_id)
     return len(ids)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -42,7 +40,7 @@ class ScoreRunViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ("dataset",)
 
     def get_queryset(self) -> QuerySet[ScoreRun]:
-        return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at")
+        return selectors.complete_runs()
 
 
 # Both the list and one item are of a fiscal year's published scores.
@@ -55,7 +53,10 @@ class _PublishedScores(viewsets.ReadOnlyModelViewSet):
     permission_classes = (AllowAny,)
     query_refusals = True  # fiscal_year is required
 
-    def published(self) -> ScoreRun:
+    def published(self) -> ScoreRun | None:
+        """The run to list; None for the schema generator, which reads only the scores' model."""
+        if getattr(self, "swagger_fake_view", False):
+            return None
         params = self.request.query_params
         year, dataset_id = params.get("fiscal_year", ""), params.get("dataset", "")
         fiscal_year, dataset_pk = whole_number(year), whole_number(dataset_id)
@@ -85,9 +86,7 @@ class PrefectureScoreViewSet(_PublishedScores):
     lookup_field = "prefecture__pref_code"
     lookup_url_kwarg = "pref_code"
 
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):
-            return PrefectureScore.objects.none()
+    def get_queryset(self) -> QuerySet[PrefectureScore]:
         return selectors.prefecture_scores(run=self.published())
 
 
@@ -98,7 +97,5 @@ class MunicipalityScoreViewSet(_PublishedScores):
     lookup_field = "municipality__code"
     lookup_url_kwarg = "code"
 
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):
-            return MunicipalityScore.objects.none()
+    def get_queryset(self) -> QuerySet[MunicipalityScore]:
         return selectors.municipality_scores(run=self.published())

@@ -13,7 +13,6 @@ import hashlib
 import math
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -26,7 +25,6 @@ from ..models import Dataset, Indicator, ItemRate, MunicipalityScore, Prefecture
 
 # Bump when the scoring code changes what it computes, so existing inputs are computed again.
 SCORING_VERSION = "2"
-COALESCE_SECONDS = 60
 STALE_AFTER = dt.timedelta(minutes=20)  # longer than the recompute task's hard time limit
 
 
@@ -160,19 +158,3 @@ def _save(run: ScoreRun, dataset: Dataset, result: scoring.Result) -> None:
 def _int(number: Any) -> int | None:
     cleaned = _clean(number)
     return None if cleaned is None else int(cleaned)
-
-
-def recompute_soon(*, dataset_id: int) -> bool:
-    """Schedule one recompute for a burst of changes (e.g. confirmations); True if this call scheduled it."""
-    from ..tasks import recompute as recompute_task
-
-    if not cache.add(pending_key(dataset_id), True, COALESCE_SECONDS * 2):
-        return False
-    transaction.on_commit(
-        lambda: recompute_task.apply_async(kwargs={"dataset_id": dataset_id}, countdown=COALESCE_SECONDS)
-    )
-    return True
-
-
-def pending_key(dataset_id: int) -> str:
-    return f"benchmarks:recompute-pending:{dataset_id}"

@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from benchmarks import scoring, tasks
@@ -248,30 +247,6 @@ def test_a_run_killed_half_way_leaves_the_published_run_intact(dataset, monkeypa
     assert killed.status != ScoreRun.Status.COMPLETE
     assert rows_of(killed) == (0, 0, 0)
     assert published_run(dataset=dataset) == old
-
-
-# --- coalescing ----------------------------------------------------------------------------------
-
-
-def test_recompute_soon_coalesces_a_burst(dataset, monkeypatch, django_capture_on_commit_callbacks):
-    scheduled: list[dict[str, Any]] = []
-    monkeypatch.setattr(tasks.recompute, "apply_async", lambda *args, **kwargs: scheduled.append(kwargs))
-    with django_capture_on_commit_callbacks(execute=True):
-        answers = [runs.recompute_soon(dataset_id=dataset.pk) for _ in range(20)]
-        assert scheduled == []  # only after commit
-    assert answers == [True] + [False] * 19
-    assert scheduled == [{"kwargs": {"dataset_id": dataset.pk}, "countdown": runs.COALESCE_SECONDS}]
-    assert cache.get(runs.pending_key(dataset.pk)) is True
-
-    # The scheduled task runs (twice, house style): the burst is over, the next change schedules again.
-    first = tasks.recompute(dataset_id=dataset.pk)
-    second = tasks.recompute(dataset_id=dataset.pk)
-    assert first == second == published_run(dataset=dataset).pk
-    assert cache.get(runs.pending_key(dataset.pk)) is None
-    with django_capture_on_commit_callbacks(execute=True):
-        assert runs.recompute_soon(dataset_id=dataset.pk) is True
-        assert runs.recompute_soon(dataset_id=dataset.pk) is False
-    assert len(scheduled) == 2
 
 
 # --- recompute_benchmarks ------------------------------------------------------------------------

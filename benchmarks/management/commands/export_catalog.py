@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from benchmarks.models import Indicator
+from benchmarks.selectors import catalog_indicators
 
 
 class Command(BaseCommand):
@@ -17,8 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
 
     def handle(self, *args: Any, year: int, **options: Any) -> None:
-        indicators = Indicator.objects.filter(catalog__fiscal_year=year).order_by("position")
-        if not indicators.exists():
+        indicators = list(catalog_indicators(fiscal_year=year))
+        if not indicators:
             raise CommandError(f"No catalog for FY{year}; load it with: python manage.py load_catalog")
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(["indicator", "area", "kind", "scored", "name_ja", "name_en"])

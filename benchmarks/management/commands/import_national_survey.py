@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from benchmarks.models import Dataset
+from benchmarks.selectors import dataset_find
 from benchmarks.services.imports import SurveyFileError, dataset_import
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: no such file")
         supersedes = None
         if options["supersedes"]:
-            supersedes = Dataset.objects.filter(pk=options["supersedes"]).first()
+            supersedes = dataset_find(pk=options["supersedes"])
             if supersedes is None:
                 raise CommandError(f"No dataset {options['supersedes']} to supersede")
         if not dry_run and not options["source"]:

@@ -1,33 +1,29 @@
-"""Benchmark pages: the nation, a prefecture, a municipality. National data is public."""
+"""Score pages: the nation, a prefecture, a municipality. National data is public."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from assessments.selectors import live_result
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.core.params import int_param
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Municipality, Prefecture
-from dx_platform.organizations.selectors import municipality_list
+from dx_platform.organizations.models import Municipality
+from dx_platform.organizations.selectors import municipality_list, prefecture_list
 
-from . import charts, exports, selectors
-from .forms import ScoreNoteForm, SurveyUploadForm
-from .models import Area, Dataset, ScoreNote, ScoreRun, Value
-from .scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
-from .services import imports, notes
+from .. import charts, exports, selectors
+from ..forms import ScoreNoteForm
+from ..models import Area, Dataset, MunicipalityScore, ScoreRun, Value
+from ..scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
 
 AREA_LABELS = dict(Area.choices)
 # Column headings: the full names make a 47-row table unreadable on a laptop, let alone a phone.
@@ -94,7 +90,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     if fmt in FORMATS:
         header, rows = exports.score_table(run=selection.run, level="prefecture")
         return table_response(header=header, rows=rows, filename=f"prefectures-{selection.file_stem}", fmt=fmt)
-    area = request.GET.get("area") if request.GET.get("area") in AREAS else "composite"
+    area = request.GET.get("area", "")
+    if area not in AREAS:
+        area = "composite"
     scores = list(selectors.prefecture_scores(run=selection.run))
     value_of = "composite" if area == "composite" else f"dev_{area}"
     area_label = _("Composite deviation score") if area == "composite" else AREA_LABELS[area]
@@ -161,7 +159,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "map_chart": map_chart,
             "bars": bars,
             "bar_rows": [
-                (label, [rates.get(value, {}).get(bar_area) for rates in by_year.values()])
+                (label, [by_year[series].get(value, {}).get(bar_area) for series in by_year])
                 for value, label in size_classes.choices
             ],
             "bar_years": list(by_year),
@@ -177,42 +175,34 @@ def _r(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-SORTS = {
-    "rank": ("rank", "municipality__code"),
-    "-rank": ("-rank", "municipality__code"),
-    "code": ("municipality__code",),
-    **{f"dev_{area}": (f"-dev_{area}", "municipality__code") for area in AREAS},
-    "peer": ("peer_rank", "municipality__code"),
-}
+def _one_decimal(number: float | None) -> str:
+    return "—" if number is None else f"{number:.1f}"
 
 
 def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
-    place = get_object_or_404(Prefecture, pref_code=pref_code)
+    place = get_object_or_404(prefecture_list(), pref_code=pref_code)
     selection = _select(request)
     if selection is None:
         return render(request, "benchmarks/empty.html")
-    scores = selectors.municipality_scores(run=selection.run).filter(municipality__prefecture=place)
     towns_only = request.GET.get("towns") == "1"
-    if towns_only:
-        scores = scores.filter(municipality__kind__in=[Municipality.Kind.TOWN, Municipality.Kind.VILLAGE])
     size_class = request.GET.get("size_class")
-    if size_class in Municipality.SizeClass.values:
-        scores = scores.filter(municipality__size_class=size_class)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
-    scores = scores.order_by(*SORTS[sort])
+    sort = request.GET.get("sort", "")
+    if sort not in selectors.MUNICIPAL_SORTS:
+        sort = "rank"
+    chosen = selectors.prefecture_municipal_scores(
+        run=selection.run, prefecture=place, towns_only=towns_only, size_class=size_class, sort=sort
+    )
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         header = ["code", "name", *exports.MUNICIPAL_COLUMNS]
-        rows = exports.municipal_rows(scores, exports.MUNICIPAL_COLUMNS)
+        table = exports.municipal_rows(chosen, exports.MUNICIPAL_COLUMNS)
         return table_response(
-            header=header, rows=rows, filename=f"{pref_code}-municipalities-{selection.file_stem}", fmt=fmt
+            header=header, rows=table, filename=f"{pref_code}-municipalities-{selection.file_stem}", fmt=fmt
         )
-    scores = list(scores)
+    scores: list[MunicipalityScore] = list(chosen)
     # Rows prepared here: a template tag per cell makes a 179-municipality table several times slower.
     link = reverse("benchmarks:municipality", args=["000000"]).replace("000000/", "")
-    notes = selectors.score_notes(
-        fiscal_year=selection.year, municipalities=Municipality.objects.filter(prefecture=place)
-    )
+    notes = selectors.prefecture_score_notes(fiscal_year=selection.year, prefecture=place)
     query = f"?year={selection.year}&dataset={selection.dataset.pk}"
     full = max((s.composite_areas for s in scores), default=0)
     rows = [
@@ -246,7 +236,7 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
         {
             **selection.context(),
             "prefecture": place,
-            "prefecture_score": selection.run.prefectural_scores.filter(prefecture=place).first(),
+            "prefecture_score": selectors.prefecture_score(run=selection.run, prefecture=place),
             "scores": scores,
             "rows": rows,
             "any_fewer_areas": any(row["fewer_areas"] for row in rows),
@@ -264,26 +254,14 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
     )
 
 
-def _live_result(place: Municipality) -> dict[str, Any] | None:
-    """The live layer comes from the assessments app (its confirmed self-assessments); it is not yet
-    published national data, so only public-sector users see it."""
-    from assessments.selectors import live_result
-
-    return live_result(municipality=place)
-
-
-def _one_decimal(number: float | None) -> str:
-    return "—" if number is None else f"{number:.1f}"
-
-
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
     place = get_object_or_404(municipality_list(), code=code)
     selection = _select(request)
     if selection is None:
         return render(request, "benchmarks/empty.html")
-    score = selection.run.municipal_scores.filter(municipality=place).first()
+    score = selectors.municipality_score(run=selection.run, municipality=place)
     size_rates = selectors.size_class_area_rates(run=selection.run).get(place.size_class, {})
-    prefecture_score = selection.run.prefectural_scores.filter(prefecture=place.prefecture).first()
+    prefecture_score = selectors.prefecture_score(run=selection.run, prefecture=place.prefecture)
     radar_areas = [a for a in AREAS if score and getattr(score, f"rate_{a}") is not None]
     radar = (
         charts.radar(
@@ -311,15 +289,16 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         )
     peer = selectors.item_rates(run=selection.run, level="size_class", group=place.size_class)
     next_steps = selectors.next_steps(values=values, peer_rates=peer)
-    notes = selectors.score_notes(fiscal_year=selection.year, municipalities=Municipality.objects.filter(pk=place.pk))
     same_prefecture = request.GET.get("similar") == "prefecture"
     similar = selectors.similar_municipalities(run=selection.run, municipality=place, same_prefecture=same_prefecture)
     return render(
         request,
         "benchmarks/municipality.html",
         {
-            "notes": notes.get(place.pk, []),
-            "live": _live_result(place) if permissions.is_public_sector(request.user) else None,
+            "notes": selectors.municipality_score_notes(fiscal_year=selection.year, municipality=place),
+            # The live layer scores the municipality's confirmed self-assessment (the assessments app): not
+            # yet published national data, so only public-sector users see it.
+            "live": live_result(municipality=place) if permissions.is_public_sector(request.user) else None,
             "can_annotate": permissions.can_annotate_scores(request.user, place.pk),
             "note_form": ScoreNoteForm(),
             "similar": similar,
@@ -339,100 +318,3 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             "behind": BEHIND,
         },
     )
-
-
-def dataset_list(request: HttpRequest) -> HttpResponse:
-    """All national datasets with their origin and source; staff upload new ones here."""
-    return render(
-        request,
-        "benchmarks/dataset_list.html",
-        {
-            "datasets": selectors.dataset_list().order_by("-catalog__fiscal_year", "-imported_at"),
-            "can_import": permissions.can_import_national_data(request.user),
-        },
-    )
-
-
-@login_required
-def dataset_upload(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_import_national_data(request.user):
-        raise PermissionDenied(_("Only platform staff import national survey files."))
-    form = SurveyUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            dataset, created = imports.dataset_upload(
-                upload=data["file"],
-                fiscal_year=data["fiscal_year"].fiscal_year,
-                name=data["name"],
-                source=data["source"],
-                origin=data["origin"],
-                by=request.user,
-                supersedes=data["supersedes"],
-            )
-        except imports.SurveyFileError as exc:
-            form.add_error(None, exc.errors)
-        else:
-            if not created:
-                messages.info(request, _("This file was imported before; nothing was imported again."))
-            return redirect("benchmarks:dataset", pk=dataset.pk)
-    return render(request, "benchmarks/dataset_upload.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    dataset = get_object_or_404(selectors.dataset_list(), pk=pk)
-    return render(
-        request,
-        "benchmarks/dataset_detail.html",
-        {
-            "dataset": dataset,
-            "progress": imports.dataset_progress(dataset=dataset),
-            "published": selectors.published_scores(fiscal_year=dataset.catalog.fiscal_year, dataset_id=dataset.pk),
-            "changes": dataset.changes[:500],
-        },
-    )
-
-
-def dataset_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    dataset = get_object_or_404(selectors.dataset_list(), pk=pk)
-    return JsonResponse(
-        {
-            "status": dataset.status,
-            "status_label": dataset.get_status_display(),
-            "progress": imports.dataset_progress(dataset=dataset),
-            "done": dataset.status in (Dataset.Status.READY, Dataset.Status.FAILED),
-        }
-    )
-
-
-@login_required
-@require_POST
-def note_add(request: HttpRequest, code: str) -> HttpResponse:
-    place = get_object_or_404(Municipality, code=code)
-    form = ScoreNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            notes.score_note_add(
-                municipality=place,
-                fiscal_year=form.cleaned_data["fiscal_year"],
-                area=form.cleaned_data["area"],
-                text=form.cleaned_data["text"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The note was added; it shows wherever this score does."))
-    else:
-        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
-    year = form.cleaned_data.get("fiscal_year", "") if form.is_valid() else ""
-    return redirect(f"{reverse('benchmarks:municipality', args=[code])}?year={year}")
-
-
-@login_required
-@require_POST
-def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(ScoreNote.objects.select_related("municipality"), pk=pk)
-    notes.score_note_delete(note=note, by=request.user)
-    messages.success(request, _("The note was removed."))
-    return redirect(f"{reverse('benchmarks:municipality', args=[note.municipality.code])}?year={note.fiscal_year}")
