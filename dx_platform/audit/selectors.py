@@ -29,7 +29,7 @@ def log_entry_list(*, user: User, organization: Organization | None = None) -> Q
         if not permissions.can_view_audit_log(user, organization):
             return entries.none()
         return entries.filter(additional_data__organization_id=organization.pk)
-    if permissions.is_platform_staff(user):
+    if permissions.can_read_whole_audit_log(user):
         return entries
     ids = list(auditable_organizations(user=user).values_list("pk", flat=True))
     return entries.filter(additional_data__organization_id__in=ids)

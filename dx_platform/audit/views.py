@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 
@@ -16,11 +17,11 @@ from .selectors import auditable_organizations, log_entry_list, organizations_wi
 
 
 @login_required
-def log_list(request: HttpRequest) -> HttpResponse:
+def log_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    organizations = auditable_organizations(user=user)
-    if not permissions.is_platform_staff(user) and not organizations.exists():
+    if not permissions.can_read_audit_logs(user):
         raise PermissionDenied(_("The audit log is for platform staff and organisation administrators."))
+    organizations = auditable_organizations(user=user)
     form = AuditFilterForm(request.GET, organizations=organizations)
     if not form.is_valid():
         raise Http404(_("No such organisation among those whose log you may read."))
@@ -34,5 +35,6 @@ def log_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "organization": organization,
             "organizations": organizations_with_entries(user=user),
+            "whole_log": permissions.can_read_whole_audit_log(user),
         },
     )

@@ -1,4 +1,4 @@
-"""Values every page needs: the user's organisations for the navigation and unread notices."""
+"""Values every page needs: which sections the navigation offers the user, and their unread notices."""
 
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    access = permissions.access_of(user)
-    is_staff = permissions.is_platform_staff(user)
     return {
-        "nav_is_staff": is_staff,
-        "nav_has_orgs": bool(access.roles),
-        "nav_public_sector": access.public_sector,
-        "nav_can_audit": is_staff or permissions.manages_any(user),
+        "nav_can_administer": permissions.can_administer_platform(user),
+        "nav_organizations": permissions.can_list_organizations(user),
+        "nav_public_sector": permissions.is_public_sector(user),
+        "nav_can_audit": permissions.can_read_audit_logs(user),
         "nav_unread": unread_count(user=user),
     }

@@ -47,3 +47,8 @@ def readiness() -> dict[str, str]:
         else:
             results[name] = "ok"
     return results
+
+
+def all_ok(checks: dict[str, str]) -> bool:
+    """Ready only if every service answered."""
+    return all(state == "ok" for state in checks.values())

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from dx_platform.organizations import permissions
 from dx_platform.organizations.selectors import my_memberships, reference_counts
 
 from . import health
@@ -16,14 +17,16 @@ from .selectors import attention_items
 
 def home(request: HttpRequest) -> HttpResponse:
     """The public landing page, or a signed-in user's organisations and what needs them."""
-    if not request.user.is_authenticated:
+    user = request.user
+    if not user.is_authenticated:
         return render(request, "core/landing.html", {"counts": reference_counts()})
     return render(
         request,
         "core/home.html",
         {
-            "memberships": my_memberships(user=request.user),
-            "attention": attention_items(user=request.user),
+            "memberships": my_memberships(user=user),
+            "can_administer": permissions.can_administer_platform(user),
+            "attention": attention_items(user=user),
             "fiscal_year": FiscalYear.current(),
         },
     )
@@ -39,7 +42,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: database, cache and broker reachable; 503 naming what failed."""
     checks = health.readiness()
-    ready = all(state == "ok" for state in checks.values())
+    ready = health.all_ok(checks)
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.pagination import paginate
 
 from . import selectors, services
@@ -15,14 +16,14 @@ from .forms import MarkReadForm
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     page = paginate(request, selectors.notification_list(user=request.user), per_page=30)
     return render(request, "notifications/list.html", {"page": page})
 
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest) -> HttpResponse:
+def mark_read(request: AuthenticatedRequest) -> HttpResponse:
     """Mark one notice (and follow its local link) or all notices read; a malformed id marks none."""
     form = MarkReadForm(request.POST)
     if not form.is_valid():

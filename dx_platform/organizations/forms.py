@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from .models import ROLES_BY_KIND, Organization, Role
 
 
-def _role_choices(roles: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(role, Role(role).label) for role in roles]
+def _set_role_choices(form: forms.Form, roles: tuple[str, ...]) -> None:
+    choices: list[tuple[str, StrOrPromise]] = [(role, Role(role).label) for role in roles]
+    cast("forms.ChoiceField", form.fields["role"]).choices = choices
 
 
 class InvitationForm(forms.Form):
@@ -20,7 +22,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, roles: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(roles)
+        _set_role_choices(self, roles)
 
 
 class RoleForm(forms.Form):
@@ -28,7 +30,7 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(ROLES_BY_KIND[organization.kind])
+        _set_role_choices(self, ROLES_BY_KIND[organization.kind])
 
 
 class MfaPolicyForm(forms.Form):

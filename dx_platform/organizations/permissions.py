@@ -186,6 +186,26 @@ def can_annotate_scores(user: User | AnonymousUser, municipality_id: int) -> boo
     return role_in(user, organization) in (Role.EDITOR, Role.ADMIN) or coordinates(user, organization)
 
 
+def can_administer_platform(user: User | AnonymousUser) -> bool:
+    """The Django admin, and every organisation without belonging to one: platform staff."""
+    return is_platform_staff(user)
+
+
+def can_list_organizations(user: User | AnonymousUser) -> bool:
+    """The organisations page: members of some organisation, and platform staff (who see them all)."""
+    return is_platform_staff(user) or bool(access_of(user).roles)
+
+
+def can_read_audit_logs(user: User | AnonymousUser) -> bool:
+    """The audit log page: platform staff, and whoever manages some organisation's members."""
+    return is_platform_staff(user) or manages_any(user)
+
+
+def can_read_whole_audit_log(user: User | AnonymousUser) -> bool:
+    """Every entry, also those tied to no organisation: platform staff."""
+    return is_platform_staff(user)
+
+
 # --- self-assessments (the assessments app) ------------------------------------------------------
 # A municipality's viewers read its assessment, editors edit drafts, admins submit; its prefecture's
 # coordinators read, confirm and return but never edit answers; partners and other prefectures see none.

@@ -19,6 +19,7 @@ from .models import (
     Organization,
     PopulationRecord,
     Prefecture,
+    Role,
 )
 from .services import INVITATION_SALT
 
@@ -56,6 +57,11 @@ def municipality_list() -> QuerySet[Municipality]:
     )
 
 
+def population_history(*, municipality: Municipality) -> QuerySet[PopulationRecord]:
+    """A municipality's population records, newest first (reference data is public)."""
+    return municipality.populations.order_by("-as_of")
+
+
 def reference_counts() -> dict[str, int]:
     """Headline counts of the reference data (public)."""
     counts = Municipality.objects.aggregate(
@@ -65,10 +71,12 @@ def reference_counts() -> dict[str, int]:
     return {"prefectures": Prefecture.objects.count(), **counts}
 
 
-def organization_list(*, user: User | AnonymousUser) -> QuerySet[Organization]:
-    return Organization.objects.filter(permissions.visible_organizations(user)).select_related(
-        "prefecture", "municipality"
-    )
+def organization_list(*, user: User | AnonymousUser, kind: str | None = None) -> QuerySet[Organization]:
+    """The organisations the user may read, of one kind if given."""
+    organizations = Organization.objects.filter(permissions.visible_organizations(user))
+    if kind is not None:
+        organizations = organizations.filter(kind=kind)
+    return organizations.select_related("prefecture", "municipality")
 
 
 def municipal_organizations(*, user: User, prefecture_id: int) -> QuerySet[Organization]:
@@ -87,6 +95,26 @@ def my_memberships(*, user: User) -> QuerySet[Membership]:
         .select_related("organization", "organization__prefecture")
         .order_by("organization__kind", "organization__name")
     )
+
+
+def role_of(*, user: User | AnonymousUser, organization: Organization) -> Role | None:
+    """The user's own role in the organisation, if they belong to it."""
+    role = permissions.role_in(user, organization)
+    return Role(role) if role else None
+
+
+def visible_memberships(*, user: User | AnonymousUser) -> QuerySet[Membership]:
+    """The memberships of the organisations the user may read (whether they may change them is the service's
+    decision)."""
+    return Membership.objects.select_related("organization", "user").filter(
+        organization__in=organization_list(user=user)
+    )
+
+
+def visible_invitations(*, user: User | AnonymousUser) -> QuerySet[Invitation]:
+    """The invitations of the organisations the user may read (whether they may withdraw them is the
+    service's decision)."""
+    return Invitation.objects.select_related("organization").filter(organization__in=organization_list(user=user))
 
 
 def member_list(*, user: User, organization: Organization) -> QuerySet[Membership]:

@@ -7,7 +7,6 @@ from typing import Any
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dx_platform.accounts.invitations import remember_invitation
+from dx_platform.accounts.selectors import account_exists
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.pagination import paginate
 
 from . import permissions, selectors, services
 from .filters import MunicipalityFilter
 from .forms import InvitationForm, MfaPolicyForm, RoleForm
-from .models import Invitation, Membership, Organization, Role
+from .models import Organization
 
 
 def municipality_directory(request: HttpRequest) -> HttpResponse:
@@ -49,16 +50,16 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "organizations/municipality_detail.html",
-        {"municipality": municipality, "populations": municipality.populations.all()},
+        {"municipality": municipality, "populations": selectors.population_history(municipality=municipality)},
     )
 
 
 @login_required
-def organization_list(request: HttpRequest) -> HttpResponse:
-    organizations = selectors.organization_list(user=request.user)
+def organization_list(request: AuthenticatedRequest) -> HttpResponse:
     kind = request.GET.get("kind")
-    if kind in Organization.Kind.values:
-        organizations = organizations.filter(kind=kind)
+    organizations = selectors.organization_list(
+        user=request.user, kind=kind if kind in Organization.Kind.values else None
+    )
     return render(
         request,
         "organizations/organization_list.html",
@@ -66,13 +67,13 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, organization: Organization, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedRequest, organization: Organization, **forms: Any) -> dict[str, Any]:
     user = request.user
     roles = permissions.invitable_roles(user, organization)
-    my_role = permissions.role_in(user, organization)
+    my_role = selectors.role_of(user=user, organization=organization)
     context = {
         "organization": organization,
-        "my_role": Role(my_role).label if my_role else None,
+        "my_role": my_role.label if my_role else None,
         "members": selectors.member_list(user=user, organization=organization),
         "can_manage": permissions.can_manage_members(user, organization),
         "invitations": selectors.invitation_list(user=user, organization=organization)[:50],
@@ -83,7 +84,7 @@ def _detail_context(request: HttpRequest, organization: Organization, **forms: A
         "can_view_audit": permissions.can_view_audit_log(user, organization),
         "invitation_valid_days": settings.INVITATION_VALID_DAYS,
     }
-    if organization.kind == Organization.Kind.PREFECTURE:
+    if organization.kind == Organization.Kind.PREFECTURE and organization.prefecture_id is not None:
         context["municipal_orgs"] = selectors.municipal_organizations(
             user=user, prefecture_id=organization.prefecture_id
         )
@@ -91,14 +92,14 @@ def _detail_context(request: HttpRequest, organization: Organization, **forms: A
 
 
 @login_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(selectors.organization_list(user=request.user), pk=pk)
     return render(request, "organizations/organization_detail.html", _detail_context(request, organization))
 
 
 @login_required
 @require_POST
-def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(selectors.organization_list(user=request.user), pk=pk)
     if not permissions.can_manage_members(request.user, organization):
         raise PermissionDenied(_("You cannot invite people to this organisation."))
@@ -124,41 +125,31 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _managed_object(request: HttpRequest, model: type[Any], pk: int) -> Any:
-    """An invitation or membership of an organisation the user can see (else 404)."""
-    return get_object_or_404(
-        model.objects.select_related("organization").filter(
-            organization__in=selectors.organization_list(user=request.user)
-        ),
-        pk=pk,
-    )
-
-
-def _redirect_with_error(request: HttpRequest, organization_id: int, exc: ValidationError) -> HttpResponse:
-    for message in exc.messages:
+def _redirect_with_errors(request: HttpRequest, organization_id: int, errors: list[str]) -> HttpResponse:
+    for message in errors:
         messages.error(request, message)
     return redirect("organizations:detail", pk=organization_id)
 
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = _managed_object(request, Invitation, pk)
+def invitation_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(selectors.visible_invitations(user=request.user), pk=pk)
     try:
         services.invitation_revoke(invitation=invitation, by=request.user)
     except ValidationError as exc:
-        return _redirect_with_error(request, invitation.organization_id, exc)
+        return _redirect_with_errors(request, invitation.organization_id, exc.messages)
     messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
     return redirect("organizations:detail", pk=invitation.organization_id)
 
 
 @login_required
 @require_POST
-def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _managed_object(request, Membership, pk)
+def membership_change_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(selectors.visible_memberships(user=request.user), pk=pk)
     form = RoleForm(request.POST, organization=membership.organization)
     if not form.is_valid():
-        return _redirect_with_error(request, membership.organization_id, ValidationError(form.errors["role"]))
+        return _redirect_with_errors(request, membership.organization_id, [str(error) for error in form.errors["role"]])
     services.membership_change_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
     messages.success(request, _("The role was changed."))
     return redirect("organizations:detail", pk=membership.organization_id)
@@ -166,8 +157,8 @@ def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _managed_object(request, Membership, pk)
+def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(selectors.visible_memberships(user=request.user), pk=pk)
     services.membership_remove(membership=membership, by=request.user)
     messages.success(request, _("%(user)s was removed.") % {"user": membership.user.email})
     if membership.user == request.user:
@@ -177,7 +168,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mfa_policy(request: HttpRequest, pk: int) -> HttpResponse:
+def mfa_policy(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(selectors.organization_list(user=request.user), pk=pk)
     form = MfaPolicyForm(request.POST)
     form.is_valid()
@@ -211,7 +202,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         remember_invitation(request, token)
         get_adapter(request).stash_verified_email(request, invitation.email)
         here = reverse("organizations:invitation_accept", args=[token])
-        context["has_account"] = get_user_model().objects.filter(email__iexact=invitation.email).exists()
+        context["has_account"] = account_exists(email=invitation.email)
         context["signup_url"] = f"{reverse('account_signup')}?{urlencode({'email': invitation.email})}"
         context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': here})}"
         return render(request, "organizations/invitation_accept.html", context)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dx_platform.core.auth import signed_in
 from dx_platform.core.lgcode import validate_lg_code
 
 from .. import selectors
@@ -72,7 +73,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = signed_in(request)
         data = {
             "email": user.email,
             "name": user.name,
