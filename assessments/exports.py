@@ -7,7 +7,7 @@ from typing import Any
 from benchmarks.models import Indicator
 
 from .kpis import Status
-from .models import Answer, Assessment, Kpi, Roadmap
+from .models import Answer, Assessment, Kpi, Measurement, Milestone, Roadmap
 
 SURVEY_HEADER = ["lg_code", "fiscal_year", "indicator", "value"]
 
@@ -70,7 +70,7 @@ def kpi_table(kpis: list[tuple[Kpi, Status]]) -> tuple[list[str], list[list[Any]
             kpi.target_value,
             status.code,
         ]
-        measurements = list(kpi.measurements.all()) or [None]
+        measurements: list[Measurement | None] = [*kpi.measurements.all()] or [None]
         rows += [fixed + ([m.measured_on, m.value, m.note] if m else ["", "", ""]) for m in measurements]
     return header, rows
 
@@ -89,7 +89,7 @@ def roadmap_table(roadmaps: list[Roadmap]) -> tuple[list[str], list[list[Any]]]:
                 initiative.starts_on,
                 initiative.ends_on,
             ]
-            milestones = list(initiative.milestones.all()) or [None]
+            milestones: list[Milestone | None] = [*initiative.milestones.all()] or [None]
             rows += [fixed + ([m.title, m.due_on, m.done_on or ""] if m else ["", "", ""]) for m in milestones]
     return header, rows
 

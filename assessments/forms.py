@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,20 @@ from .services import AnswerInput, InitiativeInput, KpiInput, RoadmapInput
 
 YES_NO = [("", _("Not answered")), ("1", _("Yes")), ("0", _("No"))]
 PROCEDURE = [("", _("Not answered")), *Answer.Status.choices]
+
+
+class SurveyItemField(forms.ModelChoiceField):
+    """A survey item, shown by its Japanese name."""
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return obj.name_ja
+
+
+class SurveyItemsField(ModelIdsField):
+    """Survey items by id, shown by their Japanese names."""
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return obj.name_ja
 
 
 def _value_field(indicator: Indicator) -> forms.Field:
@@ -59,7 +73,8 @@ class AssessmentForm(forms.Form):
                 self.initial.update({f"v:{key}": initial, f"note:{key}": answer.note, f"link:{key}": answer.link})
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for answer in self.answers:
             name = f"file:{answer.indicator.code}"
             if cleaned.get(name):
@@ -138,6 +153,7 @@ class KpiForm(forms.ModelForm):
             "owner",
             "interval",
         )
+        field_classes = {"indicator": SurveyItemField}
         widgets = {
             "baseline_date": forms.DateInput(attrs={"type": "date"}),
             "target_date": forms.DateInput(attrs={"type": "date"}),
@@ -146,15 +162,16 @@ class KpiForm(forms.ModelForm):
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         catalog = catalog_for()
-        self.fields["indicator"].queryset = (
-            catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
-        )
-        self.fields["indicator"].label_from_instance = lambda indicator: indicator.name_ja
-        self.fields["owner"].queryset = User.objects.filter(memberships__organization__municipality=municipality)
-        self.fields["initiative"].queryset = Initiative.objects.filter(roadmap__municipality=municipality)
+        indicator = cast(SurveyItemField, self.fields["indicator"])
+        indicator.queryset = catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = User.objects.filter(memberships__organization__municipality=municipality)
+        initiative = cast(forms.ModelChoiceField, self.fields["initiative"])
+        initiative.queryset = Initiative.objects.filter(roadmap__municipality=municipality)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         baseline, target = cleaned.get("baseline_date"), cleaned.get("target_date")
         # Said here, on the field: otherwise the model's check constraint refuses it in its own words.
         if baseline and target and target <= baseline:
@@ -194,7 +211,7 @@ class RoadmapForm(forms.Form):
 class InitiativeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     area = forms.ChoiceField(label=_("Area"), choices=[("", "—"), *Area.choices], required=False)
-    indicators = ModelIdsField(
+    indicators = SurveyItemsField(
         label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
@@ -205,12 +222,13 @@ class InitiativeForm(forms.Form):
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         catalog = catalog_for()
-        indicators = self.fields["indicators"]
+        indicators = cast(SurveyItemsField, self.fields["indicators"])
         indicators.queryset = (
             catalog.indicators.filter(kind=Indicator.Kind.BOOLEAN, scored=True) if catalog else Indicator.objects.none()
         )
-        indicators.label_from_instance = lambda indicator: indicator.name_ja
-        self.fields["owner"].queryset = User.objects.filter(memberships__organization__municipality=municipality)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = User.objects.filter(
+            memberships__organization__municipality=municipality
+        )
 
     def given(self) -> InitiativeInput:
         data = self.cleaned_data

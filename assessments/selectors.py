@@ -11,13 +11,14 @@ from auditlog.models import LogEntry
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from benchmarks.models import Indicator
 from benchmarks.selectors import live_scores
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Municipality, Organization
+from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
 from . import kpis as kpi_rules
 from . import roadmap_data
-from .models import Answer, Assessment, Initiative, Kpi, Milestone, Roadmap, RoadmapBaseline
+from .models import Answer, Assessment, Initiative, Kpi, Measurement, Milestone, Roadmap, RoadmapBaseline
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -30,15 +31,72 @@ def readable_municipalities(user: User | AnonymousUser) -> QuerySet[Organization
     return Organization.objects.filter(permissions.assessable_organizations(user)).values("municipality")
 
 
-def assessment_list(*, user: User | AnonymousUser) -> QuerySet[Assessment]:
-    municipalities = readable_municipalities(user)
-    return Assessment.objects.filter(municipality__in=municipalities).select_related(
-        "municipality", "municipality__prefecture"
+def readable_municipality(*, user: User | AnonymousUser, code: str) -> Municipality | None:
+    """The municipality by its code, if the user may read its assessments, KPIs and roadmaps."""
+    return Municipality.objects.filter(code=code, pk__in=readable_municipalities(user)).first()
+
+
+def assessable_organization(*, user: User | AnonymousUser, code: str) -> Organization | None:
+    """The municipality's organisation by its code, if the user may read its assessments."""
+    return (
+        Organization.objects.filter(permissions.assessable_organizations(user), municipality__code=code)
+        .select_related("municipality", "municipality__prefecture")
+        .first()
     )
+
+
+def organization_of(*, municipality: Municipality) -> Organization:
+    """The organisation of a municipality (every municipality has one)."""
+    return Organization.objects.get(municipality=municipality)
+
+
+def member_organizations(*, user: User) -> QuerySet[Organization]:
+    """The municipalities the user is a member of (and so reads the assessments of)."""
+    return Organization.objects.filter(
+        permissions.assessable_organizations(user), memberships__user=user
+    ).select_related("municipality")
+
+
+def review_prefectures(*, user: User | AnonymousUser) -> QuerySet[Prefecture]:
+    """The prefectures whose review list the assessments page offers the user."""
+    return Prefecture.objects.filter(permissions.assessment_review_prefectures(user))
+
+
+def assessment_list(
+    *, user: User | AnonymousUser, organizations: QuerySet[Organization] | None = None
+) -> QuerySet[Assessment]:
+    """The assessments the user may read (of the given municipalities' organisations only, if given)."""
+    assessments = Assessment.objects.filter(municipality__in=readable_municipalities(user))
+    if organizations is not None:
+        assessments = assessments.filter(municipality__organization__in=organizations)
+    return assessments.select_related("municipality", "municipality__prefecture")
+
+
+def assessment_list_with_answers(*, user: User | AnonymousUser) -> QuerySet[Assessment]:
+    return assessment_list(user=user).prefetch_related("answers__indicator")
+
+
+def assessment_for(*, user: User | AnonymousUser, municipality: Municipality, fiscal_year: int) -> Assessment | None:
+    return assessment_list(user=user).filter(municipality=municipality, fiscal_year=fiscal_year).first()
+
+
+def assessments_chosen(*, user: User | AnonymousUser, prefecture: Prefecture, ids: list[int]) -> list[Assessment]:
+    """The assessments picked on a prefecture's review list; ids of others' are left out."""
+    return list(assessment_list(user=user).filter(pk__in=ids, municipality__prefecture=prefecture))
 
 
 def answers_of(*, assessment: Assessment) -> list[Answer]:
     return list(assessment.answers.select_related("indicator", "updated_by").order_by("indicator__position"))
+
+
+def answers_by_code(*, assessment: Assessment) -> dict[str, Answer]:
+    """The assessment's answers by their item's code."""
+    return {answer.indicator.code: answer for answer in assessment.answers.select_related("indicator")}
+
+
+def evidence_answer(*, assessment: Assessment, item: str) -> Answer | None:
+    """The answer to the item, if it carries an evidence file."""
+    return assessment.answers.exclude(evidence_file="").filter(indicator__code=item).first()
 
 
 def history(*, assessment: Assessment, limit: int = 100) -> QuerySet[LogEntry]:
@@ -124,8 +182,7 @@ def live_result(*, municipality: Municipality) -> dict[str, Any] | None:
 
 def kpi_list(*, user: User | AnonymousUser, municipality: Municipality) -> list[tuple[Kpi, kpi_rules.Status]]:
     """The municipality's KPIs (if the user may read them) with their status against the plan."""
-    organization = Organization.objects.get(municipality=municipality)
-    if not permissions.can_view_assessment(user, organization):
+    if not permissions.can_view_assessment(user, organization_of(municipality=municipality)):
         return []
     kpis = (
         Kpi.objects.filter(municipality=municipality)
@@ -152,12 +209,25 @@ def kpi_for(*, user: User | AnonymousUser, pk: int) -> Kpi | None:
     return Kpi.objects.filter(pk=pk, municipality__in=municipalities).select_related("municipality", "owner").first()
 
 
+def readable_kpis(*, user: User | AnonymousUser) -> QuerySet[Kpi]:
+    """Every KPI the user may read, with what its API representation shows."""
+    return (
+        Kpi.objects.filter(municipality__in=readable_municipalities(user))
+        .select_related("municipality", "owner", "indicator")
+        .prefetch_related("measurements")
+    )
+
+
+def measurements_of(*, kpi: Kpi) -> list[Measurement]:
+    """The KPI's measurements, oldest first."""
+    return list(kpi.measurements.all())
+
+
 # --- roadmaps ------------------------------------------------------------------------------------
 
 
 def roadmap_list(*, user: User | AnonymousUser, municipality: Municipality) -> QuerySet[Roadmap]:
-    organization = Organization.objects.get(municipality=municipality)
-    if not permissions.can_view_assessment(user, organization):
+    if not permissions.can_view_assessment(user, organization_of(municipality=municipality)):
         return Roadmap.objects.none()
     return Roadmap.objects.filter(municipality=municipality)
 
@@ -165,6 +235,47 @@ def roadmap_list(*, user: User | AnonymousUser, municipality: Municipality) -> Q
 def roadmap_for(*, user: User | AnonymousUser, pk: int) -> Roadmap | None:
     municipalities = readable_municipalities(user)
     return Roadmap.objects.filter(pk=pk, municipality__in=municipalities).select_related("municipality").first()
+
+
+def readable_roadmaps(*, user: User | AnonymousUser) -> QuerySet[Roadmap]:
+    """Every roadmap the user may read, with its initiatives as the API shows them."""
+    return (
+        Roadmap.objects.filter(municipality__in=readable_municipalities(user))
+        .prefetch_related("initiatives__milestones", "initiatives__indicators", "initiatives__owner")
+        .select_related("municipality")
+    )
+
+
+def readable_initiatives(*, user: User | AnonymousUser) -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.filter(roadmap__municipality__in=readable_municipalities(user))
+        .prefetch_related("milestones", "indicators")
+        .select_related("owner", "roadmap")
+    )
+
+
+def initiative_for(*, user: User | AnonymousUser, pk: int) -> Initiative | None:
+    return readable_initiatives(user=user).filter(pk=pk).first()
+
+
+def indicators_of(*, initiative: Initiative) -> list[Indicator]:
+    """The survey items the initiative moves."""
+    return list(initiative.indicators.all())
+
+
+def milestones_of(*, initiative: Initiative, today: dt.date) -> list[tuple[Milestone, bool]]:
+    """The initiative's milestones, each with whether it is late."""
+    return [(m, m.done_on is None and m.due_on < today) for m in initiative.milestones.all()]
+
+
+def milestone_of(*, initiative: Initiative, pk: int) -> Milestone | None:
+    return initiative.milestones.filter(pk=pk).first()
+
+
+def readable_milestones(*, user: User | AnonymousUser) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(initiative__roadmap__municipality__in=readable_municipalities(user)).select_related(
+        "initiative__roadmap__municipality"
+    )
 
 
 @dataclass(frozen=True)

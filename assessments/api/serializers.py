@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
+from rest_framework.relations import RelatedField
 
 from benchmarks.models import Indicator
 from dx_platform.accounts.models import User
 
 from ..models import Answer, Assessment, Initiative, Kpi, Measurement, Milestone, Roadmap
-from ..selectors import readable_municipalities
+from ..selectors import kpi_status, readable_municipalities
 
 
 class AnswerSerializer(serializers.ModelSerializer):
@@ -95,14 +96,16 @@ class ReadableRelationsSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         readable = readable_municipalities(request.user if request else AnonymousUser())
-        if "roadmap" in fields:
-            fields["roadmap"].queryset = Roadmap.objects.filter(municipality__in=readable)
-        if "initiative" in fields:
-            fields["initiative"].queryset = Initiative.objects.filter(roadmap__municipality__in=readable)
-        if "owner" in fields:
-            fields["owner"].queryset = User.objects.filter(
-                memberships__organization__municipality__in=readable
-            ).distinct()
+        scopes = {
+            "roadmap": Roadmap.objects.filter(municipality__in=readable),
+            "initiative": Initiative.objects.filter(roadmap__municipality__in=readable),
+            "owner": User.objects.filter(memberships__organization__municipality__in=readable).distinct(),
+        }
+        for name, queryset in scopes.items():
+            if name in fields:
+                # DRF's stubs type `queryset` as a QuerySet or a Manager, and mypy then takes the assignment
+                # for the Manager descriptor's __get__.
+                cast(RelatedField, fields[name]).queryset = queryset  # type: ignore[arg-type]
         return fields
 
 
@@ -139,8 +142,6 @@ class KpiSerializer(ReadableRelationsSerializer):
         )
 
     def get_status(self, kpi: Kpi) -> str:
-        from ..selectors import kpi_status
-
         return kpi_status(kpi).code
 
     def validate_indicator(self, indicator: Indicator | None) -> Indicator | None:

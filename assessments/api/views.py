@@ -12,7 +12,6 @@ import json
 from dataclasses import fields
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -20,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dx_platform.core.auth import signed_in
 from dx_platform.organizations.models import Municipality
 
 from .. import selectors, services
@@ -50,10 +50,6 @@ class PreconditionRequired(exceptions.APIException):
     default_detail = "Send If-Match with the ETag of your last GET, so a concurrent change is not overwritten."
 
 
-def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
 def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """The request's body as the serializer reads it: anything else (a list, a wrong type) is a 400."""
     body = serializer_class(data=request.data)
@@ -61,21 +57,20 @@ def _body(serializer_class: type[serializers.Serializer], request: Request) -> d
     return dict(body.validated_data)
 
 
-def _municipality(user: Any, code: Any) -> Municipality:
-    municipality = Municipality.objects.filter(code=str(code), pk__in=selectors.readable_municipalities(user)).first()
+def _municipality(request: Request, code: Any) -> Municipality:
+    municipality = selectors.readable_municipality(user=request.user, code=str(code))
     if municipality is None:
         raise exceptions.ValidationError({"municipality": ["Unknown municipality, or not one whose data you may see."]})
     return municipality
 
 
-class ETagMixin:
+class ETagMixin(viewsets.GenericViewSet):
     """GET sends an ETag; PUT/PATCH need a matching If-Match (never overwrite a change unseen)."""
 
-    request: Request
     precondition_methods = ("PUT", "PATCH")  # the schema lists their 412 and 428
 
     def etag(self, instance: Any) -> str:
-        serializer = self.get_serializer(instance)  # type: ignore[attr-defined]  # from GenericViewSet
+        serializer = self.get_serializer(instance)
         data = json.dumps(serializer.data, sort_keys=True, default=str)
         return '"' + hashlib.sha256(data.encode()).hexdigest()[:32] + '"'
 
@@ -98,7 +93,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ("fiscal_year", "status")
 
     def get_queryset(self) -> QuerySet[Assessment]:
-        return selectors.assessment_list(user=self.request.user).prefetch_related("answers__indicator")
+        return selectors.assessment_list_with_answers(user=self.request.user)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assessment = self.get_object()
@@ -109,13 +104,10 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=AssessmentStartSerializer, responses={201: AssessmentSerializer})
     def create(self, request: Request) -> Response:
         body = _body(AssessmentStartSerializer, request)
-        municipality = _municipality(request.user, body["municipality"])
-        try:
-            assessment = services.assessment_start(
-                municipality=municipality, fiscal_year=body["fiscal_year"], by=request.user
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        municipality = _municipality(request, body["municipality"])
+        assessment = services.assessment_start(
+            municipality=municipality, fiscal_year=body["fiscal_year"], by=signed_in(request)
+        )
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -140,13 +132,12 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             if not (match.startswith("v") and match[1:].isdigit()):
                 raise PreconditionRequired()
             version = int(match[1:])
-        indicators = {a.indicator.code: a.indicator_id for a in assessment.answers.select_related("indicator")}
-        unknown = sorted(set(body.validated_data["answers"]) - set(indicators))
+        current = selectors.answers_by_code(assessment=assessment)
+        unknown = sorted(set(body.validated_data["answers"]) - set(current))
         if unknown:
             raise exceptions.ValidationError({"answers": [f"Unknown items: {', '.join(unknown)}"]})
-        current = {a.indicator.code: a for a in assessment.answers.select_related("indicator")}
         given = {
-            indicators[code]: services.AnswerInput(
+            current[code].indicator_id: services.AnswerInput(
                 value=change.get("value", current[code].value),
                 status=change.get("status", current[code].status),
                 note=change.get("note", current[code].note),
@@ -157,7 +148,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         }
         try:
             assessment = services.assessment_save(
-                assessment=assessment, answers=given, version=version, by=request.user
+                assessment=assessment, answers=given, version=version, by=signed_in(request)
             )
         except services.StaleAssessment as exc:
             return Response(
@@ -167,8 +158,6 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
         return self.retrieve(request, pk=pk)
 
     @extend_schema(request=SubmitSerializer, responses=AssessmentSerializer)
@@ -176,10 +165,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def submit(self, request: Request, pk: str | None = None) -> Response:
         assessment = self.get_object()
         body = _body(SubmitSerializer, request)
-        try:
-            services.assessment_submit(assessment=assessment, by=request.user, accept_missing=body["accept_missing"])
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        services.assessment_submit(assessment=assessment, by=signed_in(request), accept_missing=body["accept_missing"])
         return self.retrieve(request, pk=pk)
 
     @extend_schema(request=ReviewSerializer, responses=AssessmentSerializer)
@@ -187,12 +173,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def review(self, request: Request, pk: str | None = None) -> Response:
         assessment = self.get_object()
         body = _body(ReviewSerializer, request)
-        try:
-            services.assessment_review(
-                assessment=assessment, by=request.user, confirm=body["decision"] == "confirm", comment=body["comment"]
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        services.assessment_review(
+            assessment=assessment, by=signed_in(request), confirm=body["decision"] == "confirm", comment=body["comment"]
+        )
         return self.retrieve(request, pk=pk)
 
 
@@ -201,33 +184,26 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
     http_method_names = ("get", "post", "put", "patch", "head", "options")
 
     def get_queryset(self) -> QuerySet[Kpi]:
-        return (
-            Kpi.objects.filter(municipality__in=selectors.readable_municipalities(self.request.user))
-            .select_related("municipality", "owner", "indicator")
-            .prefetch_related("measurements")
-        )
+        return selectors.readable_kpis(user=self.request.user)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kpi = self.get_object()
         return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
 
-    def _save(self, serializer: KpiSerializer, municipality: Municipality, kpi: Kpi | None) -> Kpi:
+    def _save(self, validated: dict[str, Any], municipality: Municipality, kpi: Kpi | None) -> Kpi:
         # What a partial update leaves out stays as it is on the KPI (model values, not their JSON text).
         current = {f.name: getattr(kpi, f.name) for f in fields(services.KpiInput)} if kpi else {}
-        data = {**current, **serializer.validated_data}
+        data = {**current, **validated}
         given = services.KpiInput(
             **{f.name: data.get(f.name) for f in fields(services.KpiInput)} | {"area": data.get("area") or ""}
         )
-        try:
-            return services.kpi_save(municipality=municipality, given=given, by=self.request.user, kpi=kpi)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        return services.kpi_save(municipality=municipality, given=given, by=signed_in(self.request), kpi=kpi)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        municipality = _municipality(request.user, _body(MunicipalityBodySerializer, request)["municipality"])
+        municipality = _municipality(request, _body(MunicipalityBodySerializer, request)["municipality"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        kpi = self._save(serializer, municipality, None)
+        kpi = self._save(serializer.validated_data, municipality, None)
         return self.with_etag(Response(self.get_serializer(kpi).data, status=status.HTTP_201_CREATED), kpi)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -235,7 +211,7 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
         self.check_if_match(kpi)
         serializer = self.get_serializer(kpi, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        kpi = self._save(serializer, kpi.municipality, kpi)
+        kpi = self._save(serializer.validated_data, kpi.municipality, kpi)
         return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
 
     @extend_schema(request=MeasurementSerializer, responses=MeasurementSerializer)
@@ -244,16 +220,13 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
         kpi = self.get_object()
         body = MeasurementSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            measurement = services.measurement_add(
-                kpi=kpi,
-                measured_on=body.validated_data["measured_on"],
-                value=body.validated_data["value"],
-                note=body.validated_data.get("note", ""),
-                by=request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        measurement = services.measurement_add(
+            kpi=kpi,
+            measured_on=body.validated_data["measured_on"],
+            value=body.validated_data["value"],
+            note=body.validated_data.get("note", ""),
+            by=signed_in(request),
+        )
         return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
 
@@ -262,11 +235,7 @@ class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
     http_method_names = ("get", "post", "put", "patch", "head", "options")
 
     def get_queryset(self) -> QuerySet[Roadmap]:
-        return (
-            Roadmap.objects.filter(municipality__in=selectors.readable_municipalities(self.request.user))
-            .prefetch_related("initiatives__milestones", "initiatives__indicators", "initiatives__owner")
-            .select_related("municipality")
-        )
+        return selectors.readable_roadmaps(user=self.request.user)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         roadmap = self.get_object()
@@ -280,19 +249,16 @@ class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
             period_end=data["period_end"],
             adopted_on=data.get("adopted_on"),
         )
-        try:
-            return services.roadmap_save(
-                municipality=municipality,
-                given=given,
-                by=self.request.user,
-                roadmap=roadmap,
-                template=data.get("template", ""),
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        return services.roadmap_save(
+            municipality=municipality,
+            given=given,
+            by=signed_in(self.request),
+            roadmap=roadmap,
+            template=data.get("template", ""),
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        municipality = _municipality(request.user, _body(MunicipalityBodySerializer, request)["municipality"])
+        municipality = _municipality(request, _body(MunicipalityBodySerializer, request)["municipality"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         roadmap = self._save(serializer.validated_data, municipality, None)
@@ -313,11 +279,7 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
     http_method_names = ("get", "post", "put", "patch", "head", "options")
 
     def get_queryset(self) -> QuerySet[Initiative]:
-        return (
-            Initiative.objects.filter(roadmap__municipality__in=selectors.readable_municipalities(self.request.user))
-            .prefetch_related("milestones", "indicators")
-            .select_related("owner", "roadmap")
-        )
+        return selectors.readable_initiatives(user=self.request.user)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         initiative = self.get_object()
@@ -333,10 +295,7 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
             ends_on=data["ends_on"],
             status=data.get("status", Initiative.Status.PLANNED),
         )
-        try:
-            return services.initiative_save(roadmap=roadmap, given=given, by=self.request.user, initiative=initiative)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        return services.initiative_save(roadmap=roadmap, given=given, by=signed_in(self.request), initiative=initiative)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -355,7 +314,7 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
         current = {
             "title": initiative.title,
             "area": initiative.area,
-            "indicators": list(initiative.indicators.all()),
+            "indicators": selectors.indicators_of(initiative=initiative),
             "owner": initiative.owner,
             "starts_on": initiative.starts_on,
             "ends_on": initiative.ends_on,
@@ -370,26 +329,21 @@ class MilestoneViewSet(ETagMixin, viewsets.ModelViewSet):
     http_method_names = ("get", "post", "put", "patch", "head", "options")
 
     def get_queryset(self) -> QuerySet[Milestone]:
-        return Milestone.objects.filter(
-            initiative__roadmap__municipality__in=selectors.readable_municipalities(self.request.user)
-        ).select_related("initiative__roadmap__municipality")
+        return selectors.readable_milestones(user=self.request.user)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         milestone = self.get_object()
         return self.with_etag(Response(self.get_serializer(milestone).data), milestone)
 
     def _save(self, data: dict[str, Any], initiative: Initiative, milestone: Milestone | None) -> Milestone:
-        try:
-            return services.milestone_save(
-                initiative=initiative,
-                title=data["title"],
-                due_on=data["due_on"],
-                done_on=data.get("done_on"),
-                by=self.request.user,
-                milestone=milestone,
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        return services.milestone_save(
+            initiative=initiative,
+            title=data["title"],
+            due_on=data["due_on"],
+            done_on=data.get("done_on"),
+            by=signed_in(self.request),
+            milestone=milestone,
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

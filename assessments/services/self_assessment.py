@@ -215,7 +215,7 @@ def assessment_submit(*, assessment: Assessment, by: User, accept_missing: bool 
         current.version += 1
         current.save()
         _notify(
-            coordinators_of(prefecture_id=organization.prefecture_id),
+            coordinators_of(prefecture_id=assessment.municipality.prefecture_id),
             format_lazy(
                 _("{name} submitted its FY{year} self-assessment"), name=organization.name, year=current.fiscal_year
             ),

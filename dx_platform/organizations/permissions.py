@@ -245,6 +245,12 @@ def is_public_sector(user: User | AnonymousUser) -> bool:
     return is_platform_staff(user) or access_of(user).public_sector
 
 
+def assessment_review_prefectures(user: User | AnonymousUser) -> Q:
+    """Filter on Prefecture: those whose review list the assessments page offers the user — the ones they
+    coordinate (platform staff, who may review any, open the others by their address)."""
+    return Q(pk__in=list(access_of(user).coordinated_prefecture_ids))
+
+
 # --- community (the community app) ---------------------------------------------------------------
 # Public-sector staff share cases in staff-only spaces; partners see what is published for everyone,
 # answer needs and see only the published RFI and tender of a joint procurement. Drafts and embargoed

@@ -327,6 +327,17 @@ def test_a_bulk_review_ignores_assessments_of_another_prefecture(client, submitt
 # --- odd input never fails the server ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("given", ["99999999999999999999", "9" * 5000])
+def test_a_bulk_review_of_an_id_beyond_any_changes_nothing(client, submitted_pair, people, given):
+    client.force_login(people["coordinator"])
+
+    response = client.post("/assessments/review/20/", {"assessment": [given], "decision": "confirm"}, follow=True)
+
+    assert response.status_code == 200
+    assert len(messages_of(response)) == 1
+    assert set(Assessment.objects.values_list("status", flat=True)) == {"submitted"}
+
+
 @pytest.mark.parametrize(
     "query",
     [
