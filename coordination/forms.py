@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,25 +10,35 @@ from django.utils.translation import pgettext_lazy
 
 from assessments.models import Initiative, Kpi
 from benchmarks.models import Area, Indicator
-from benchmarks.selectors import catalog_for
 from dx_platform.accounts.models import User
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
 
+from . import selectors
 from .models import SKILLS, Specialist, SupportActivity, SupportCase
 from .services import ActivityInput, GoalInput, SpecialistInput, SupportRequest
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def newest_items(**filters: Any) -> Any:
-    catalog = catalog_for()
-    return catalog.indicators.filter(**filters).order_by("position") if catalog else Indicator.objects.none()
+class ItemField(forms.ModelChoiceField):
+    """A survey item, by its Japanese name."""
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return obj.name_ja
 
 
-def _name_ja(indicator: Indicator) -> str:
-    return indicator.name_ja
+class ItemsField(ModelIdsField):
+    """Survey items (checkboxes), by their Japanese names."""
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return obj.name_ja
+
+
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A field of model choices (django-stubs types `form.fields` as plain fields)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 class DashboardFilterForm(forms.Form):
@@ -42,7 +52,7 @@ class DashboardFilterForm(forms.Form):
 class SupportRequestForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200)
     skill = forms.ChoiceField(label=_("About"), choices=[("", "—"), *SKILLS], required=False)
-    indicator = forms.ModelChoiceField(label=_("Survey item"), queryset=Indicator.objects.none(), required=False)
+    indicator = ItemField(label=_("Survey item"), queryset=Indicator.objects.none(), required=False)
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=SupportCase.Urgency.choices, initial=SupportCase.Urgency.NORMAL
     )
@@ -50,9 +60,7 @@ class SupportRequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["indicator"]
-        field.queryset = newest_items()
-        field.label_from_instance = _name_ja
+        _choices(self, "indicator").queryset = selectors.newest_items()
 
     def given(self) -> SupportRequest:
         return SupportRequest(**{name: self.cleaned_data[name] for name in SupportRequest.__dataclass_fields__})
@@ -63,7 +71,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, prefecture: Prefecture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["specialist"].queryset = Specialist.objects.filter(prefecture=prefecture, active=True)
+        _choices(self, "specialist").queryset = Specialist.objects.filter(prefecture=prefecture, active=True)
 
 
 class ActivityForm(forms.ModelForm):
@@ -102,8 +110,8 @@ class LinksForm(forms.Form):
 
     def __init__(self, *args: Any, case: SupportCase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kpis"].queryset = Kpi.objects.filter(municipality=case.municipality)
-        self.fields["initiatives"].queryset = Initiative.objects.filter(roadmap__municipality=case.municipality)
+        _choices(self, "kpis").queryset = Kpi.objects.filter(municipality=case.municipality)
+        _choices(self, "initiatives").queryset = Initiative.objects.filter(roadmap__municipality=case.municipality)
 
 
 class SpecialistForm(forms.Form):
@@ -135,8 +143,24 @@ class SpecialistForm(forms.Form):
 
     def __init__(self, *args: Any, prefecture: Prefecture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipalities"].queryset = Municipality.objects.filter(prefecture=prefecture).order_by("code")
-        self.fields["user"].queryset = User.objects.filter(permissions.pool_accounts(prefecture.pk)).distinct()
+        _choices(self, "municipalities").queryset = Municipality.objects.filter(prefecture=prefecture).order_by("code")
+        _choices(self, "user").queryset = User.objects.filter(permissions.pool_accounts(prefecture.pk)).distinct()
+
+    @staticmethod
+    def initial_of(specialist: Specialist | None) -> dict[str, Any]:
+        """The form's start: the specialist's own data, or a new active one."""
+        if specialist is None:
+            return {"active": True}
+        return {
+            "name": specialist.name,
+            "kind": specialist.kind,
+            "affiliation": specialist.affiliation,
+            "user": specialist.user.email if specialist.user else "",
+            "skills": specialist.skills,
+            "days_per_month": specialist.days_per_month,
+            "municipalities": specialist.municipalities.all(),
+            "active": specialist.active,
+        }
 
     def given(self) -> SpecialistInput:
         data = self.cleaned_data
@@ -155,16 +179,14 @@ class SpecialistForm(forms.Form):
 class GoalForm(forms.Form):
     title = forms.CharField(label=_("Goal"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    indicators = ModelIdsField(
+    indicators = ItemsField(
         label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     target_date = forms.DateField(label=pgettext_lazy("goal date", "By"), widget=DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["indicators"]
-        field.queryset = newest_items(kind__in=[Indicator.Kind.BOOLEAN, Indicator.Kind.PROCEDURE], scored=True)
-        field.label_from_instance = _name_ja
+        _choices(self, "indicators").queryset = selectors.goal_items()
 
     def given(self) -> GoalInput:
         data = self.cleaned_data

@@ -96,7 +96,7 @@ def report_data(*, prefecture: Prefecture, user: User, today: dt.date | None = N
 
 
 def render_pdf(data: ReportData, language: str = "ja") -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # here: a heavy library that only making a report needs
 
     with translation.override(language):
         # The map is our own SVG, built from our GeoJSON with names escaped.

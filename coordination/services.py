@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
@@ -22,6 +23,7 @@ from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 from dx_platform.organizations.selectors import coordinators_of, writers_of
 
+from . import report as council
 from . import selectors
 from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportActivity, SupportCase
 
@@ -195,11 +197,7 @@ def overdue_reminders_send(*, today: dt.date | None = None) -> int:
         ):
             continue
         case = activity.case
-        specialist_user = case.specialist.user if case.specialist else None
-        recipients = (
-            [specialist_user] if specialist_user else coordinators_of(prefecture_id=case.municipality.prefecture_id)
-        )
-        for user in recipients:
+        for user in selectors.next_action_assignees(case=case):
             notification_create(
                 recipient=user,
                 title=format_lazy(
@@ -333,11 +331,7 @@ def goal_milestone_set(
 ) -> GoalMilestone:
     """A municipality sets its own date for the goal (its editors and admins, or the coordinators)."""
     organization = Organization.objects.filter(municipality=municipality).first()
-    if (
-        organization is None
-        or municipality.prefecture_id != goal.prefecture_id
-        or not (permissions.can_write_for(by, organization) or permissions.can_coordinate(by, goal.prefecture_id))
-    ):
+    if organization is None or not permissions.can_set_goal_date(by, goal, organization):
         raise PermissionDenied(_("Only the municipality's editors and administrators set its date."))
     if due_on > goal.target_date:
         refusal = _("Our date is on or before the goal's date (%(date)s).")
@@ -353,7 +347,7 @@ def goal_milestone_set(
 
 def council_report_request(*, prefecture: Prefecture, by: User) -> CouncilReport:
     """Queue a report; a worker makes it (tasks.make_council_report) and the page shows its progress."""
-    from .tasks import make_council_report
+    from .tasks import make_council_report  # here: the tasks module imports this one
 
     _check_coordinator(by, prefecture.pk)
     report = CouncilReport.objects.create(prefecture=prefecture, requested_by=by)
@@ -367,10 +361,6 @@ def _progress(report: CouncilReport, percent: int, step: str) -> None:
 
 def council_report_make(*, report_id: int) -> CouncilReport:
     """Make the report's PDF and XLSX, saying how far it got; a report claimed once is made once."""
-    from django.core.files.base import ContentFile
-
-    from . import report as council
-
     claimed = CouncilReport.objects.filter(pk=report_id, status=CouncilReport.Status.PENDING).update(
         status=CouncilReport.Status.RUNNING, step="data"
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,15 @@ def procurement_list(*, user: User | AnonymousUser) -> QuerySet[Procurement]:
 
 def procurement_for(*, user: User | AnonymousUser, pk: int) -> Procurement | None:
     return procurement_list(user=user).filter(pk=pk).select_related("awarded_partner").first()
+
+
+def joinable_procurements(*, user: User | AnonymousUser, today: dt.date | None = None) -> QuerySet[Procurement]:
+    """The procurements the user sees that bodies may still join: before the tender and until joining
+    closes (the rule participant_join applies)."""
+    # Here: the services module imports this one.
+    from ..services.procurement import OPEN_STAGES
+
+    return procurement_list(user=user).filter(stage__in=OPEN_STAGES, join_until__gte=today or timezone.localdate())
 
 
 def bodies_where(

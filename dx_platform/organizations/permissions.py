@@ -28,7 +28,7 @@ from .models import REGIONAL_KINDS, ROLES_BY_KIND, Membership, Organization, Rol
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from coordination.models import SupportCase
+    from coordination.models import SharedGoal, SupportCase
     from dx_platform.accounts.models import User
 
 _CACHE_ATTR = "_dx_access"
@@ -462,3 +462,27 @@ def can_view_shared_goals(user: User | AnonymousUser, prefecture_id: int) -> boo
     return Organization.objects.filter(
         pk__in=list(access_of(user).roles), kind=Organization.Kind.MUNICIPALITY, prefecture_id=prefecture_id
     ).exists()
+
+
+def coordinated_prefectures(user: User | AnonymousUser) -> Q:
+    """Filter on Prefecture: the workspaces the user opens — the prefectures they coordinate, every one
+    for platform staff (the queryset twin of can_coordinate)."""
+    if is_platform_staff(user):
+        return Q()
+    return Q(pk__in=list(access_of(user).coordinated_prefecture_ids))
+
+
+def can_act_on_case(user: User | AnonymousUser, case: SupportCase, action: str) -> bool:
+    """The prefecture's coordinators manage a support case (assign, record days, link, close); the
+    assigned specialist also logs its activities ("activity")."""
+    if can_coordinate(user, case.municipality.prefecture_id):
+        return True
+    return action == "activity" and can_log_support(user, case)
+
+
+def can_set_goal_date(user: User | AnonymousUser, goal: SharedGoal, organization: Organization) -> bool:
+    """A municipality's own date for a shared goal of its prefecture: its editors and administrators,
+    and the prefecture's coordinators (for any of its municipalities)."""
+    if organization.kind != Organization.Kind.MUNICIPALITY or organization.prefecture_id != goal.prefecture_id:
+        return False
+    return can_write_for(user, organization) or can_coordinate(user, goal.prefecture_id)

@@ -346,6 +346,20 @@ def test_the_pools_load_by_specialist_and_month_and_by_municipality(pool, case, 
     assert load.by_municipality == [(town, Decimal(6)), (city, Decimal("1.5"))]
 
 
+def test_the_pools_load_takes_the_same_queries_however_many_specialists(pool, case, home, people):
+    prefecture = home["prefecture"].prefecture
+    selectors.pool_load(user=people["coordinator"], prefecture=prefecture, today=MAY)  # memberships read once
+    with CaptureQueriesContext(connection) as six:
+        selectors.pool_load(user=people["coordinator"], prefecture=prefecture, today=MAY)
+    for n in range(6):
+        Dispatch.objects.create(
+            specialist=make_specialist(prefecture, f"追加 {n}", days="3"), case=case, worked_on=MAY, days=1
+        )
+    with CaptureQueriesContext(connection) as twelve:
+        selectors.pool_load(user=people["coordinator"], prefecture=prefecture, today=MAY)
+    assert len(six) == len(twelve)
+
+
 @pytest.mark.parametrize("who", ["other_coordinator", "admin", "pooled", "partner"])
 def test_only_its_coordinators_see_a_prefectures_pool_and_load(pool, home, everyone, who):
     prefecture = home["prefecture"].prefecture
@@ -382,6 +396,16 @@ def test_next_steps_are_what_most_peers_did_with_cases_procurements_and_speciali
     assert policy.cases == helpers["cases"]  # the town of the same size class first
     assert policy.procurements == [helpers["procurement"]]
     assert [(m.specialist, m.remaining) for m in policy.specialists] == [(specialist, Decimal("4.0"))]
+
+
+@pytest.mark.parametrize(("stage", "listed"), [("commitment", True), ("tender", False)])
+def test_next_steps_list_procurements_until_the_tender_as_joining_allows(helpers, town, people, stage, listed):
+    """Bodies join a joint procurement until its tender (community's participant_join), commitments stage
+    included."""
+    Procurement.objects.filter(pk=helpers["procurement"].pk).update(stage=stage)
+    steps = selectors.next_best_steps(user=people["editor"], municipality=town)
+    policy = next(step for step in steps if step.indicator.code == "system.policy")
+    assert policy.procurements == ([helpers["procurement"]] if listed else [])
 
 
 def test_a_municipality_sees_its_next_steps_but_not_the_pool(helpers, town, people):

@@ -75,6 +75,22 @@ def test_without_a_specialist_account_the_prefectures_coordinators_are_reminded(
         assert reminders(everyone[who]) == []
 
 
+@pytest.mark.parametrize("gone", ["account deactivated", "out of the pool"])
+def test_a_specialist_who_cannot_act_leaves_the_reminder_to_the_coordinators(case, specialist, everyone, gone):
+    """A deactivated account gets no notice, and a specialist out of the pool no longer sees the case: the
+    coordinators are reminded instead of nobody."""
+    coordinator = everyone["coordinator"]
+    services.support_case_assign(case=case, specialist=specialist, by=coordinator)
+    log(case, coordinator, -1)
+    if gone == "account deactivated":
+        type(specialist.user).objects.filter(pk=specialist.user.pk).update(is_active=False)
+    else:
+        type(specialist).objects.filter(pk=specialist.pk).update(active=False)
+    assert tasks.send_support_reminders.delay().get() == 1
+    assert len(reminders(coordinator)) == 1
+    assert reminders(specialist.user) == []
+
+
 def test_a_closed_case_reminds_nobody(case, everyone):
     log(case, everyone["coordinator"], -3)
     services.support_case_close(case=case, outcome="解決", by=everyone["coordinator"])

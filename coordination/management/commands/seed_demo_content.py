@@ -6,8 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from coordination.demo import demo_content_seed
+from community.demo import community_demo_seed
+from coordination.demo import coordination_demo_seed
 from dx_platform.accounts.models import User
 
 
@@ -22,5 +24,9 @@ class Command(BaseCommand):
             raise CommandError("Demo content is invented; refusing with DEBUG off.")
         if not User.objects.filter(email="coordinator@chiiki-dx.example").exists():
             raise CommandError("Create the demo accounts first: python manage.py seed_demo")
-        created = demo_content_seed()
-        self.stdout.write(self.style.SUCCESS("Demo content created." if created else "Demo content already there."))
+        # All or nothing, as one app's content after the other's: the community's first.
+        with transaction.atomic():
+            created = [community_demo_seed(), coordination_demo_seed()]
+        self.stdout.write(
+            self.style.SUCCESS("Demo content created." if any(created) else "Demo content already there.")
+        )
