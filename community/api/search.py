@@ -7,35 +7,15 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from ..forms import SearchForm
+from ..forms.search import SearchForm
 from ..models import SearchEntry
 from ..selectors.search import search
-
-
-class SearchResultSerializer(serializers.ModelSerializer):
-    organization = serializers.CharField(source="organization.name", default=None, read_only=True, allow_null=True)
-    prefecture = serializers.CharField(source="prefecture.pref_code", default=None, read_only=True, allow_null=True)
-    url = serializers.CharField(source="get_absolute_url", read_only=True)
-
-    class Meta:
-        model = SearchEntry
-        fields = (
-            "kind",
-            "object_id",
-            "title",
-            "organization",
-            "prefecture",
-            "size_class",
-            "population",
-            "area",
-            "outcome",
-            "url",
-        )
+from .serializers.search import SearchResultSerializer
 
 
 @extend_schema(

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 
-from ..forms_cases import (
+from ..forms.cases import (
     AdoptForm,
     AttachmentForm,
     CaseForm,

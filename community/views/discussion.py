@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from dx_platform.organizations import permissions
 
-from ..forms_discussion import CommentForm, ReasonForm
+from ..forms.discussion import CommentForm, ReasonForm
 from ..models import Comment
 from ..selectors import discussion as selectors
 from ..services import discussion as services

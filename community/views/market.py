@@ -24,7 +24,7 @@ from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
 
-from ..forms_market import NeedFilterForm, NeedForm, ProposalForm, ReferenceForm, SolutionFilterForm, SolutionForm
+from ..forms.market import NeedFilterForm, NeedForm, ProposalForm, ReferenceForm, SolutionFilterForm, SolutionForm
 from ..models import Need, Proposal, Solution, SolutionReference
 from ..selectors import market as selectors
 from ..selectors.discussion import target_url

@@ -29,7 +29,7 @@ from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
 
-from ..forms_procurement import (
+from ..forms.procurement import (
     AnswerForm,
     BodyForm,
     CommitForm,

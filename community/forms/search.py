@@ -1,4 +1,4 @@
-"""Community forms shared by every area: the search form."""
+"""The form of the community's search (its front page and the search API)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from benchmarks.models import Area, Indicator
 from benchmarks.selectors import catalog_for
 from dx_platform.organizations.models import Municipality, Prefecture
 
-from .models import PracticeCase, SearchEntry
-from .selectors.search import Filters
+from ..models import PracticeCase, SearchEntry
+from ..selectors.search import Filters
 
 
 class SearchForm(forms.Form):

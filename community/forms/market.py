@@ -13,10 +13,10 @@ from benchmarks.selectors import catalog_for
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Organization
 
-from .models import Need, Solution
-from .models.market import Category
-from .selectors.market import QUALIFICATIONS, NeedFilters, SolutionFilters
-from .services.market import NeedInput, ProposalInput, SolutionInput
+from ..models import Need, Solution
+from ..models.market import Category
+from ..selectors.market import QUALIFICATIONS, NeedFilters, SolutionFilters
+from ..services.market import NeedInput, ProposalInput, SolutionInput
 
 
 def survey_items() -> QuerySet[Indicator]:

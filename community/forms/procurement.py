@@ -15,11 +15,11 @@ from dx_platform.core.fiscal import FiscalYear
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Organization
 
-from .models import Participant, Procurement
-from .models.market import Category
-from .models.procurement import Stage
-from .selectors.procurement import Sharing, procurement_items
-from .services.procurement import Award, CommitmentInput, ProcurementInput, SeatInput, sharing_check
+from ..models import Participant, Procurement
+from ..models.market import Category
+from ..models.procurement import Stage
+from ..selectors.procurement import Sharing, procurement_items
+from ..services.procurement import Award, CommitmentInput, ProcurementInput, SeatInput, sharing_check
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Enough for any joint procurement; int() of a longer string of digits is refused before it is slow.

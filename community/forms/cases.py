@@ -14,9 +14,9 @@ from dx_platform.core.forms import ModelIdsField
 from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
 from dx_platform.organizations.models import Municipality, Organization
 
-from .models import CaseAttachment, PracticeCase
-from .selectors.cases import CaseFilters, newest_indicators
-from .services.cases import CASE_FIELDS, CaseInput, MetricInput, attachment_types
+from ..models import CaseAttachment, PracticeCase
+from ..selectors.cases import CaseFilters, newest_indicators
+from ..services.cases import CASE_FIELDS, CaseInput, MetricInput, attachment_types
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 4})
