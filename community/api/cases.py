@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,10 +30,6 @@ from .serializers.cases import (
     CaseWriteSerializer,
 )
 from .serializers.discussion import CommentSerializer
-
-
-def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 class CaseViewSet(
@@ -87,10 +82,7 @@ class CaseViewSet(
         organization = body.validated_data.get("organization")
         if organization is None:
             raise exceptions.ValidationError({"organization": ["Name the author body."]})
-        try:
-            case = services.practice_case_save(organization=organization, given=body.given(None), by=request.user)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        case = services.practice_case_save(organization=organization, given=body.given(None), by=request.user)
         return self._read(case, status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseWriteSerializer, responses=CaseSerializer)
@@ -98,15 +90,12 @@ class CaseViewSet(
         case = self.get_object()
         body = CaseWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
         body.is_valid(raise_exception=True)
-        try:
-            case = services.practice_case_save(
-                organization=case.organization,
-                given=body.given(services.CaseInput.of(case)),
-                by=request.user,
-                case=case,
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        case = services.practice_case_save(
+            organization=case.organization,
+            given=body.given(services.CaseInput.of(case)),
+            by=request.user,
+            case=case,
+        )
         return self._read(case)
 
     def perform_destroy(self, instance: PracticeCase) -> None:
@@ -117,10 +106,7 @@ class CaseViewSet(
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish a draft (others see it from its embargo date, if any)."""
         case = self.get_object()
-        try:
-            services.practice_case_publish(case=case, by=request.user)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        services.practice_case_publish(case=case, by=request.user)
         return self._read(case)
 
     @extend_schema(request=CaseQuestionSerializer, responses={201: CommentSerializer})
@@ -131,10 +117,7 @@ class CaseViewSet(
         case = self.get_object()
         body = CaseQuestionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            question = services.case_question_ask(case=case, body=body.validated_data["body"], by=request.user)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        question = services.case_question_ask(case=case, body=body.validated_data["body"], by=request.user)
         entry = entry_for(user=request.user, comment=question, target=case, reported=False)
         return Response(CommentSerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -155,15 +138,12 @@ class AdoptionViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            adoption = services.case_adopt(
-                case=body.validated_data["case"],
-                organization=body.validated_data["organization"],
-                by=request.user,
-                note=body.validated_data.get("note", ""),
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        adoption = services.case_adopt(
+            case=body.validated_data["case"],
+            organization=body.validated_data["organization"],
+            by=request.user,
+            note=body.validated_data.get("note", ""),
+        )
         return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Adoption) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +22,6 @@ from dx_platform.organizations import permissions
 from ..models import Comment, CommentReport, ModerationAction
 from ..selectors import discussion as selectors
 from ..services import discussion as services
-from .market import bad_request
 from .serializers.discussion import (
     CommentAnswerSerializer,
     CommentSerializer,
@@ -82,10 +80,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(_entry(request, self.get_object())).data)
 
     def _post(self, request: Request, **kwargs: Any) -> Response:
-        try:
-            comment = services.comment_post(by=request.user, **kwargs)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        comment = services.comment_post(by=request.user, **kwargs)
         return Response(self.get_serializer(_entry(request, comment)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CommentWriteSerializer, responses=CommentSerializer)
@@ -131,10 +126,7 @@ class ReportViewSet(mixins.CreateModelMixin, _ModeratedList):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         comment = _readable_comment(request, body.validated_data["comment"].pk)
-        try:
-            report = services.comment_report(comment=comment, reason=body.validated_data["reason"], by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        report = services.comment_report(comment=comment, reason=body.validated_data["reason"], by=request.user)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -150,10 +142,7 @@ class ModerationViewSet(mixins.CreateModelMixin, _ModeratedList):
         data = body.validated_data
         comment = _readable_comment(request, data["comment"].pk)
         act = services.comment_hide if data["action"] == ModerationAction.Action.HIDE else services.comment_restore
-        try:
-            done = act(comment=comment, reason=data["reason"], by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        done = act(comment=comment, reason=data["reason"], by=request.user)
         return Response(self.get_serializer(done).data, status=status.HTTP_201_CREATED)
 
 

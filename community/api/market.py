@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -26,10 +25,6 @@ from ..models import Need, Proposal, Solution, SolutionReference
 from ..selectors import market as selectors
 from ..services import market as services
 from .serializers.market import NeedSerializer, ProposalSerializer, ReferenceSerializer, SolutionSerializer, decision
-
-
-def bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 def _decision(request: Request, choices: tuple[str, str]) -> bool:
@@ -71,10 +66,7 @@ class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadO
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            saved = self.save(organization=body.validated_data["organization"], given=self._given(body.validated_data))
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        saved = self.save(organization=body.validated_data["organization"], given=self._given(body.validated_data))
         return self._answer(saved, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -82,12 +74,7 @@ class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadO
         body = self.get_serializer(instance, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         changes = {k: v for k, v in body.validated_data.items() if k != "organization"}
-        try:
-            saved = self.save(
-                organization=instance.organization, given=self._given(changes, instance), instance=instance
-            )
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        saved = self.save(organization=instance.organization, given=self._given(changes, instance), instance=instance)
         return self._answer(saved, status.HTTP_200_OK)
 
 
@@ -108,10 +95,7 @@ class NeedViewSet(_Writable):
     @extend_schema(request=None, responses=NeedSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
-        try:
-            need = services.need_close(need=self.get_object(), by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        need = services.need_close(need=self.get_object(), by=request.user)
         return Response(self.get_serializer(need).data)
 
 
@@ -151,21 +135,13 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         given = services.ProposalInput(
             summary=data["summary"], price_note=data.get("price_note", ""), solution=solution
         )
-        try:
-            proposal = services.proposal_submit(
-                need=need, organization=data["organization"], given=given, by=request.user
-            )
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        proposal = services.proposal_submit(need=need, organization=data["organization"], given=given, by=request.user)
         return Response(self.get_serializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        try:
-            proposal = services.proposal_withdraw(proposal=self.get_object(), by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        proposal = services.proposal_withdraw(proposal=self.get_object(), by=request.user)
         return Response(self.get_serializer(proposal).data)
 
     @extend_schema(request=decision(("shortlist", "decline")), responses=ProposalSerializer)
@@ -173,10 +149,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def decide(self, request: Request, pk: str | None = None) -> Response:
         proposal = self.get_object()
         shortlist = _decision(request, ("shortlist", "decline"))
-        try:
-            proposal = services.proposal_decide(proposal=proposal, shortlist=shortlist, by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        proposal = services.proposal_decide(proposal=proposal, shortlist=shortlist, by=request.user)
         return Response(self.get_serializer(proposal).data)
 
 
@@ -195,12 +168,7 @@ class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         solution = _visible(selectors.solution_for(user=request.user, pk=data["solution"].pk), "solution")
-        try:
-            reference = services.reference_request(
-                solution=solution, organization=data["organization"], by=request.user
-            )
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        reference = services.reference_request(solution=solution, organization=data["organization"], by=request.user)
         return Response(self.get_serializer(reference).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=decision(("confirm", "decline")), responses=ReferenceSerializer)

@@ -8,13 +8,9 @@ are in serializers/procurement.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -22,7 +18,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.settings import api_settings
 
 from ..models import Participant, Procurement, ProcurementQuestion, SpecificationVersion
 from ..models.procurement import Stage
@@ -45,25 +40,6 @@ from .serializers.procurement import (
     ProcurementWriteSerializer,
     schema_only,
 )
-
-
-def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's refusal as a 400: per field as DRF names them, else as the detail."""
-    if not hasattr(exc, "error_dict"):
-        return exceptions.ValidationError({"detail": exc.messages})
-    errors = exc.message_dict
-    if NON_FIELD_ERRORS in errors:
-        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-    return exceptions.ValidationError(errors)
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A service's ValidationError becomes a 400 with its reasons (PermissionDenied is DRF's 403 already)."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise _bad_request(exc) from None
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
@@ -129,10 +105,9 @@ class ProcurementViewSet(
             **{name: data.get(name) for name in ("total_cost_yen", "sharing_rule")},
             **{name: data[name] for name in ("flat_weight", "population_weight", "usage_weight")},
         )
-        with _refusals():
-            procurement = services.procurement_create(
-                lead=data["lead"], given=self._details(data, None), sharing=sharing, by=request.user
-            )
+        procurement = services.procurement_create(
+            lead=data["lead"], given=self._details(data, None), sharing=sharing, by=request.user
+        )
         return self._show(procurement, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProcurementWriteSerializer, responses=ProcurementWorkspaceSerializer)
@@ -140,10 +115,9 @@ class ProcurementViewSet(
         procurement = self.get_object()
         body = ProcurementWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        with _refusals():
-            services.procurement_update(
-                procurement=procurement, given=self._details(dict(body.validated_data), procurement), by=request.user
-            )
+        services.procurement_update(
+            procurement=procurement, given=self._details(dict(body.validated_data), procurement), by=request.user
+        )
         return self._show(procurement)
 
     @extend_schema(request=ProcurementSharingSerializer, responses=ProcurementWorkspaceSerializer)
@@ -152,15 +126,14 @@ class ProcurementViewSet(
         """Set the total and the cost sharing rule (fixed once a participant has committed)."""
         procurement = self.get_object()
         data = _valid(ProcurementSharingSerializer, request.data)
-        with _refusals():
-            services.cost_sharing_save(
-                procurement=procurement,
-                sharing=selectors.Sharing(
-                    total_cost_yen=data.get("total_cost_yen"),
-                    **{k: data[k] for k in ("sharing_rule", "flat_weight", "population_weight", "usage_weight")},
-                ),
-                by=request.user,
-            )
+        services.cost_sharing_save(
+            procurement=procurement,
+            sharing=selectors.Sharing(
+                total_cost_yen=data.get("total_cost_yen"),
+                **{k: data[k] for k in ("sharing_rule", "flat_weight", "population_weight", "usage_weight")},
+            ),
+            by=request.user,
+        )
         return self._show(procurement)
 
     @extend_schema(request=ProcurementMoveSerializer, responses=ProcurementWorkspaceSerializer)
@@ -177,10 +150,9 @@ class ProcurementViewSet(
                 contract_amount_yen=data["contract_amount_yen"],
                 contract_on=data["contract_on"],
             )
-        with _refusals():
-            services.procurement_move(
-                procurement=procurement, to_stage=data["to_stage"], by=request.user, note=data["note"], award=award
-            )
+        services.procurement_move(
+            procurement=procurement, to_stage=data["to_stage"], by=request.user, note=data["note"], award=award
+        )
         return self._show(procurement)
 
     @extend_schema(request=ProcurementSeatSerializer, responses=ProcurementParticipantSerializer)
@@ -190,10 +162,9 @@ class ProcurementViewSet(
         procurement = self.get_object()
         data = _valid(ProcurementSeatSerializer, request.data)
         given = services.SeatInput(**{k: data[k] for k in ("expected_volume", "staff", "constraints")})
-        with _refusals():
-            seat = services.participant_join(
-                procurement=procurement, organization=data["municipality"], given=given, by=request.user
-            )
+        seat = services.participant_join(
+            procurement=procurement, organization=data["municipality"], given=given, by=request.user
+        )
         return Response(ProcurementParticipantSerializer(seat).data)
 
     @extend_schema(request=ProcurementBodySerializer, responses=ProcurementParticipantSerializer)
@@ -201,10 +172,9 @@ class ProcurementViewSet(
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         procurement = self.get_object()
         data = _valid(ProcurementBodySerializer, request.data)
-        with _refusals():
-            seat = services.participant_withdraw(
-                procurement=procurement, organization=data["municipality"], by=request.user
-            )
+        seat = services.participant_withdraw(
+            procurement=procurement, organization=data["municipality"], by=request.user
+        )
         return Response(ProcurementParticipantSerializer(seat).data)
 
     @extend_schema(request=ProcurementCommitSerializer, responses=ProcurementParticipantSerializer)
@@ -214,10 +184,9 @@ class ProcurementViewSet(
         procurement = self.get_object()
         data = _valid(ProcurementCommitSerializer, request.data)
         given = services.CommitmentInput(**{name: data[name] for name in services.CommitmentInput.__dataclass_fields__})
-        with _refusals():
-            seat = services.participant_commit(
-                procurement=procurement, organization=data["municipality"], given=given, by=request.user
-            )
+        seat = services.participant_commit(
+            procurement=procurement, organization=data["municipality"], given=given, by=request.user
+        )
         return Response(ProcurementParticipantSerializer(seat).data)
 
 
@@ -249,13 +218,12 @@ class SpecificationViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with _refusals():
-            version = services.specification_add(
-                procurement=body.validated_data["procurement"],
-                text=body.validated_data["text"],
-                note=body.validated_data.get("note", ""),
-                by=request.user,
-            )
+        version = services.specification_add(
+            procurement=body.validated_data["procurement"],
+            text=body.validated_data["text"],
+            note=body.validated_data.get("note", ""),
+            by=request.user,
+        )
         return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -301,12 +269,11 @@ class QuestionViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with _refusals():
-            asked = services.question_ask(
-                procurement=body.validated_data["procurement"],
-                question=body.validated_data["question"],
-                by=request.user,
-            )
+        asked = services.question_ask(
+            procurement=body.validated_data["procurement"],
+            question=body.validated_data["question"],
+            by=request.user,
+        )
         return Response(self.get_serializer(asked).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProcurementAnswerSerializer, responses=ProcurementQuestionSerializer)
@@ -314,8 +281,7 @@ class QuestionViewSet(
     def answer(self, request: Request, pk: str | None = None) -> Response:
         question = self.get_object()
         data = _valid(ProcurementAnswerSerializer, request.data)
-        with _refusals():
-            question = services.question_answer(question=question, answer=data["answer"], by=request.user)
+        question = services.question_answer(question=question, answer=data["answer"], by=request.user)
         return Response(self.get_serializer(question).data)
 
 
