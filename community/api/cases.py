@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -45,12 +46,11 @@ class CaseViewSet(
     serializer_class = CaseSerializer
 
     def get_queryset(self) -> QuerySet[PracticeCase]:
-        cases = selectors.case_list(user=self.request.user).prefetch_related("metrics", "indicators", "attachments")
         # The list's filters; one case is found by its id alone.
         filters = (
             CaseListForm(self.request.query_params).filters() if self.action == "list" else selectors.CaseFilters()
         )
-        return selectors.case_filter(cases, user=self.request.user, filters=filters)
+        return selectors.cases_with_details(user=self.request.user, filters=filters)
 
     @extend_schema(
         parameters=[
@@ -72,7 +72,7 @@ class CaseViewSet(
         return CaseWriteSerializer if self.action in ("create", "update", "partial_update") else CaseSerializer
 
     def _read(self, case: PracticeCase, code: int = status.HTTP_200_OK) -> Response:
-        case = self.get_queryset().get(pk=case.pk)
+        case = get_object_or_404(self.get_queryset(), pk=case.pk)
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseSerializer})
@@ -131,9 +131,7 @@ class AdoptionViewSet(
     filterset_fields = ("case", "organization")
 
     def get_queryset(self) -> QuerySet[Adoption]:
-        return Adoption.objects.filter(case__in=selectors.readable_cases(user=self.request.user)).select_related(
-            "organization", "case__organization"
-        )
+        return selectors.adoption_list(user=self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
@@ -157,7 +155,7 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ("case", "kind")
 
     def get_queryset(self) -> QuerySet[CaseAttachment]:
-        return CaseAttachment.objects.filter(case__in=selectors.readable_cases(user=self.request.user))
+        return selectors.attachment_list(user=self.request.user)
 
 
 def register(router: DefaultRouter) -> None:

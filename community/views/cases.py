@@ -63,7 +63,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": [(case, selectors.author_label(user=request.user, case=case)) for case in page],
-            "can_write": selectors.authoring_organizations(user=request.user).exists(),
+            "can_write": selectors.has_authoring_organizations(user=request.user),
             "today": timezone.localdate(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -72,9 +72,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _case_form(request: HttpRequest, case: PracticeCase | None) -> HttpResponse:
     """The form of a new case (case None) or of an existing one; saves and goes to the case."""
-    authors = selectors.authoring_organizations(user=request.user) if case is None else None
-    if authors is not None and not authors.exists():
+    if case is None and not selectors.has_authoring_organizations(user=request.user):
         raise PermissionDenied(_("Only the editors of a municipality or prefecture write practice cases."))
+    authors = selectors.authoring_organizations(user=request.user) if case is None else None
     bound = (request.POST,) if request.method == "POST" else ()
     form = CaseForm(*bound, instance=case, authors=authors)
     metrics = MetricFormSet(*bound, prefix="metrics", initial=metric_initial(case) if case else None)
@@ -120,7 +120,7 @@ def _detail_context(request: HttpRequest, case: PracticeCase, **forms: Any) -> d
         "today": timezone.localdate(),
         "shown_population": selectors.shown_population(case.population),
         "can_edit": can_edit,
-        "adoptions": list(case.adoptions.all()),
+        "adoptions": list(selectors.adoption_list(user=user, case=case)),
         "own_adoptions": list(selectors.own_adoptions(user=user, case=case)),
         "adopt_form": forms.get("adopt_form") or (AdoptForm(adopters=adopters) if adopters else None),
         "question_form": forms.get("question_form") or (QuestionForm() if released else None),
@@ -196,7 +196,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     case = _editable(request, pk)
-    attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    attachment = selectors.attachment_for(user=request.user, case_pk=case.pk, pk=attachment_pk)
+    if attachment is None:
+        raise Http404(_("No such file among those you may read."))
     services.case_attachment_delete(attachment=attachment, by=request.user)
     messages.success(request, _("The file was removed from the kit."))
     return redirect("community:case_detail", pk=case.pk)
@@ -227,7 +229,7 @@ def case_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def adoption_withdraw(request: HttpRequest, pk: int, adoption_pk: int) -> HttpResponse:
     case = _case(request, pk)
-    adoption = get_object_or_404(case.adoptions.select_related("organization"), pk=adoption_pk)
+    adoption = get_object_or_404(selectors.adoption_list(user=request.user, case=case), pk=adoption_pk)
     services.case_adoption_withdraw(adoption=adoption, by=request.user)
     messages.success(request, _("The adoption was undone."))
     return redirect("community:case_detail", pk=case.pk)
