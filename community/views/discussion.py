@@ -58,7 +58,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
         target = selectors.target_for(user=request.user, kind=data["target"], pk=data["target_id"])
         if target is None:
             raise Http404(_("No such item among those you may read."))
-        parent = selectors.comments_on(target).filter(pk=data["parent"]).first() if data["parent"] else None
+        parent = selectors.comment_in_thread(target=target, pk=data["parent"]) if data["parent"] else None
         try:
             if data["parent"] and parent is None:
                 raise ValidationError(_("The comment answered is not in this thread."))
@@ -143,7 +143,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
     if not permissions.moderates_any(user):
         raise PermissionDenied(_("Only platform staff and prefecture coordinators moderate."))
     comments = selectors.open_reports(user=user)
-    rows = [(comment, selectors.comment_url(comment), list(comment.reports.all())) for comment in comments]
+    rows = [(comment, selectors.comment_url(comment), selectors.reports_on(comment=comment)) for comment in comments]
     return render(request, "community/discussion/moderation.html", {"rows": rows})
 
 
