@@ -7,10 +7,11 @@ not do a 403, bad input a 400 with the reason. The serializers are in serializer
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -48,25 +49,21 @@ class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadO
     http_method_names = ("get", "post", "patch", "head", "options")
     input_class: Any
 
-    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Any:
+    def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Any:
         raise NotImplementedError
 
     def _given(self, data: dict[str, Any], instance: Any = None) -> Any:
         """The service's input: what was sent, over the object's current values when changing one."""
-        names = [f.name for f in fields(self.input_class)]
-        current = {}
-        if instance is not None:
-            current = {name: getattr(instance, name) for name in names if name != "indicators"}
-            current["indicators"] = list(instance.indicators.all())
-        return self.input_class(**{**current, **{name: data[name] for name in names if name in data}})
+        sent = {f.name: data[f.name] for f in fields(self.input_class) if f.name in data}
+        return replace(self.input_class.of(instance), **sent) if instance is not None else self.input_class(**sent)
 
     def _answer(self, instance: Any, code: int) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data, status=code)
+        return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=instance.pk)).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        saved = self.save(organization=body.validated_data["organization"], given=self._given(body.validated_data))
+        saved = self.write(organization=body.validated_data["organization"], given=self._given(body.validated_data))
         return self._answer(saved, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -74,7 +71,7 @@ class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadO
         body = self.get_serializer(instance, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         changes = {k: v for k, v in body.validated_data.items() if k != "organization"}
-        saved = self.save(organization=instance.organization, given=self._given(changes, instance), instance=instance)
+        saved = self.write(organization=instance.organization, given=self._given(changes, instance), instance=instance)
         return self._answer(saved, status.HTTP_200_OK)
 
 
@@ -87,9 +84,9 @@ class NeedViewSet(_Writable):
     def get_queryset(self) -> QuerySet[Need]:
         form = NeedFilterForm(self.request.query_params)
         filters = form.filters() if form.is_valid() else None
-        return selectors.need_list(user=self.request.user, filters=filters).prefetch_related("indicators")
+        return selectors.need_list(user=self.request.user, filters=filters, with_indicators=True)
 
-    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Need:
+    def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Need:
         return services.need_save(organization=organization, given=given, by=self.request.user, need=instance)
 
     @extend_schema(request=None, responses=NeedSerializer)
@@ -109,9 +106,9 @@ class SolutionViewSet(_Writable):
     def get_queryset(self) -> QuerySet[Solution]:
         form = SolutionFilterForm(self.request.query_params)
         filters = form.filters() if form.is_valid() else None
-        return selectors.solution_list(user=self.request.user, filters=filters).prefetch_related("indicators")
+        return selectors.solution_list(user=self.request.user, filters=filters, with_indicators=True)
 
-    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Solution:
+    def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Solution:
         return services.solution_save(organization=organization, given=given, by=self.request.user, solution=instance)
 
 

@@ -96,6 +96,7 @@ def _list_page(
 def _create_page(
     request: HttpRequest,
     *,
+    allowed: bool,
     organizations: QuerySet[Organization],
     refused: str,
     form_class: type[NeedForm | SolutionForm],
@@ -103,8 +104,8 @@ def _create_page(
     template: str,
     done: str,
 ) -> HttpResponse:
-    """A new need or solution, for one of the organisations the user may write it for (none: 403)."""
-    if not organizations.exists():
+    """A new need or solution, for one of the organisations the user may write it for (not `allowed`: 403)."""
+    if not allowed:
         raise PermissionDenied(refused)
     return _form_page(
         request,
@@ -129,7 +130,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
         NeedFilterForm(request.GET or None),
         lambda filters: selectors.need_list(user=request.user, filters=filters),
         "community/market/need_list.html",
-        can_post=selectors.need_posting_organizations(user=request.user).exists(),
+        can_post=selectors.has_need_posting_organizations(user=request.user),
     )
 
 
@@ -137,6 +138,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 def need_create(request: HttpRequest) -> HttpResponse:
     return _create_page(
         request,
+        allowed=selectors.has_need_posting_organizations(user=request.user),
         organizations=selectors.need_posting_organizations(user=request.user),
         refused=_("Only the staff of a municipality or prefecture post needs."),
         form_class=NeedForm,
@@ -149,11 +151,11 @@ def need_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
-    proposals = selectors.proposal_list(user=request.user).filter(need=need)
+    proposals = list(selectors.proposal_list(user=request.user, need=need))
     open_now = need.status == Need.Status.OPEN and need.deadline >= timezone.localdate()
     can_manage = permissions.can_post_need(request.user, need.organization)
     # A partner sees its own proposals only; others of the need's body see them all, the rest none.
-    partner_view = not can_manage and selectors.partner_organizations(user=request.user).exists()
+    partner_view = not can_manage and selectors.has_partner_organizations(user=request.user)
     return render(
         request,
         "community/market/need_detail.html",
@@ -162,9 +164,9 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposals": proposals,
             "can_manage": can_manage,
             "partner_view": partner_view,
-            "show_proposals": can_manage or partner_view or proposals.exists(),
+            "show_proposals": can_manage or partner_view or bool(proposals),
             "open_now": open_now,
-            "can_propose": open_now and selectors.proposing_organizations(user=request.user, need=need).exists(),
+            "can_propose": open_now and selectors.has_proposing_organizations(user=request.user, need=need),
         },
     )
 
@@ -199,15 +201,14 @@ def need_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def need_propose(request: HttpRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
-    if not selectors.partner_organizations(user=request.user).exists():
+    if not selectors.has_partner_organizations(user=request.user):
         raise PermissionDenied(_("Only partners' staff make proposals."))
-    organizations = selectors.proposing_organizations(user=request.user, need=need)
-    if not organizations.exists():
+    if not selectors.has_proposing_organizations(user=request.user, need=need):
         messages.info(request, _("Your organisation has already proposed for this need."))
         return redirect(target_url(need))
     return _form_page(
         request,
-        ProposalForm(*_data(request), organizations=organizations),
+        ProposalForm(*_data(request), organizations=selectors.proposing_organizations(user=request.user, need=need)),
         lambda form: services.proposal_submit(
             need=need, organization=form.cleaned_data["organization"], given=form.given(), by=request.user
         ),
@@ -274,7 +275,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
         SolutionFilterForm(request.GET or None),
         lambda filters: selectors.solution_list(user=request.user, filters=filters),
         "community/market/solution_list.html",
-        can_offer=selectors.partner_organizations(user=request.user).exists(),
+        can_offer=selectors.has_partner_organizations(user=request.user),
         requests=selectors.reference_requests(user=request.user),
     )
 
@@ -283,6 +284,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
 def solution_create(request: HttpRequest) -> HttpResponse:
     return _create_page(
         request,
+        allowed=selectors.has_partner_organizations(user=request.user),
         organizations=selectors.partner_organizations(user=request.user),
         refused=_("Only partners' staff list solutions."),
         form_class=SolutionForm,
