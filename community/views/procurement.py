@@ -87,9 +87,8 @@ def _status(*shown: forms.Form) -> int:
 @login_required
 def procurement_list(request: HttpRequest) -> HttpResponse:
     form = StageFilterForm(request.GET or None)
-    items = selectors.procurement_list(user=request.user)
-    if form.is_valid() and form.cleaned_data["stage"]:
-        items = items.filter(stage=form.cleaned_data["stage"])
+    stage = form.cleaned_data["stage"] if form.is_valid() else ""
+    items = selectors.procurement_list(user=request.user, stage=stage)
     return render(
         request,
         "community/procurement/list.html",
@@ -98,7 +97,7 @@ def procurement_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, items, per_page=20),
             # Joining is for the workspace: a partner sees no more of a procurement than its published parts.
             "workspace": selectors.sees_workspace(request.user),
-            "can_open": selectors.bodies_where(user=request.user, allowed=permissions.can_run_procurement).exists(),
+            "can_open": selectors.has_bodies_where(user=request.user, allowed=permissions.can_run_procurement),
         },
         status=_status(form),
     )
@@ -106,9 +105,9 @@ def procurement_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def procurement_create(request: HttpRequest) -> HttpResponse:
-    leads = selectors.bodies_where(user=request.user, allowed=permissions.can_run_procurement)
-    if not leads.exists():
+    if not selectors.has_bodies_where(user=request.user, allowed=permissions.can_run_procurement):
         raise PermissionDenied(_("Only those who speak for a prefecture or municipality open a joint procurement."))
+    leads = selectors.bodies_where(user=request.user, allowed=permissions.can_run_procurement)
     initial, invited = selectors.prefill(request.GET)
     form = ProcurementForm(request.POST or None, leads=leads, initial=initial)
     sharing_form = SharingForm(request.POST or None)
@@ -159,10 +158,10 @@ def procurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_join": bool(mine)
             and procurement.stage in services.OPEN_STAGES
             and timezone.localdate() <= procurement.join_until,
-            "can_commit": selectors.bodies_where(user=request.user, allowed=permissions.can_commit).exists()
+            "can_commit": selectors.has_bodies_where(user=request.user, allowed=permissions.can_commit)
             and selectors.commitments_open(procurement, timezone.localdate()),
-            "latest_spec": selectors.specification_list(user=request.user, procurement=procurement).first(),
-            "history": procurement.stage_changes.select_related("by"),
+            "latest_spec": selectors.latest_specification(user=request.user, procurement=procurement),
+            "history": selectors.stage_history(procurement=procurement),
             "finished": procurement.stage in selectors.FINISHED,
             "formats": FORMATS,
         }
@@ -222,19 +221,13 @@ def procurement_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _bodies(request: HttpRequest, commit: bool = False) -> QuerySet[Organization]:
     allowed = permissions.can_commit if commit else permissions.can_take_part
-    bodies = selectors.bodies_where(user=request.user, allowed=allowed)
-    if not bodies.exists():
+    if not selectors.has_bodies_where(user=request.user, allowed=allowed):
         raise PermissionDenied(
             _("Only a municipality's administrators commit it.")
             if commit
             else _("Only a municipality's editors and administrators take part for it.")
         )
-    return bodies
-
-
-def _seat(procurement: Procurement, bodies: QuerySet[Organization]) -> Participant | None:
-    """The seat one of the user's bodies holds, to show and change."""
-    return procurement.participants.filter(organization__in=bodies, status__in=selectors.ACTIVE).first()
+    return selectors.bodies_where(user=request.user, allowed=allowed)
 
 
 def _seat_page(
@@ -264,7 +257,7 @@ def procurement_join(request: HttpRequest, pk: int) -> HttpResponse:
     """Join, or restate the expected usage, staff and constraints (configuration note) of a seat."""
     procurement = _workspace(request, pk)
     bodies = _bodies(request)
-    seat = _seat(procurement, bodies)
+    seat = selectors.seat_of(procurement=procurement, bodies=bodies)
     form = SeatForm(
         request.POST or None,
         bodies=bodies,
@@ -304,7 +297,7 @@ def procurement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def procurement_commit(request: HttpRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     bodies = _bodies(request, commit=True)
-    seat = _seat(procurement, bodies)
+    seat = selectors.seat_of(procurement=procurement, bodies=bodies)
     form = CommitForm(request.POST or None, bodies=bodies, initial=CommitForm.initial_of(seat))
     return _seat_page(
         request,
@@ -394,7 +387,7 @@ def procurement_cost_sharing(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("community:procurement_cost_sharing", pk=procurement.pk)
     sharing = form.sharing() if form.is_bound and form.is_valid() else saved
     shares = selectors.cost_shares(procurement=procurement, sharing=sharing)
-    participants = procurement.participants.filter(status__in=selectors.ACTIVE).select_related("organization")
+    participants = selectors.active_participants(procurement=procurement)
     return render(
         request,
         "community/procurement/cost_sharing.html",
