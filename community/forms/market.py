@@ -8,21 +8,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, Indicator
-from benchmarks.selectors import catalog_for
+from benchmarks.models import Area
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Organization
 
 from ..models import Need, Solution
 from ..models.market import Category
+from ..selectors.cases import newest_indicators
 from ..selectors.market import QUALIFICATIONS, NeedFilters, SolutionFilters
 from ..services.market import NeedInput, ProposalInput, SolutionInput
-
-
-def survey_items() -> QuerySet[Indicator]:
-    """The newest catalog's items: what needs and solutions are tagged with."""
-    catalog = catalog_for()
-    return catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
 
 
 class _Tagged(forms.ModelForm):
@@ -38,7 +32,7 @@ class _Tagged(forms.ModelForm):
         else:
             self.fields["organization"].queryset = organizations
         indicators = self.fields["indicators"]
-        indicators.queryset = survey_items()
+        indicators.queryset = newest_indicators()
         indicators.label_from_instance = lambda indicator: indicator.name_ja
         indicators.required = False
 

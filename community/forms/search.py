@@ -7,11 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, Indicator
-from benchmarks.selectors import catalog_for
+from benchmarks.models import Area
 from dx_platform.organizations.models import Municipality, Prefecture
 
 from ..models import PracticeCase, SearchEntry
+from ..selectors.cases import newest_indicators
 from ..selectors.search import Filters
 
 
@@ -34,8 +34,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        catalog = catalog_for()
-        items = catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
+        items = newest_indicators()
         self.fields["indicator"].choices = [("", _("Any item")), *((i.code, i.name_ja) for i in items)]
 
     def filters(self) -> Filters:

@@ -8,6 +8,7 @@ permissions.can_see_case_author, in pages and API alike, through author_label.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,10 +29,14 @@ if TYPE_CHECKING:
     from dx_platform.accounts.models import User
 
 
-def newest_indicators() -> QuerySet[Indicator]:
-    """The survey items a case is tagged with: those of the newest catalog, in its order."""
+def newest_indicators(*, codes: Collection[str] | None = None) -> QuerySet[Indicator]:
+    """The survey items cases, needs, solutions and the search are tagged with: those of the newest
+    catalog, in its order (only those of these codes, if given)."""
     catalog = catalog_for()
-    return catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
+    if catalog is None:
+        return Indicator.objects.none()
+    items = catalog.indicators.order_by("position")
+    return items if codes is None else items.filter(code__in=codes)
 
 
 def readable_cases(*, user: User | AnonymousUser, today: dt.date | None = None) -> QuerySet[PracticeCase]:

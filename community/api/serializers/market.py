@@ -11,8 +11,9 @@ from rest_framework import serializers
 from benchmarks.models import Indicator
 from dx_platform.organizations.models import Organization
 
-from ...forms.market import NeedForm, SolutionForm, survey_items
+from ...forms.market import NeedForm, SolutionForm
 from ...models import Need, Proposal, Solution, SolutionReference
+from ...selectors.cases import newest_indicators
 
 
 class IndicatorCodes(serializers.ListField):
@@ -22,7 +23,7 @@ class IndicatorCodes(serializers.ListField):
 
     def to_internal_value(self, data: Any) -> list[Indicator]:
         codes = super().to_internal_value(data)
-        found = {i.code: i for i in survey_items().filter(code__in=codes)}
+        found = {i.code: i for i in newest_indicators(codes=codes)}
         unknown = sorted(set(codes) - set(found))
         if unknown:
             raise serializers.ValidationError(f"Unknown survey items: {', '.join(unknown)}")
