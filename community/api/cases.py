@@ -18,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.auth import signed_in
+
 from ..forms.cases import CaseListForm
 from ..models import Adoption, CaseAttachment, PracticeCase
 from ..selectors import cases as selectors
@@ -82,7 +84,7 @@ class CaseViewSet(
         organization = body.validated_data.get("organization")
         if organization is None:
             raise exceptions.ValidationError({"organization": ["Name the author body."]})
-        case = services.practice_case_save(organization=organization, given=body.given(None), by=request.user)
+        case = services.practice_case_save(organization=organization, given=body.given(None), by=signed_in(request))
         return self._read(case, status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseWriteSerializer, responses=CaseSerializer)
@@ -93,20 +95,20 @@ class CaseViewSet(
         case = services.practice_case_save(
             organization=case.organization,
             given=body.given(services.CaseInput.of(case)),
-            by=request.user,
+            by=signed_in(request),
             case=case,
         )
         return self._read(case)
 
     def perform_destroy(self, instance: PracticeCase) -> None:
-        services.practice_case_delete(case=instance, by=self.request.user)
+        services.practice_case_delete(case=instance, by=signed_in(self.request))
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish a draft (others see it from its embargo date, if any)."""
         case = self.get_object()
-        services.practice_case_publish(case=case, by=request.user)
+        services.practice_case_publish(case=case, by=signed_in(request))
         return self._read(case)
 
     @extend_schema(request=CaseQuestionSerializer, responses={201: CommentSerializer})
@@ -117,7 +119,7 @@ class CaseViewSet(
         case = self.get_object()
         body = CaseQuestionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        question = services.case_question_ask(case=case, body=body.validated_data["body"], by=request.user)
+        question = services.case_question_ask(case=case, body=body.validated_data["body"], by=signed_in(request))
         entry = entry_for(user=request.user, comment=question, target=case, reported=False)
         return Response(CommentSerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -139,13 +141,13 @@ class AdoptionViewSet(
         adoption = services.case_adopt(
             case=body.validated_data["case"],
             organization=body.validated_data["organization"],
-            by=request.user,
+            by=signed_in(request),
             note=body.validated_data.get("note", ""),
         )
         return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Adoption) -> None:
-        services.case_adoption_withdraw(adoption=instance, by=self.request.user)
+        services.case_adoption_withdraw(adoption=instance, by=signed_in(self.request))
 
 
 class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

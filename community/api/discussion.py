@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.auth import signed_in
 from dx_platform.organizations import permissions
 
 from ..models import Comment, CommentReport, ModerationAction
@@ -83,7 +84,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(_entry(request, self.get_object())).data)
 
     def _post(self, request: Request, **kwargs: Any) -> Response:
-        comment = services.comment_post(by=request.user, **kwargs)
+        comment = services.comment_post(by=signed_in(request), **kwargs)
         return Response(self.get_serializer(_entry(request, comment)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CommentWriteSerializer, responses=CommentSerializer)
@@ -127,7 +128,7 @@ class ReportViewSet(mixins.CreateModelMixin, _ModeratedList):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         comment = _readable_comment(request, body.validated_data["comment"].pk)
-        report = services.comment_report(comment=comment, reason=body.validated_data["reason"], by=request.user)
+        report = services.comment_report(comment=comment, reason=body.validated_data["reason"], by=signed_in(request))
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -145,7 +146,7 @@ class ModerationViewSet(mixins.CreateModelMixin, _ModeratedList):
         data = body.validated_data
         comment = _readable_comment(request, data["comment"].pk)
         act = services.comment_hide if data["action"] == ModerationAction.Action.HIDE else services.comment_restore
-        done = act(comment=comment, reason=data["reason"], by=request.user)
+        done = act(comment=comment, reason=data["reason"], by=signed_in(request))
         return Response(self.get_serializer(done).data, status=status.HTTP_201_CREATED)
 
 

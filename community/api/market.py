@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.auth import signed_in
 from dx_platform.organizations.models import Organization
 
 from ..forms.market import NeedFilterForm, SolutionFilterForm
@@ -87,12 +88,12 @@ class NeedViewSet(_Writable):
         return selectors.need_list(user=self.request.user, filters=filters, with_indicators=True)
 
     def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Need:
-        return services.need_save(organization=organization, given=given, by=self.request.user, need=instance)
+        return services.need_save(organization=organization, given=given, by=signed_in(self.request), need=instance)
 
     @extend_schema(request=None, responses=NeedSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
-        need = services.need_close(need=self.get_object(), by=request.user)
+        need = services.need_close(need=self.get_object(), by=signed_in(request))
         return Response(self.get_serializer(need).data)
 
 
@@ -109,7 +110,9 @@ class SolutionViewSet(_Writable):
         return selectors.solution_list(user=self.request.user, filters=filters, with_indicators=True)
 
     def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Solution:
-        return services.solution_save(organization=organization, given=given, by=self.request.user, solution=instance)
+        return services.solution_save(
+            organization=organization, given=given, by=signed_in(self.request), solution=instance
+        )
 
 
 class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -132,13 +135,15 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         given = services.ProposalInput(
             summary=data["summary"], price_note=data.get("price_note", ""), solution=solution
         )
-        proposal = services.proposal_submit(need=need, organization=data["organization"], given=given, by=request.user)
+        proposal = services.proposal_submit(
+            need=need, organization=data["organization"], given=given, by=signed_in(request)
+        )
         return Response(self.get_serializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        proposal = services.proposal_withdraw(proposal=self.get_object(), by=request.user)
+        proposal = services.proposal_withdraw(proposal=self.get_object(), by=signed_in(request))
         return Response(self.get_serializer(proposal).data)
 
     @extend_schema(request=decision(("shortlist", "decline")), responses=ProposalSerializer)
@@ -146,7 +151,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def decide(self, request: Request, pk: str | None = None) -> Response:
         proposal = self.get_object()
         shortlist = _decision(request, ("shortlist", "decline"))
-        proposal = services.proposal_decide(proposal=proposal, shortlist=shortlist, by=request.user)
+        proposal = services.proposal_decide(proposal=proposal, shortlist=shortlist, by=signed_in(request))
         return Response(self.get_serializer(proposal).data)
 
 
@@ -165,7 +170,9 @@ class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         solution = _visible(selectors.solution_for(user=request.user, pk=data["solution"].pk), "solution")
-        reference = services.reference_request(solution=solution, organization=data["organization"], by=request.user)
+        reference = services.reference_request(
+            solution=solution, organization=data["organization"], by=signed_in(request)
+        )
         return Response(self.get_serializer(reference).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=decision(("confirm", "decline")), responses=ReferenceSerializer)
@@ -173,7 +180,7 @@ class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def decide(self, request: Request, pk: str | None = None) -> Response:
         reference = self.get_object()
         confirm = _decision(request, ("confirm", "decline"))
-        reference = services.reference_decide(reference=reference, confirm=confirm, by=request.user)
+        reference = services.reference_decide(reference=reference, confirm=confirm, by=signed_in(request))
         return Response(self.get_serializer(reference).data)
 
 

@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.auth import signed_in
+
 from ..models import Participant, Procurement, ProcurementQuestion, SpecificationVersion
 from ..models.procurement import Stage
 from ..selectors import procurement as selectors
@@ -47,6 +49,17 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[st
     body = serializer_class(data=data)
     body.is_valid(raise_exception=True)
     return dict(body.validated_data)
+
+
+def _sharing(data: dict[str, Any]) -> selectors.Sharing:
+    """The cost sharing of a valid ProcurementSharingSerializer body (the total may be left out)."""
+    return selectors.Sharing(
+        total_cost_yen=data.get("total_cost_yen"),
+        sharing_rule=data["sharing_rule"],
+        flat_weight=data["flat_weight"],
+        population_weight=data["population_weight"],
+        usage_weight=data["usage_weight"],
+    )
 
 
 # What a procurement opened through the API has unless the request says otherwise (as the form's defaults).
@@ -100,12 +113,8 @@ class ProcurementViewSet(
         data = _valid(ProcurementCreateSerializer, request.data)
         if data.get("lead") is None:
             raise exceptions.ValidationError({"lead": ["The lead body (an organisation id) is required."]})
-        sharing = selectors.Sharing(
-            **{name: data.get(name) for name in ("total_cost_yen", "sharing_rule")},
-            **{name: data[name] for name in ("flat_weight", "population_weight", "usage_weight")},
-        )
         procurement = services.procurement_create(
-            lead=data["lead"], given=self._details(data, None), sharing=sharing, by=request.user
+            lead=data["lead"], given=self._details(data, None), sharing=_sharing(data), by=signed_in(request)
         )
         return self._show(procurement, status.HTTP_201_CREATED)
 
@@ -115,7 +124,7 @@ class ProcurementViewSet(
         body = ProcurementWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         services.procurement_update(
-            procurement=procurement, given=self._details(dict(body.validated_data), procurement), by=request.user
+            procurement=procurement, given=self._details(dict(body.validated_data), procurement), by=signed_in(request)
         )
         return self._show(procurement)
 
@@ -125,14 +134,7 @@ class ProcurementViewSet(
         """Set the total and the cost sharing rule (fixed once a participant has committed)."""
         procurement = self.get_object()
         data = _valid(ProcurementSharingSerializer, request.data)
-        services.cost_sharing_save(
-            procurement=procurement,
-            sharing=selectors.Sharing(
-                total_cost_yen=data.get("total_cost_yen"),
-                **{k: data[k] for k in ("sharing_rule", "flat_weight", "population_weight", "usage_weight")},
-            ),
-            by=request.user,
-        )
+        services.cost_sharing_save(procurement=procurement, sharing=_sharing(data), by=signed_in(request))
         return self._show(procurement)
 
     @extend_schema(request=ProcurementMoveSerializer, responses=ProcurementWorkspaceSerializer)
@@ -150,7 +152,7 @@ class ProcurementViewSet(
                 contract_on=data["contract_on"],
             )
         services.procurement_move(
-            procurement=procurement, to_stage=data["to_stage"], by=request.user, note=data["note"], award=award
+            procurement=procurement, to_stage=data["to_stage"], by=signed_in(request), note=data["note"], award=award
         )
         return self._show(procurement)
 
@@ -162,7 +164,7 @@ class ProcurementViewSet(
         data = _valid(ProcurementSeatSerializer, request.data)
         given = services.SeatInput(**{k: data[k] for k in ("expected_volume", "staff", "constraints")})
         seat = services.participant_join(
-            procurement=procurement, organization=data["municipality"], given=given, by=request.user
+            procurement=procurement, organization=data["municipality"], given=given, by=signed_in(request)
         )
         return Response(ProcurementParticipantSerializer(seat).data)
 
@@ -172,7 +174,7 @@ class ProcurementViewSet(
         procurement = self.get_object()
         data = _valid(ProcurementBodySerializer, request.data)
         seat = services.participant_withdraw(
-            procurement=procurement, organization=data["municipality"], by=request.user
+            procurement=procurement, organization=data["municipality"], by=signed_in(request)
         )
         return Response(ProcurementParticipantSerializer(seat).data)
 
@@ -184,7 +186,7 @@ class ProcurementViewSet(
         data = _valid(ProcurementCommitSerializer, request.data)
         given = services.CommitmentInput(**{name: data[name] for name in services.CommitmentInput.__dataclass_fields__})
         seat = services.participant_commit(
-            procurement=procurement, organization=data["municipality"], given=given, by=request.user
+            procurement=procurement, organization=data["municipality"], given=given, by=signed_in(request)
         )
         return Response(ProcurementParticipantSerializer(seat).data)
 
@@ -222,7 +224,7 @@ class SpecificationViewSet(
             procurement=body.validated_data["procurement"],
             text=body.validated_data["text"],
             note=body.validated_data.get("note", ""),
-            by=request.user,
+            by=signed_in(request),
         )
         return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -270,7 +272,7 @@ class QuestionViewSet(
         asked = services.question_ask(
             procurement=body.validated_data["procurement"],
             question=body.validated_data["question"],
-            by=request.user,
+            by=signed_in(request),
         )
         return Response(self.get_serializer(asked).data, status=status.HTTP_201_CREATED)
 
@@ -279,7 +281,7 @@ class QuestionViewSet(
     def answer(self, request: Request, pk: str | None = None) -> Response:
         question = self.get_object()
         data = _valid(ProcurementAnswerSerializer, request.data)
-        question = services.question_answer(question=question, answer=data["answer"], by=request.user)
+        question = services.question_answer(question=question, answer=data["answer"], by=signed_in(request))
         return Response(self.get_serializer(question).data)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +34,8 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        items = newest_indicators()
-        self.fields["indicator"].choices = [("", _("Any item")), *((i.code, i.name_ja) for i in items)]
+        items = [("", _("Any item")), *((i.code, i.name_ja) for i in newest_indicators())]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = items
 
     def filters(self) -> Filters:
         data = self.cleaned_data

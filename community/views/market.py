@@ -13,13 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
@@ -37,19 +38,19 @@ def _found(item: Any, what: str) -> Any:
     return item
 
 
-def _need(request: HttpRequest, pk: int) -> Need:
+def _need(request: AuthenticatedRequest, pk: int) -> Need:
     return _found(selectors.need_for(user=request.user, pk=pk), _("need"))
 
 
-def _solution(request: HttpRequest, pk: int) -> Solution:
+def _solution(request: AuthenticatedRequest, pk: int) -> Solution:
     return _found(selectors.solution_for(user=request.user, pk=pk), _("solution"))
 
 
-def _proposal(request: HttpRequest, pk: int) -> Proposal:
+def _proposal(request: AuthenticatedRequest, pk: int) -> Proposal:
     return _found(selectors.proposal_for(user=request.user, pk=pk), _("proposal"))
 
 
-def _act(request: HttpRequest, action: Callable[[], object], done: str, to: str) -> HttpResponse:
+def _act(request: AuthenticatedRequest, action: Callable[[], object], done: str, to: str) -> HttpResponse:
     """Run a one-button action: its refusal as a message, a missing right as a 403."""
     try:
         action()
@@ -61,7 +62,7 @@ def _act(request: HttpRequest, action: Callable[[], object], done: str, to: str)
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: forms.BaseForm,
     save: Callable[[Any], Model],
     template: str,
@@ -81,7 +82,7 @@ def _form_page(
 
 
 def _list_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: NeedFilterForm | SolutionFilterForm,
     listed: Callable[[Any], QuerySet[Any]],
     template: str,
@@ -94,7 +95,7 @@ def _list_page(
 
 
 def _create_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     allowed: bool,
     organizations: QuerySet[Organization],
@@ -116,7 +117,7 @@ def _create_page(
     )
 
 
-def _data(request: HttpRequest) -> tuple[Any, ...]:
+def _data(request: AuthenticatedRequest) -> tuple[Any, ...]:
     return (request.POST,) if request.method == "POST" else ()
 
 
@@ -124,7 +125,7 @@ def _data(request: HttpRequest) -> tuple[Any, ...]:
 
 
 @login_required
-def need_list(request: HttpRequest) -> HttpResponse:
+def need_list(request: AuthenticatedRequest) -> HttpResponse:
     return _list_page(
         request,
         NeedFilterForm(request.GET or None),
@@ -135,7 +136,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedRequest) -> HttpResponse:
     return _create_page(
         request,
         allowed=selectors.has_need_posting_organizations(user=request.user),
@@ -149,7 +150,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
     proposals = list(selectors.proposal_list(user=request.user, need=need))
     open_now = need.status == Need.Status.OPEN and need.deadline >= timezone.localdate()
@@ -172,7 +173,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
     if not permissions.can_post_need(request.user, need.organization):
         raise PermissionDenied(_("Only the need's own body changes it."))
@@ -188,7 +189,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_close(request: HttpRequest, pk: int) -> HttpResponse:
+def need_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
     return _act(
         request,
@@ -199,7 +200,7 @@ def need_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def need_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def need_propose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
     if not selectors.has_partner_organizations(user=request.user):
         raise PermissionDenied(_("Only partners' staff make proposals."))
@@ -222,7 +223,7 @@ def need_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     return render(
         request,
@@ -239,7 +240,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     return _act(
         request,
@@ -251,7 +252,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     decision = request.POST.get("decision")
     if decision not in ("shortlist", "decline"):
@@ -269,7 +270,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def solution_list(request: HttpRequest) -> HttpResponse:
+def solution_list(request: AuthenticatedRequest) -> HttpResponse:
     return _list_page(
         request,
         SolutionFilterForm(request.GET or None),
@@ -281,7 +282,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def solution_create(request: HttpRequest) -> HttpResponse:
+def solution_create(request: AuthenticatedRequest) -> HttpResponse:
     return _create_page(
         request,
         allowed=selectors.has_partner_organizations(user=request.user),
@@ -295,7 +296,7 @@ def solution_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def solution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def solution_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     solution = _solution(request, pk)
     if not permissions.can_offer_solutions(request.user, solution.organization):
         raise PermissionDenied(_("Only the partner's own staff change its solutions."))
@@ -314,7 +315,7 @@ def solution_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def solution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def solution_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The solution with its confirmed references; its partner names more here (POST)."""
     solution = _solution(request, pk)
     can_offer = permissions.can_offer_solutions(request.user, solution.organization)
@@ -346,7 +347,7 @@ def solution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reference_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def reference_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reference: SolutionReference = _found(selectors.reference_for(user=request.user, pk=pk), _("reference"))
     can_decide = permissions.can_decide_reference(request.user, reference.organization)
     if request.method == "POST":

@@ -48,7 +48,9 @@ class CaseSerializer(serializers.ModelSerializer):
     organization = serializers.SerializerMethodField(help_text="The author body's id; null when anonymised.")
     author_label = serializers.SerializerMethodField()
     population = serializers.SerializerMethodField(help_text="Rounded when the author is anonymised.")
-    indicators = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    indicators: serializers.SlugRelatedField[Indicator] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     metrics = CaseMetricSerializer(many=True, read_only=True)
     attachments = CaseAttachmentSerializer(many=True, read_only=True)
     adoption_count = serializers.IntegerField(read_only=True)
@@ -97,7 +99,8 @@ class NewestIndicatorField(serializers.SlugRelatedField):
 
 
 class CaseMetricWriteSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=200)
+    # DRF takes declared fields off the class; the stub sees them shadow Field.label and Field.context.
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]
     before = serializers.FloatField(required=False, allow_null=True)
     after = serializers.FloatField(required=False, allow_null=True)
     unit = serializers.CharField(max_length=30, required=False, allow_blank=True)
@@ -115,7 +118,7 @@ class CaseWriteSerializer(serializers.Serializer):
     problem = serializers.CharField()
     what_was_done = serializers.CharField()
     outcome = serializers.ChoiceField(choices=PracticeCase.Outcome.choices)
-    context = serializers.CharField(required=False, allow_blank=True)
+    context = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]  # as label above
     tools = serializers.CharField(required=False, allow_blank=True)
     cost_yen = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     cost_note = serializers.CharField(required=False, allow_blank=True, max_length=300)

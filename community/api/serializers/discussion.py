@@ -12,7 +12,8 @@ class CommentSerializer(serializers.Serializer):
     """A comment as the reader sees it (built from selectors.Entry)."""
 
     id = serializers.IntegerField(source="comment.pk", read_only=True)
-    parent = serializers.IntegerField(source="comment.parent_id", read_only=True, allow_null=True)
+    # DRF takes declared fields off the class; the stub sees this one shadow Field.parent.
+    parent = serializers.IntegerField(source="comment.parent_id", read_only=True, allow_null=True)  # type: ignore[assignment]
     kind = serializers.CharField(source="comment.kind", read_only=True)
     author = serializers.CharField(read_only=True)
     body = serializers.SerializerMethodField()

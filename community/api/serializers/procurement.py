@@ -3,18 +3,19 @@ public-sector staff the workspace; who asked a question is never shown."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from benchmarks.models import Indicator
+from benchmarks.models import Area, Indicator
 from dx_platform.organizations.models import Organization
 
 from ...forms.procurement import MAX_STAFF, MAX_YEN
 from ...models import Participant, Procurement, ProcurementQuestion, SpecificationVersion
+from ...models.market import Category
 from ...selectors import procurement as selectors
 from ...services import procurement as services
 
@@ -33,7 +34,7 @@ class ProcurementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Procurement
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "title",
             "summary",
@@ -59,7 +60,9 @@ class ProcurementWorkspaceSerializer(ProcurementSerializer):
     """The whole procurement, for public-sector staff: drafts of the texts, the cost sharing, the award."""
 
     lead_id = serializers.IntegerField(read_only=True)
-    indicators = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    indicators: serializers.SlugRelatedField[Indicator] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     next_stages = serializers.SerializerMethodField()
 
     class Meta(ProcurementSerializer.Meta):
@@ -113,10 +116,8 @@ class ProcurementWriteSerializer(serializers.Serializer):
     lead = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField()
-    category = serializers.ChoiceField(choices=Procurement._meta.get_field("category").choices)
-    area = serializers.ChoiceField(
-        choices=Procurement._meta.get_field("area").choices, required=False, allow_blank=True
-    )
+    category = serializers.ChoiceField(choices=Category.choices)
+    area = serializers.ChoiceField(choices=Area.choices, required=False, allow_blank=True)
     indicators = ProcurementItemField(many=True, required=False)
     model = serializers.ChoiceField(choices=Procurement.Model.choices, required=False)
     customisation_rules = serializers.CharField(required=False, allow_blank=True)
@@ -219,7 +220,7 @@ class ProcurementParticipantSerializer(serializers.ModelSerializer):
 
     def get_share_yen(self, participant: Participant) -> int | None:
         # One computation per procurement for a whole page of participants.
-        cache = self.context.setdefault("shares", {})
+        cache = cast(dict[str, Any], self.context).setdefault("shares", {})  # DRF's context is a dict
         if participant.procurement_id not in cache:
             cache[participant.procurement_id] = selectors.cost_shares(procurement=participant.procurement).yen
         return cache[participant.procurement_id].get(participant.pk)
@@ -233,7 +234,8 @@ class OfVisibleProcurement(serializers.ModelSerializer):
         request, view = self.context.get("request"), self.context.get("view")
         field = fields["procurement"]
         assert isinstance(field, serializers.PrimaryKeyRelatedField)  # noqa: S101  # the ModelSerializer's own
-        field.queryset = (
+        # The stub types queryset with Manager, a descriptor, so mypy takes this assignment for its __get__.
+        field.queryset = (  # type: ignore[arg-type]
             Procurement.objects.none()
             if request is None or schema_only(view)
             else selectors.procurement_list(user=request.user)
