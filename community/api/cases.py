@@ -1,163 +1,38 @@
 """Community API: practice cases, their adoptions and kits, asking the author (the thread is the comments API).
 
 The same selectors, services and permissions as the pages: a case one may not read is 404, an action
-one may not take 403, bad input 400 with the reasons by field. The author of an anonymised case is
-shown as on the pages (author_label; no organisation, a rounded population).
+one may not take 403, bad input 400 with the reasons by field. The serializers are in serializers/cases.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from benchmarks.models import Area, Indicator
-from dx_platform.organizations.models import REGIONAL_KINDS, Organization
+from dx_platform.core.auth import signed_in
 
-from ..forms_cases import CaseListForm
-from ..models import Adoption, CaseAttachment, CaseMetric, PracticeCase
-from ..models.cases import Audience
+from ..forms.cases import CaseListForm
+from ..models import Adoption, CaseAttachment, PracticeCase
 from ..selectors import cases as selectors
 from ..selectors.discussion import entry_for
 from ..services import cases as services
-from .discussion import CommentSerializer
-
-
-def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
-class CaseMetricSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CaseMetric
-        fields = ("label", "before", "after", "unit", "change_percent")
-        read_only_fields = ("change_percent",)
-
-
-class CaseAttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(help_text="Download (for those who may read the case).")
-
-    class Meta:
-        model = CaseAttachment
-        fields = ("id", "case", "kind", "name", "content_type", "size", "created_at", "url")
-
-    def get_url(self, attachment: CaseAttachment) -> str:
-        return reverse("community:case_attachment", args=[attachment.case_id, attachment.pk])
-
-
-class CaseSerializer(serializers.ModelSerializer):
-    """A case as its reader may see it."""
-
-    organization = serializers.SerializerMethodField(help_text="The author body's id; null when anonymised.")
-    author_label = serializers.SerializerMethodField()
-    population = serializers.SerializerMethodField(help_text="Rounded when the author is anonymised.")
-    indicators = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    metrics = CaseMetricSerializer(many=True, read_only=True)
-    attachments = CaseAttachmentSerializer(many=True, read_only=True)
-    adoption_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = PracticeCase
-        fields = (
-            "id",
-            "organization",
-            "author_label",
-            "status",
-            "published_at",
-            "size_class",
-            "population",
-            *services.CASE_FIELDS,
-            "indicators",
-            "metrics",
-            "attachments",
-            "adoption_count",
-        )
-
-    def _visible(self, case: PracticeCase) -> bool:
-        return selectors.author_visible(self.context["request"].user, case)
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_organization(self, case: PracticeCase) -> int | None:
-        return case.organization_id if self._visible(case) else None
-
-    def get_author_label(self, case: PracticeCase) -> str:
-        return selectors.author_label(user=self.context["request"].user, case=case)
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_population(self, case: PracticeCase) -> int | None:
-        return case.population if self._visible(case) else selectors.shown_population(case.population)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class NewestIndicatorField(serializers.SlugRelatedField):
-    """A survey item of the newest catalog, by its code."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self) -> QuerySet[Indicator]:
-        return selectors.newest_indicators()
-
-
-class CaseMetricWriteSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=200)
-    before = serializers.FloatField(required=False, allow_null=True)
-    after = serializers.FloatField(required=False, allow_null=True)
-    unit = serializers.CharField(max_length=30, required=False, allow_blank=True)
-
-
-class CaseWriteSerializer(serializers.Serializer):
-    """What an author writes; on PATCH only what changes (the metrics, when given, replace all)."""
-
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.filter(kind__in=REGIONAL_KINDS),
-        required=False,
-        help_text="The author body (a municipality or prefecture you write for); on create only.",
-    )
-    title = serializers.CharField(max_length=200)
-    problem = serializers.CharField()
-    what_was_done = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=PracticeCase.Outcome.choices)
-    context = serializers.CharField(required=False, allow_blank=True)
-    tools = serializers.CharField(required=False, allow_blank=True)
-    cost_yen = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    cost_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    people = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    started_on = serializers.DateField(required=False, allow_null=True)
-    finished_on = serializers.DateField(required=False, allow_null=True)
-    outcomes = serializers.CharField(required=False, allow_blank=True)
-    what_did_not_work = serializers.CharField(required=False, allow_blank=True)
-    lessons = serializers.CharField(required=False, allow_blank=True)
-    would_do_again = serializers.ChoiceField(
-        choices=[("", ""), *PracticeCase.Again.choices], required=False, allow_blank=True
-    )
-    area = serializers.ChoiceField(choices=[("", ""), *Area.choices], required=False, allow_blank=True)
-    audience = serializers.ChoiceField(choices=Audience.choices, required=False)
-    anonymous = serializers.BooleanField(required=False)
-    embargo_until = serializers.DateField(required=False, allow_null=True)
-    indicators = NewestIndicatorField(many=True, required=False)
-    metrics = CaseMetricWriteSerializer(many=True, required=False)
-
-    def given(self, current: services.CaseInput | None) -> services.CaseInput:
-        data = dict(self.validated_data)
-        data.pop("organization", None)
-        if "metrics" in data:
-            data["metrics"] = [services.MetricInput(**metric) for metric in data["metrics"]]
-        return replace(current, **data) if current else services.CaseInput(**data)
-
-
-class CaseQuestionSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000, help_text="The question to the author body.")
+from .serializers.cases import (
+    AdoptionSerializer,
+    CaseAttachmentSerializer,
+    CaseQuestionSerializer,
+    CaseSerializer,
+    CaseWriteSerializer,
+)
+from .serializers.discussion import CommentSerializer
 
 
 class CaseViewSet(
@@ -173,12 +48,11 @@ class CaseViewSet(
     serializer_class = CaseSerializer
 
     def get_queryset(self) -> QuerySet[PracticeCase]:
-        cases = selectors.case_list(user=self.request.user).prefetch_related("metrics", "indicators", "attachments")
         # The list's filters; one case is found by its id alone.
         filters = (
             CaseListForm(self.request.query_params).filters() if self.action == "list" else selectors.CaseFilters()
         )
-        return selectors.case_filter(cases, user=self.request.user, filters=filters)
+        return selectors.cases_with_details(user=self.request.user, filters=filters)
 
     @extend_schema(
         parameters=[
@@ -200,7 +74,7 @@ class CaseViewSet(
         return CaseWriteSerializer if self.action in ("create", "update", "partial_update") else CaseSerializer
 
     def _read(self, case: PracticeCase, code: int = status.HTTP_200_OK) -> Response:
-        case = self.get_queryset().get(pk=case.pk)
+        case = get_object_or_404(self.get_queryset(), pk=case.pk)
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseSerializer})
@@ -210,10 +84,7 @@ class CaseViewSet(
         organization = body.validated_data.get("organization")
         if organization is None:
             raise exceptions.ValidationError({"organization": ["Name the author body."]})
-        try:
-            case = services.practice_case_save(organization=organization, given=body.given(None), by=request.user)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        case = services.practice_case_save(organization=organization, given=body.given(None), by=signed_in(request))
         return self._read(case, status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseWriteSerializer, responses=CaseSerializer)
@@ -221,29 +92,23 @@ class CaseViewSet(
         case = self.get_object()
         body = CaseWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
         body.is_valid(raise_exception=True)
-        try:
-            case = services.practice_case_save(
-                organization=case.organization,
-                given=body.given(services.CaseInput.of(case)),
-                by=request.user,
-                case=case,
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        case = services.practice_case_save(
+            organization=case.organization,
+            given=body.given(services.CaseInput.of(case)),
+            by=signed_in(request),
+            case=case,
+        )
         return self._read(case)
 
     def perform_destroy(self, instance: PracticeCase) -> None:
-        services.practice_case_delete(case=instance, by=self.request.user)
+        services.practice_case_delete(case=instance, by=signed_in(self.request))
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish a draft (others see it from its embargo date, if any)."""
         case = self.get_object()
-        try:
-            services.practice_case_publish(case=case, by=request.user)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        services.practice_case_publish(case=case, by=signed_in(request))
         return self._read(case)
 
     @extend_schema(request=CaseQuestionSerializer, responses={201: CommentSerializer})
@@ -254,31 +119,9 @@ class CaseViewSet(
         case = self.get_object()
         body = CaseQuestionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            question = services.case_question_ask(case=case, body=body.validated_data["body"], by=request.user)
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        question = services.case_question_ask(case=case, body=body.validated_data["body"], by=signed_in(request))
         entry = entry_for(user=request.user, comment=question, target=case, reported=False)
         return Response(CommentSerializer(entry).data, status=status.HTTP_201_CREATED)
-
-
-class ReadableCaseField(serializers.PrimaryKeyRelatedField):
-    """A case the user may read, by id (any other is as unknown as one that does not exist)."""
-
-    def get_queryset(self) -> QuerySet[PracticeCase]:
-        return selectors.readable_cases(user=self.context["request"].user)
-
-
-class AdoptionSerializer(serializers.ModelSerializer):
-    case = ReadableCaseField()
-    organization_name = serializers.CharField(source="organization.name", read_only=True)
-
-    class Meta:
-        model = Adoption
-        fields = ("id", "case", "organization", "organization_name", "note", "created_at")
-        read_only_fields = ("id", "organization_name", "created_at")
-        # One adoption per body is the service's to say, with its own message.
-        validators: list[Any] = []
 
 
 class AdoptionViewSet(
@@ -290,26 +133,21 @@ class AdoptionViewSet(
     filterset_fields = ("case", "organization")
 
     def get_queryset(self) -> QuerySet[Adoption]:
-        return Adoption.objects.filter(case__in=selectors.readable_cases(user=self.request.user)).select_related(
-            "organization", "case__organization"
-        )
+        return selectors.adoption_list(user=self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            adoption = services.case_adopt(
-                case=body.validated_data["case"],
-                organization=body.validated_data["organization"],
-                by=request.user,
-                note=body.validated_data.get("note", ""),
-            )
-        except DjangoValidationError as exc:
-            raise _bad_request(exc) from None
+        adoption = services.case_adopt(
+            case=body.validated_data["case"],
+            organization=body.validated_data["organization"],
+            by=signed_in(request),
+            note=body.validated_data.get("note", ""),
+        )
         return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Adoption) -> None:
-        services.case_adoption_withdraw(adoption=instance, by=self.request.user)
+        services.case_adoption_withdraw(adoption=instance, by=signed_in(self.request))
 
 
 class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -319,7 +157,7 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ("case", "kind")
 
     def get_queryset(self) -> QuerySet[CaseAttachment]:
-        return CaseAttachment.objects.filter(case__in=selectors.readable_cases(user=self.request.user))
+        return selectors.attachment_list(user=self.request.user)
 
 
 def register(router: DefaultRouter) -> None:

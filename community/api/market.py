@@ -1,133 +1,32 @@
 """Community API: needs, solutions, proposals and reference municipalities.
 
 The same services and permissions as the pages: what the user may not read is a 404, what they may
-not do a 403, bad input a 400 with the reason.
+not do a 403, bad input a 400 with the reason. The serializers are in serializers/market.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from benchmarks.models import Indicator
+from dx_platform.core.auth import signed_in
 from dx_platform.organizations.models import Organization
 
-from ..forms_market import NeedFilterForm, NeedForm, SolutionFilterForm, SolutionForm, survey_items
+from ..forms.market import NeedFilterForm, SolutionFilterForm
 from ..models import Need, Proposal, Solution, SolutionReference
 from ..selectors import market as selectors
 from ..services import market as services
-
-
-def bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
-class IndicatorCodes(serializers.ListField):
-    """Survey items by code, from the newest catalog."""
-
-    child = serializers.CharField()
-
-    def to_internal_value(self, data: Any) -> list[Indicator]:
-        codes = super().to_internal_value(data)
-        found = {i.code: i for i in survey_items().filter(code__in=codes)}
-        unknown = sorted(set(codes) - set(found))
-        if unknown:
-            raise serializers.ValidationError(f"Unknown survey items: {', '.join(unknown)}")
-        return [found[code] for code in dict.fromkeys(codes)]
-
-    def to_representation(self, data: Any) -> list[str]:
-        return [indicator.code for indicator in data.all()]
-
-
-class OrganizationField(serializers.PrimaryKeyRelatedField):
-    """An organisation by id; whether the user may write for it is the service's to decide (403)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=Organization.objects.all(), **kwargs)
-
-    def to_representation(self, value: Any) -> Any:
-        return value.pk
-
-
-class _Tagged(serializers.ModelSerializer):
-    organization = OrganizationField()
-    organization_name = serializers.CharField(source="organization.name", read_only=True)
-    indicators = IndicatorCodes(required=False)
-
-
-class NeedSerializer(_Tagged):
-    class Meta:
-        model = Need
-        fields = ("id", "organization", "organization_name", *NeedForm.Meta.fields, "status", "created_at")
-        read_only_fields = ("status", "created_at")
-
-
-class SolutionSerializer(_Tagged):
-    confirmed_references = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Solution
-        fields = (
-            "id",
-            "organization",
-            "organization_name",
-            *SolutionForm.Meta.fields,
-            "confirmed_references",
-            "updated_at",
-        )
-        read_only_fields = ("updated_at",)
-
-
-class ProposalSerializer(serializers.ModelSerializer):
-    need = serializers.PrimaryKeyRelatedField(queryset=Need.objects.all())
-    organization = OrganizationField()
-    organization_name = serializers.CharField(source="organization.name", read_only=True)
-    solution = serializers.PrimaryKeyRelatedField(queryset=Solution.objects.all(), required=False, allow_null=True)
-
-    class Meta:
-        model = Proposal
-        fields = ("id", "need", "organization", "organization_name", "solution", "summary", "price_note", "status")
-        read_only_fields = ("status",)
-        # One per partner is the service's rule (it allows proposing again after withdrawing).
-        validators: list[Any] = []
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MunicipalityCode(serializers.SlugRelatedField):
-    """A municipality's organisation by its local government code."""
-
-
-class ReferenceSerializer(serializers.ModelSerializer):
-    solution = serializers.PrimaryKeyRelatedField(queryset=Solution.objects.all())
-    municipality = MunicipalityCode(
-        source="organization",
-        slug_field="municipality__code",
-        queryset=Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY),
-        help_text="The municipality's local government code (6 digits).",
-    )
-    municipality_name = serializers.CharField(source="organization.name", read_only=True)
-
-    class Meta:
-        model = SolutionReference
-        fields = ("id", "solution", "municipality", "municipality_name", "status", "decided_at")
-        read_only_fields = ("status", "decided_at")
-        # The service refuses a second request, after checking who asks.
-        validators: list[Any] = []
-
-
-def decision(choices: tuple[str, str]) -> Any:
-    return inline_serializer(f"Decision_{'_'.join(choices)}", {"decision": serializers.ChoiceField(choices=choices)})
+from .serializers.market import NeedSerializer, ProposalSerializer, ReferenceSerializer, SolutionSerializer, decision
 
 
 def _decision(request: Request, choices: tuple[str, str]) -> bool:
@@ -151,28 +50,21 @@ class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadO
     http_method_names = ("get", "post", "patch", "head", "options")
     input_class: Any
 
-    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Any:
+    def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Any:
         raise NotImplementedError
 
     def _given(self, data: dict[str, Any], instance: Any = None) -> Any:
         """The service's input: what was sent, over the object's current values when changing one."""
-        names = [f.name for f in fields(self.input_class)]
-        current = {}
-        if instance is not None:
-            current = {name: getattr(instance, name) for name in names if name != "indicators"}
-            current["indicators"] = list(instance.indicators.all())
-        return self.input_class(**{**current, **{name: data[name] for name in names if name in data}})
+        sent = {f.name: data[f.name] for f in fields(self.input_class) if f.name in data}
+        return replace(self.input_class.of(instance), **sent) if instance is not None else self.input_class(**sent)
 
     def _answer(self, instance: Any, code: int) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data, status=code)
+        return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=instance.pk)).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            saved = self.save(organization=body.validated_data["organization"], given=self._given(body.validated_data))
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        saved = self.write(organization=body.validated_data["organization"], given=self._given(body.validated_data))
         return self._answer(saved, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -180,12 +72,7 @@ class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadO
         body = self.get_serializer(instance, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         changes = {k: v for k, v in body.validated_data.items() if k != "organization"}
-        try:
-            saved = self.save(
-                organization=instance.organization, given=self._given(changes, instance), instance=instance
-            )
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        saved = self.write(organization=instance.organization, given=self._given(changes, instance), instance=instance)
         return self._answer(saved, status.HTTP_200_OK)
 
 
@@ -198,18 +85,15 @@ class NeedViewSet(_Writable):
     def get_queryset(self) -> QuerySet[Need]:
         form = NeedFilterForm(self.request.query_params)
         filters = form.filters() if form.is_valid() else None
-        return selectors.need_list(user=self.request.user, filters=filters).prefetch_related("indicators")
+        return selectors.need_list(user=self.request.user, filters=filters, with_indicators=True)
 
-    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Need:
-        return services.need_save(organization=organization, given=given, by=self.request.user, need=instance)
+    def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Need:
+        return services.need_save(organization=organization, given=given, by=signed_in(self.request), need=instance)
 
     @extend_schema(request=None, responses=NeedSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
-        try:
-            need = services.need_close(need=self.get_object(), by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        need = services.need_close(need=self.get_object(), by=signed_in(request))
         return Response(self.get_serializer(need).data)
 
 
@@ -223,10 +107,12 @@ class SolutionViewSet(_Writable):
     def get_queryset(self) -> QuerySet[Solution]:
         form = SolutionFilterForm(self.request.query_params)
         filters = form.filters() if form.is_valid() else None
-        return selectors.solution_list(user=self.request.user, filters=filters).prefetch_related("indicators")
+        return selectors.solution_list(user=self.request.user, filters=filters, with_indicators=True)
 
-    def save(self, *, organization: Organization, given: Any, instance: Any = None) -> Solution:
-        return services.solution_save(organization=organization, given=given, by=self.request.user, solution=instance)
+    def write(self, *, organization: Organization, given: Any, instance: Any = None) -> Solution:
+        return services.solution_save(
+            organization=organization, given=given, by=signed_in(self.request), solution=instance
+        )
 
 
 class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -249,21 +135,15 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         given = services.ProposalInput(
             summary=data["summary"], price_note=data.get("price_note", ""), solution=solution
         )
-        try:
-            proposal = services.proposal_submit(
-                need=need, organization=data["organization"], given=given, by=request.user
-            )
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        proposal = services.proposal_submit(
+            need=need, organization=data["organization"], given=given, by=signed_in(request)
+        )
         return Response(self.get_serializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        try:
-            proposal = services.proposal_withdraw(proposal=self.get_object(), by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        proposal = services.proposal_withdraw(proposal=self.get_object(), by=signed_in(request))
         return Response(self.get_serializer(proposal).data)
 
     @extend_schema(request=decision(("shortlist", "decline")), responses=ProposalSerializer)
@@ -271,10 +151,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def decide(self, request: Request, pk: str | None = None) -> Response:
         proposal = self.get_object()
         shortlist = _decision(request, ("shortlist", "decline"))
-        try:
-            proposal = services.proposal_decide(proposal=proposal, shortlist=shortlist, by=request.user)
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        proposal = services.proposal_decide(proposal=proposal, shortlist=shortlist, by=signed_in(request))
         return Response(self.get_serializer(proposal).data)
 
 
@@ -293,12 +170,9 @@ class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         solution = _visible(selectors.solution_for(user=request.user, pk=data["solution"].pk), "solution")
-        try:
-            reference = services.reference_request(
-                solution=solution, organization=data["organization"], by=request.user
-            )
-        except DjangoValidationError as exc:
-            raise bad_request(exc) from None
+        reference = services.reference_request(
+            solution=solution, organization=data["organization"], by=signed_in(request)
+        )
         return Response(self.get_serializer(reference).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=decision(("confirm", "decline")), responses=ReferenceSerializer)
@@ -306,7 +180,7 @@ class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def decide(self, request: Request, pk: str | None = None) -> Response:
         reference = self.get_object()
         confirm = _decision(request, ("confirm", "decline"))
-        reference = services.reference_decide(reference=reference, confirm=confirm, by=request.user)
+        reference = services.reference_decide(reference=reference, confirm=confirm, by=signed_in(request))
         return Response(self.get_serializer(reference).data)
 
 

@@ -8,6 +8,7 @@ permissions.can_see_case_author, in pages and API alike, through author_label.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,10 +29,14 @@ if TYPE_CHECKING:
     from dx_platform.accounts.models import User
 
 
-def newest_indicators() -> QuerySet[Indicator]:
-    """The survey items a case is tagged with: those of the newest catalog, in its order."""
+def newest_indicators(*, codes: Collection[str] | None = None) -> QuerySet[Indicator]:
+    """The survey items cases, needs, solutions and the search are tagged with: those of the newest
+    catalog, in its order (only those of these codes, if given)."""
     catalog = catalog_for()
-    return catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
+    if catalog is None:
+        return Indicator.objects.none()
+    items = catalog.indicators.order_by("position")
+    return items if codes is None else items.filter(code__in=codes)
 
 
 def readable_cases(*, user: User | AnonymousUser, today: dt.date | None = None) -> QuerySet[PracticeCase]:
@@ -50,12 +55,12 @@ def case_list(*, user: User | AnonymousUser, today: dt.date | None = None) -> Qu
 
 def case_for(*, user: User | AnonymousUser, pk: int) -> PracticeCase | None:
     """One case the user may read, with its metrics, survey items and kit; None if they may not."""
-    return (
-        case_list(user=user)
-        .prefetch_related("metrics", "indicators", "attachments", "adoptions__organization")
-        .filter(pk=pk)
-        .first()
-    )
+    return case_list(user=user).prefetch_related("metrics", "indicators", "attachments").filter(pk=pk).first()
+
+
+def attachment_list(*, user: User | AnonymousUser) -> QuerySet[CaseAttachment]:
+    """The kits of the cases the user may read."""
+    return CaseAttachment.objects.filter(case__in=readable_cases(user=user))
 
 
 def is_released(case: PracticeCase, today: dt.date | None = None) -> bool:
@@ -91,9 +96,21 @@ def case_filter(
     return cases.order_by(*newest)
 
 
+def cases_with_details(*, user: User | AnonymousUser, filters: CaseFilters) -> QuerySet[PracticeCase]:
+    """The cases the user may read, filtered and ordered, each with its metrics, survey items and kit (as
+    the API gives them)."""
+    cases = case_list(user=user).prefetch_related("metrics", "indicators", "attachments")
+    return case_filter(cases, user=user, filters=filters)
+
+
 def authoring_organizations(*, user: User | AnonymousUser) -> QuerySet[Organization]:
     """The municipalities and prefectures the user may write cases for."""
     return Organization.objects.filter(permissions.writable_organizations(user), kind__in=REGIONAL_KINDS)
+
+
+def has_authoring_organizations(*, user: User | AnonymousUser) -> bool:
+    """Whether the user writes cases for some body (to offer writing one)."""
+    return authoring_organizations(user=user).exists()
 
 
 def adopting_organizations(*, user: User | AnonymousUser, case: PracticeCase) -> list[Organization]:
@@ -104,6 +121,14 @@ def adopting_organizations(*, user: User | AnonymousUser, case: PracticeCase) ->
         for organization in authoring_organizations(user=user)
         if organization.pk not in adopted and permissions.can_adopt(user, organization, case.organization)
     ]
+
+
+def adoption_list(*, user: User | AnonymousUser, case: PracticeCase | None = None) -> QuerySet[Adoption]:
+    """The adoptions of the cases the user may read (of one case, if given), with the bodies involved."""
+    adoptions = Adoption.objects.filter(case__in=readable_cases(user=user))
+    if case is not None:
+        adoptions = adoptions.filter(case=case)
+    return adoptions.select_related("organization", "case__organization")
 
 
 def own_adoptions(*, user: User | AnonymousUser, case: PracticeCase) -> QuerySet[Adoption]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
@@ -24,6 +24,8 @@ from ..models import Comment, CommentReport, ModerationAction, Need, PracticeCas
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+OnComment = TypeVar("OnComment", CommentReport, ModerationAction)
 
 # What can be discussed, by the name its pages use (community:<kind>_detail).
 TARGETS: dict[str, type[Model]] = {"case": PracticeCase, "need": Need, "solution": Solution, "proposal": Proposal}
@@ -121,6 +123,8 @@ def moderators_of(comment: Comment) -> list[User]:
 def comment_visibility(user: User | AnonymousUser) -> Q:
     """Filter on Comment: those on targets the user may read."""
     rule = Q(pk__in=[])
+    if not user.is_authenticated:  # reads no target, and asks the database nothing (the schema generator's case)
+        return rule
     for kind, model in TARGETS.items():
         content_type = ContentType.objects.get_for_model(model)
         rule |= Q(target_type=content_type, target_id__in=visible_targets(user=user, kind=kind).values("pk"))
@@ -131,6 +135,16 @@ def comments_on(target: Model) -> QuerySet[Comment]:
     return Comment.objects.filter(
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk
     ).select_related("author", "organization")
+
+
+def comment_in_thread(*, target: Model, pk: int) -> Comment | None:
+    """A comment on this target (the one an answer answers), or None."""
+    return comments_on(target).filter(pk=pk).first()
+
+
+def comment_list(*, user: User | AnonymousUser) -> QuerySet[Comment]:
+    """The comments the user may read."""
+    return Comment.objects.filter(comment_visibility(user))
 
 
 def comment_for(*, user: User | AnonymousUser, pk: int) -> Comment | None:
@@ -201,6 +215,28 @@ def thread(*, user: User | AnonymousUser, target: Model) -> Thread:
         parent = entries.get(comment.parent_id) if comment.parent_id else None
         (parent.replies if parent else roots).append(entries[comment.pk])
     return Thread(target=target, kind=target_kind(target), entries=roots, count=len(comments))
+
+
+def reports_on(*, comment: Comment) -> list[CommentReport]:
+    """The reports on a comment (open_reports has them with their authors already)."""
+    return list(comment.reports.all())
+
+
+def report_list(*, user: User | AnonymousUser) -> QuerySet[CommentReport]:
+    """The reports on the comments the user may read, newest first."""
+    reports = CommentReport.objects.filter(comment__in=comment_list(user=user))
+    return reports.select_related("comment", "by").order_by("-created_at", "-pk")
+
+
+def moderation_list(*, user: User | AnonymousUser) -> QuerySet[ModerationAction]:
+    """What was hidden and restored among the comments the user may read, newest first."""
+    actions = ModerationAction.objects.filter(comment__in=comment_list(user=user))
+    return actions.select_related("comment", "by").order_by("-at", "-pk")
+
+
+def moderated_by(*, user: User | AnonymousUser, rows: QuerySet[OnComment]) -> list[OnComment]:
+    """Of these reports or moderation actions, those on comments the user moderates."""
+    return [row for row in rows if can_moderate_comment(user, row.comment)]
 
 
 def open_reports(*, user: User | AnonymousUser) -> list[Comment]:

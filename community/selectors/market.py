@@ -34,20 +34,28 @@ class SolutionFilters:
     qualifications: tuple[str, ...] = ()  # names in QUALIFICATIONS, all required
 
 
-def need_list(*, user: User | AnonymousUser, filters: NeedFilters | None = None) -> QuerySet[Need]:
+def need_list(
+    *, user: User | AnonymousUser, filters: NeedFilters | None = None, with_indicators: bool = False
+) -> QuerySet[Need]:
+    """The needs the user may read; `with_indicators`: with their survey items (as the API gives them)."""
     filters = filters or NeedFilters()
     needs = Need.objects.filter(permissions.need_visibility(user))
     for name in ("category", "area", "status"):
         if getattr(filters, name):
             needs = needs.filter(**{name: getattr(filters, name)})
-    return needs.select_related("organization")
+    needs = needs.select_related("organization")
+    return needs.prefetch_related("indicators") if with_indicators else needs
 
 
 def need_for(*, user: User | AnonymousUser, pk: int) -> Need | None:
     return need_list(user=user).select_related("author").prefetch_related("indicators").filter(pk=pk).first()
 
 
-def solution_list(*, user: User | AnonymousUser, filters: SolutionFilters | None = None) -> QuerySet[Solution]:
+def solution_list(
+    *, user: User | AnonymousUser, filters: SolutionFilters | None = None, with_indicators: bool = False
+) -> QuerySet[Solution]:
+    """The solutions the user may read with their confirmed references; `with_indicators`: with their
+    survey items (as the API gives them)."""
     filters = filters or SolutionFilters()
     solutions = Solution.objects.filter(permissions.solution_visibility(user))
     for name in ("category", "deployment"):
@@ -59,18 +67,23 @@ def solution_list(*, user: User | AnonymousUser, filters: SolutionFilters | None
         solutions = solutions.filter(**{name: True})
     confirmed = Count("references", filter=Q(references__status=SolutionReference.Status.CONFIRMED))
     # Ordered again: a query with an aggregate does not take the model's default ordering.
-    return solutions.select_related("organization").annotate(confirmed_references=confirmed).order_by("title", "pk")
+    solutions = (
+        solutions.select_related("organization").annotate(confirmed_references=confirmed).order_by("title", "pk")
+    )
+    return solutions.prefetch_related("indicators") if with_indicators else solutions
 
 
 def solution_for(*, user: User | AnonymousUser, pk: int) -> Solution | None:
     return solution_list(user=user).prefetch_related("indicators").filter(pk=pk).first()
 
 
-def proposal_list(*, user: User | AnonymousUser) -> QuerySet[Proposal]:
-    """Proposals the user may read: their own partner's, and those answering their own body's needs."""
-    return Proposal.objects.filter(permissions.proposal_visibility(user)).select_related(
-        "need", "need__organization", "organization", "solution", "author"
-    )
+def proposal_list(*, user: User | AnonymousUser, need: Need | None = None) -> QuerySet[Proposal]:
+    """Proposals the user may read (to one need, if given): their own partner's, and those answering their
+    own body's needs."""
+    proposals = Proposal.objects.filter(permissions.proposal_visibility(user))
+    if need is not None:
+        proposals = proposals.filter(need=need)
+    return proposals.select_related("need", "need__organization", "organization", "solution", "author")
 
 
 def proposal_for(*, user: User | AnonymousUser, pk: int) -> Proposal | None:
@@ -105,9 +118,24 @@ def need_posting_organizations(*, user: User | AnonymousUser) -> QuerySet[Organi
     return Organization.objects.filter(permissions.writable_organizations(user), kind__in=REGIONAL_KINDS)
 
 
+def has_need_posting_organizations(*, user: User | AnonymousUser) -> bool:
+    """Whether the user posts needs for some body (to offer posting one)."""
+    return need_posting_organizations(user=user).exists()
+
+
 def partner_organizations(*, user: User | AnonymousUser) -> QuerySet[Organization]:
     """The partners the user speaks for (to list solutions and make proposals)."""
     return Organization.objects.filter(permissions.writable_organizations(user), kind=Organization.Kind.PARTNER)
+
+
+def has_partner_organizations(*, user: User | AnonymousUser) -> bool:
+    """Whether the user speaks for some partner."""
+    return partner_organizations(user=user).exists()
+
+
+def has_proposing_organizations(*, user: User | AnonymousUser, need: Need) -> bool:
+    """Whether a partner the user speaks for may still propose for the need."""
+    return proposing_organizations(user=user, need=need).exists()
 
 
 def proposing_organizations(*, user: User | AnonymousUser, need: Need) -> QuerySet[Organization]:

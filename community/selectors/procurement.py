@@ -27,7 +27,7 @@ from dx_platform.organizations.models import Organization
 from ..cost_sharing import Seat, shares
 from ..models import Participant, Procurement, ProcurementQuestion, SpecificationVersion
 from ..models.market import BudgetBand
-from ..models.procurement import STAGE_ORDER, Stage
+from ..models.procurement import STAGE_ORDER, Stage, StageChange
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -47,8 +47,15 @@ def procurement_items() -> QuerySet[Indicator]:
     return catalog.indicators.filter(kind=Indicator.Kind.BOOLEAN, scored=True)
 
 
-def procurement_list(*, user: User | AnonymousUser) -> QuerySet[Procurement]:
-    return Procurement.objects.filter(permissions.procurement_visibility(user)).select_related("lead")
+def procurement_list(
+    *, user: User | AnonymousUser, stage: str = "", with_indicators: bool = False
+) -> QuerySet[Procurement]:
+    """The procurements the user may see (at one stage, if given); `with_indicators`: with their survey
+    items (as the API gives them)."""
+    procurements = Procurement.objects.filter(permissions.procurement_visibility(user)).select_related("lead")
+    if stage:
+        procurements = procurements.filter(stage=stage)
+    return procurements.prefetch_related("indicators") if with_indicators else procurements
 
 
 def procurement_for(*, user: User | AnonymousUser, pk: int) -> Procurement | None:
@@ -68,8 +75,19 @@ def bodies_where(
     *, user: User | AnonymousUser, allowed: Callable[[User | AnonymousUser, Organization], bool]
 ) -> QuerySet[Organization]:
     """The user's own organisations for which a permission rule (such as can_commit) holds."""
-    mine = Organization.objects.filter(pk__in=permissions.own_organization_ids(user))
+    mine = _own_organizations(user)
     return mine.filter(pk__in=[organization.pk for organization in mine if allowed(user, organization)])
+
+
+def has_bodies_where(
+    *, user: User | AnonymousUser, allowed: Callable[[User | AnonymousUser, Organization], bool]
+) -> bool:
+    """Whether the rule holds for one of the user's own organisations at least."""
+    return any(allowed(user, organization) for organization in _own_organizations(user))
+
+
+def _own_organizations(user: User | AnonymousUser) -> QuerySet[Organization]:
+    return Organization.objects.filter(pk__in=permissions.own_organization_ids(user))
 
 
 def sees_workspace(user: User | AnonymousUser) -> bool:
@@ -85,7 +103,22 @@ def participant_list(*, user: User | AnonymousUser, procurement: Procurement | N
     seats = Participant.objects.filter(procurement__in=procurement_list(user=user))
     if procurement is not None:
         seats = seats.filter(procurement=procurement)
-    return seats.select_related("organization__municipality", "organization__prefecture")
+    return seats.select_related("procurement", "organization__municipality", "organization__prefecture")
+
+
+def active_participants(*, procurement: Procurement) -> QuerySet[Participant]:
+    """The seats that count for the cost sharing (not withdrawn), with their bodies; for the workspace."""
+    return procurement.participants.filter(status__in=ACTIVE).select_related("organization")
+
+
+def seat_of(*, procurement: Procurement, bodies: QuerySet[Organization]) -> Participant | None:
+    """The active seat one of these bodies holds, to show and change."""
+    return procurement.participants.filter(organization__in=bodies, status__in=ACTIVE).first()
+
+
+def stage_history(*, procurement: Procurement) -> QuerySet[StageChange]:
+    """The procurement's moves from stage to stage, with who moved it; for the workspace."""
+    return procurement.stage_changes.select_related("by")
 
 
 def specification_list(
@@ -98,6 +131,18 @@ def specification_list(
     if procurement is not None:
         versions = versions.filter(procurement=procurement)
     return versions.select_related("by")
+
+
+def specification_for(
+    *, user: User | AnonymousUser, procurement: Procurement, number: int
+) -> SpecificationVersion | None:
+    """One version of the procurement's specification by its number; None outside the workspace."""
+    return specification_list(user=user, procurement=procurement).filter(number=number).first()
+
+
+def latest_specification(*, user: User | AnonymousUser, procurement: Procurement) -> SpecificationVersion | None:
+    """The newest draft of the specification; None before the first, and outside the workspace."""
+    return specification_list(user=user, procurement=procurement).first()
 
 
 def question_list(

@@ -7,7 +7,8 @@ it changes for the search (community/services/search.py).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -39,6 +40,11 @@ class NeedInput:
     constraints: str = ""
     budget_band: str = Need._meta.get_field("budget_band").get_default()
 
+    @classmethod
+    def of(cls, need: Need) -> NeedInput:
+        """What the need holds now (an API change starts from it)."""
+        return _current(cls, need)
+
 
 @dataclass(frozen=True)
 class SolutionInput:
@@ -53,6 +59,19 @@ class SolutionInput:
     ismap: bool = False
     lgwan_asp: bool = False
     unified_qualification: bool = False
+
+    @classmethod
+    def of(cls, solution: Solution) -> SolutionInput:
+        """What the solution holds now (an API change starts from it)."""
+        return _current(cls, solution)
+
+
+Input = TypeVar("Input", NeedInput, SolutionInput)
+
+
+def _current(cls: type[Input], item: Need | Solution) -> Input:
+    values = {f.name: getattr(item, f.name) for f in fields(cls) if f.name != "indicators"}
+    return cls(**values, indicators=list(item.indicators.all()))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.db.models import Model
 
 from dx_platform.organizations import permissions
 
-from ..forms_discussion import CommentForm
+from ..forms.discussion import CommentForm
 from ..selectors.discussion import thread
 
 register = template.Library()

@@ -11,17 +11,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 
-from ..forms_cases import (
+from ..forms.cases import (
     AdoptForm,
     AttachmentForm,
     CaseForm,
@@ -37,14 +38,14 @@ from ..selectors.discussion import comment_url
 from ..services import cases as services
 
 
-def _case(request: HttpRequest, pk: int) -> PracticeCase:
+def _case(request: AuthenticatedRequest, pk: int) -> PracticeCase:
     case = selectors.case_for(user=request.user, pk=pk)
     if case is None:
         raise Http404(_("No such case among those you may read."))
     return case
 
 
-def _editable(request: HttpRequest, pk: int) -> PracticeCase:
+def _editable(request: AuthenticatedRequest, pk: int) -> PracticeCase:
     case = _case(request, pk)
     if not permissions.can_edit_practice_case(request.user, case.organization):
         raise PermissionDenied(_("Only the author body's editors write its practice cases."))
@@ -52,7 +53,7 @@ def _editable(request: HttpRequest, pk: int) -> PracticeCase:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseListForm(request.GET or None)
     cases = selectors.case_filter(selectors.case_list(user=request.user), user=request.user, filters=form.filters())
     page = paginate(request, cases, per_page=20)
@@ -63,21 +64,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": [(case, selectors.author_label(user=request.user, case=case)) for case in page],
-            "can_write": selectors.authoring_organizations(user=request.user).exists(),
+            "can_write": selectors.has_authoring_organizations(user=request.user),
             "today": timezone.localdate(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
-def _case_form(request: HttpRequest, case: PracticeCase | None) -> HttpResponse:
+def _case_form(request: AuthenticatedRequest, case: PracticeCase | None) -> HttpResponse:
     """The form of a new case (case None) or of an existing one; saves and goes to the case."""
-    authors = selectors.authoring_organizations(user=request.user) if case is None else None
-    if authors is not None and not authors.exists():
+    if case is None and not selectors.has_authoring_organizations(user=request.user):
         raise PermissionDenied(_("Only the editors of a municipality or prefecture write practice cases."))
-    bound = (request.POST,) if request.method == "POST" else ()
-    form = CaseForm(*bound, instance=case, authors=authors)
-    metrics = MetricFormSet(*bound, prefix="metrics", initial=metric_initial(case) if case else None)
+    authors = selectors.authoring_organizations(user=request.user) if case is None else None
+    data = request.POST if request.method == "POST" else None
+    form = CaseForm(data, instance=case, authors=authors)
+    metrics = MetricFormSet(data, prefix="metrics", initial=metric_initial(case) if case else None)
     if request.method == "POST" and form.is_valid() and metrics.is_valid():
         organization = form.cleaned_data["organization"] if case is None else case.organization
         try:
@@ -98,16 +99,16 @@ def _case_form(request: HttpRequest, case: PracticeCase | None) -> HttpResponse:
 
 
 @login_required
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthenticatedRequest) -> HttpResponse:
     return _case_form(request, None)
 
 
 @login_required
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _case_form(request, _editable(request, pk))
 
 
-def _detail_context(request: HttpRequest, case: PracticeCase, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedRequest, case: PracticeCase, **forms: Any) -> dict[str, Any]:
     user = request.user
     can_edit = permissions.can_edit_practice_case(user, case.organization)
     released = selectors.is_released(case)
@@ -120,7 +121,7 @@ def _detail_context(request: HttpRequest, case: PracticeCase, **forms: Any) -> d
         "today": timezone.localdate(),
         "shown_population": selectors.shown_population(case.population),
         "can_edit": can_edit,
-        "adoptions": list(case.adoptions.all()),
+        "adoptions": list(selectors.adoption_list(user=user, case=case)),
         "own_adoptions": list(selectors.own_adoptions(user=user, case=case)),
         "adopt_form": forms.get("adopt_form") or (AdoptForm(adopters=adopters) if adopters else None),
         "question_form": forms.get("question_form") or (QuestionForm() if released else None),
@@ -129,19 +130,19 @@ def _detail_context(request: HttpRequest, case: PracticeCase, **forms: Any) -> d
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return render(request, "community/cases/detail.html", _detail_context(request, case))
 
 
-def _refused(request: HttpRequest, case: PracticeCase, **forms: Any) -> HttpResponse:
+def _refused(request: AuthenticatedRequest, case: PracticeCase, **forms: Any) -> HttpResponse:
     """The case page again with the form that was refused and its errors."""
     return render(request, "community/cases/detail.html", _detail_context(request, case, **forms), status=400)
 
 
 @login_required
 @require_POST
-def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def case_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _editable(request, pk)
     try:
         services.practice_case_publish(case=case, by=request.user)
@@ -154,7 +155,7 @@ def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def case_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _editable(request, pk)
     services.practice_case_delete(case=case, by=request.user)
     messages.success(request, _("The case was deleted."))
@@ -163,7 +164,7 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _editable(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -180,7 +181,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = selectors.attachment_for(user=request.user, case_pk=pk, pk=attachment_pk)
     if attachment is None:
         raise Http404(_("No such file among those you may read."))
@@ -194,9 +195,11 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 @login_required
 @require_POST
-def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_delete(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     case = _editable(request, pk)
-    attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    attachment = selectors.attachment_for(user=request.user, case_pk=case.pk, pk=attachment_pk)
+    if attachment is None:
+        raise Http404(_("No such file among those you may read."))
     services.case_attachment_delete(attachment=attachment, by=request.user)
     messages.success(request, _("The file was removed from the kit."))
     return redirect("community:case_detail", pk=case.pk)
@@ -204,7 +207,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @login_required
 @require_POST
-def case_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+def case_adopt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     adopters = selectors.adopting_organizations(user=request.user, case=case)
     if not adopters:
@@ -225,9 +228,9 @@ def case_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def adoption_withdraw(request: HttpRequest, pk: int, adoption_pk: int) -> HttpResponse:
+def adoption_withdraw(request: AuthenticatedRequest, pk: int, adoption_pk: int) -> HttpResponse:
     case = _case(request, pk)
-    adoption = get_object_or_404(case.adoptions.select_related("organization"), pk=adoption_pk)
+    adoption = get_object_or_404(selectors.adoption_list(user=request.user, case=case), pk=adoption_pk)
     services.case_adoption_withdraw(adoption=adoption, by=request.user)
     messages.success(request, _("The adoption was undone."))
     return redirect("community:case_detail", pk=case.pk)
@@ -235,7 +238,7 @@ def adoption_withdraw(request: HttpRequest, pk: int, adoption_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def case_ask(request: HttpRequest, pk: int) -> HttpResponse:
+def case_ask(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     form = QuestionForm(request.POST)
     if form.is_valid():

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.organizations import permissions
 
-from ..forms_discussion import CommentForm, ReasonForm
+from ..forms.discussion import CommentForm, ReasonForm
 from ..models import Comment
 from ..selectors import discussion as selectors
 from ..services import discussion as services
@@ -31,14 +32,14 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
-def _comment(request: HttpRequest, pk: int) -> Comment:
+def _comment(request: AuthenticatedRequest, pk: int) -> Comment:
     comment = selectors.comment_for(user=request.user, pk=pk)
     if comment is None:
         raise Http404(_("No such comment among those you may read."))
     return comment
 
 
-def _back(request: HttpRequest, given: str, comment: Comment) -> str:
+def _back(request: AuthenticatedRequest, given: str, comment: Comment) -> str:
     """Where the comment's form was (its page and query), else the target's page, at the comment.
 
     Only a path of this site: anything else (even a relative "page") is not followed, and would have been
@@ -50,7 +51,7 @@ def _back(request: HttpRequest, given: str, comment: Comment) -> str:
 
 @login_required
 @require_POST
-def comment_post(request: HttpRequest) -> HttpResponse:
+def comment_post(request: AuthenticatedRequest) -> HttpResponse:
     form = CommentForm(request.POST)
     target = None
     if form.is_valid():
@@ -58,7 +59,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
         target = selectors.target_for(user=request.user, kind=data["target"], pk=data["target_id"])
         if target is None:
             raise Http404(_("No such item among those you may read."))
-        parent = selectors.comments_on(target).filter(pk=data["parent"]).first() if data["parent"] else None
+        parent = selectors.comment_in_thread(target=target, pk=data["parent"]) if data["parent"] else None
         try:
             if data["parent"] and parent is None:
                 raise ValidationError(_("The comment answered is not in this thread."))
@@ -80,11 +81,11 @@ def comment_post(request: HttpRequest) -> HttpResponse:
 
 def _reasoned(
     act: Callable[..., Any], *, moderators_only: bool, title: StrOrPromise, button: StrOrPromise, done: StrOrPromise
-) -> Callable[[HttpRequest, int], HttpResponse]:
+) -> Callable[[AuthenticatedRequest, int], HttpResponse]:
     """A page with one reason to give about a comment: to report it, hide it or restore it."""
 
     @login_required
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         comment = _comment(request, pk)
         if moderators_only and not selectors.can_moderate_comment(request.user, comment):
             raise PermissionDenied(_("Only platform staff and the coordinators of the prefectures concerned moderate."))
@@ -137,13 +138,13 @@ comment_restore = _reasoned(
 
 
 @login_required
-def moderation(request: HttpRequest) -> HttpResponse:
+def moderation(request: AuthenticatedRequest) -> HttpResponse:
     """What has been reported and not yet dealt with, among the comments the user moderates."""
     user = request.user
     if not permissions.moderates_any(user):
         raise PermissionDenied(_("Only platform staff and prefecture coordinators moderate."))
     comments = selectors.open_reports(user=user)
-    rows = [(comment, selectors.comment_url(comment), list(comment.reports.all())) for comment in comments]
+    rows = [(comment, selectors.comment_url(comment), selectors.reports_on(comment=comment)) for comment in comments]
     return render(request, "community/discussion/moderation.html", {"rows": rows})
 
 

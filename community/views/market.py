@@ -13,18 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
 
-from ..forms_market import NeedFilterForm, NeedForm, ProposalForm, ReferenceForm, SolutionFilterForm, SolutionForm
+from ..forms.market import NeedFilterForm, NeedForm, ProposalForm, ReferenceForm, SolutionFilterForm, SolutionForm
 from ..models import Need, Proposal, Solution, SolutionReference
 from ..selectors import market as selectors
 from ..selectors.discussion import target_url
@@ -37,19 +38,19 @@ def _found(item: Any, what: str) -> Any:
     return item
 
 
-def _need(request: HttpRequest, pk: int) -> Need:
+def _need(request: AuthenticatedRequest, pk: int) -> Need:
     return _found(selectors.need_for(user=request.user, pk=pk), _("need"))
 
 
-def _solution(request: HttpRequest, pk: int) -> Solution:
+def _solution(request: AuthenticatedRequest, pk: int) -> Solution:
     return _found(selectors.solution_for(user=request.user, pk=pk), _("solution"))
 
 
-def _proposal(request: HttpRequest, pk: int) -> Proposal:
+def _proposal(request: AuthenticatedRequest, pk: int) -> Proposal:
     return _found(selectors.proposal_for(user=request.user, pk=pk), _("proposal"))
 
 
-def _act(request: HttpRequest, action: Callable[[], object], done: str, to: str) -> HttpResponse:
+def _act(request: AuthenticatedRequest, action: Callable[[], object], done: str, to: str) -> HttpResponse:
     """Run a one-button action: its refusal as a message, a missing right as a 403."""
     try:
         action()
@@ -61,7 +62,7 @@ def _act(request: HttpRequest, action: Callable[[], object], done: str, to: str)
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: forms.BaseForm,
     save: Callable[[Any], Model],
     template: str,
@@ -81,7 +82,7 @@ def _form_page(
 
 
 def _list_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: NeedFilterForm | SolutionFilterForm,
     listed: Callable[[Any], QuerySet[Any]],
     template: str,
@@ -94,8 +95,9 @@ def _list_page(
 
 
 def _create_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
+    allowed: bool,
     organizations: QuerySet[Organization],
     refused: str,
     form_class: type[NeedForm | SolutionForm],
@@ -103,8 +105,8 @@ def _create_page(
     template: str,
     done: str,
 ) -> HttpResponse:
-    """A new need or solution, for one of the organisations the user may write it for (none: 403)."""
-    if not organizations.exists():
+    """A new need or solution, for one of the organisations the user may write it for (not `allowed`: 403)."""
+    if not allowed:
         raise PermissionDenied(refused)
     return _form_page(
         request,
@@ -115,7 +117,7 @@ def _create_page(
     )
 
 
-def _data(request: HttpRequest) -> tuple[Any, ...]:
+def _data(request: AuthenticatedRequest) -> tuple[Any, ...]:
     return (request.POST,) if request.method == "POST" else ()
 
 
@@ -123,20 +125,21 @@ def _data(request: HttpRequest) -> tuple[Any, ...]:
 
 
 @login_required
-def need_list(request: HttpRequest) -> HttpResponse:
+def need_list(request: AuthenticatedRequest) -> HttpResponse:
     return _list_page(
         request,
         NeedFilterForm(request.GET or None),
         lambda filters: selectors.need_list(user=request.user, filters=filters),
         "community/market/need_list.html",
-        can_post=selectors.need_posting_organizations(user=request.user).exists(),
+        can_post=selectors.has_need_posting_organizations(user=request.user),
     )
 
 
 @login_required
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedRequest) -> HttpResponse:
     return _create_page(
         request,
+        allowed=selectors.has_need_posting_organizations(user=request.user),
         organizations=selectors.need_posting_organizations(user=request.user),
         refused=_("Only the staff of a municipality or prefecture post needs."),
         form_class=NeedForm,
@@ -147,13 +150,13 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
-    proposals = selectors.proposal_list(user=request.user).filter(need=need)
+    proposals = list(selectors.proposal_list(user=request.user, need=need))
     open_now = need.status == Need.Status.OPEN and need.deadline >= timezone.localdate()
     can_manage = permissions.can_post_need(request.user, need.organization)
     # A partner sees its own proposals only; others of the need's body see them all, the rest none.
-    partner_view = not can_manage and selectors.partner_organizations(user=request.user).exists()
+    partner_view = not can_manage and selectors.has_partner_organizations(user=request.user)
     return render(
         request,
         "community/market/need_detail.html",
@@ -162,15 +165,15 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposals": proposals,
             "can_manage": can_manage,
             "partner_view": partner_view,
-            "show_proposals": can_manage or partner_view or proposals.exists(),
+            "show_proposals": can_manage or partner_view or bool(proposals),
             "open_now": open_now,
-            "can_propose": open_now and selectors.proposing_organizations(user=request.user, need=need).exists(),
+            "can_propose": open_now and selectors.has_proposing_organizations(user=request.user, need=need),
         },
     )
 
 
 @login_required
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
     if not permissions.can_post_need(request.user, need.organization):
         raise PermissionDenied(_("Only the need's own body changes it."))
@@ -186,7 +189,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_close(request: HttpRequest, pk: int) -> HttpResponse:
+def need_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
     return _act(
         request,
@@ -197,17 +200,16 @@ def need_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def need_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def need_propose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
-    if not selectors.partner_organizations(user=request.user).exists():
+    if not selectors.has_partner_organizations(user=request.user):
         raise PermissionDenied(_("Only partners' staff make proposals."))
-    organizations = selectors.proposing_organizations(user=request.user, need=need)
-    if not organizations.exists():
+    if not selectors.has_proposing_organizations(user=request.user, need=need):
         messages.info(request, _("Your organisation has already proposed for this need."))
         return redirect(target_url(need))
     return _form_page(
         request,
-        ProposalForm(*_data(request), organizations=organizations),
+        ProposalForm(*_data(request), organizations=selectors.proposing_organizations(user=request.user, need=need)),
         lambda form: services.proposal_submit(
             need=need, organization=form.cleaned_data["organization"], given=form.given(), by=request.user
         ),
@@ -221,7 +223,7 @@ def need_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     return render(
         request,
@@ -238,7 +240,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     return _act(
         request,
@@ -250,7 +252,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     decision = request.POST.get("decision")
     if decision not in ("shortlist", "decline"):
@@ -268,21 +270,22 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def solution_list(request: HttpRequest) -> HttpResponse:
+def solution_list(request: AuthenticatedRequest) -> HttpResponse:
     return _list_page(
         request,
         SolutionFilterForm(request.GET or None),
         lambda filters: selectors.solution_list(user=request.user, filters=filters),
         "community/market/solution_list.html",
-        can_offer=selectors.partner_organizations(user=request.user).exists(),
+        can_offer=selectors.has_partner_organizations(user=request.user),
         requests=selectors.reference_requests(user=request.user),
     )
 
 
 @login_required
-def solution_create(request: HttpRequest) -> HttpResponse:
+def solution_create(request: AuthenticatedRequest) -> HttpResponse:
     return _create_page(
         request,
+        allowed=selectors.has_partner_organizations(user=request.user),
         organizations=selectors.partner_organizations(user=request.user),
         refused=_("Only partners' staff list solutions."),
         form_class=SolutionForm,
@@ -293,7 +296,7 @@ def solution_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def solution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def solution_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     solution = _solution(request, pk)
     if not permissions.can_offer_solutions(request.user, solution.organization):
         raise PermissionDenied(_("Only the partner's own staff change its solutions."))
@@ -312,7 +315,7 @@ def solution_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def solution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def solution_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The solution with its confirmed references; its partner names more here (POST)."""
     solution = _solution(request, pk)
     can_offer = permissions.can_offer_solutions(request.user, solution.organization)
@@ -344,7 +347,7 @@ def solution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reference_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def reference_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reference: SolutionReference = _found(selectors.reference_for(user=request.user, pk=pk), _("reference"))
     can_decide = permissions.can_decide_reference(request.user, reference.organization)
     if request.method == "POST":

@@ -17,19 +17,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
 
-from ..forms_procurement import (
+from ..forms.procurement import (
     AnswerForm,
     BodyForm,
     CommitForm,
@@ -48,14 +49,14 @@ from ..selectors import procurement as selectors
 from ..services import procurement as services
 
 
-def _procurement(request: HttpRequest, pk: int) -> Procurement:
+def _procurement(request: AuthenticatedRequest, pk: int) -> Procurement:
     procurement = selectors.procurement_for(user=request.user, pk=pk)
     if procurement is None:
         raise Http404(_("No such joint procurement among those you may see."))
     return procurement
 
 
-def _workspace(request: HttpRequest, pk: int) -> Procurement:
+def _workspace(request: AuthenticatedRequest, pk: int) -> Procurement:
     """The procurement, for those who see its participants, shares and drafts (not partners)."""
     procurement = _procurement(request, pk)
     if not selectors.sees_workspace(request.user):
@@ -63,7 +64,7 @@ def _workspace(request: HttpRequest, pk: int) -> Procurement:
     return procurement
 
 
-def _check_lead(request: HttpRequest, procurement: Procurement) -> None:
+def _check_lead(request: AuthenticatedRequest, procurement: Procurement) -> None:
     if not permissions.can_run_procurement(request.user, procurement.lead):
         raise PermissionDenied(_("Only the lead body runs this joint procurement."))
 
@@ -85,11 +86,10 @@ def _status(*shown: forms.Form) -> int:
 
 
 @login_required
-def procurement_list(request: HttpRequest) -> HttpResponse:
+def procurement_list(request: AuthenticatedRequest) -> HttpResponse:
     form = StageFilterForm(request.GET or None)
-    items = selectors.procurement_list(user=request.user)
-    if form.is_valid() and form.cleaned_data["stage"]:
-        items = items.filter(stage=form.cleaned_data["stage"])
+    stage = form.cleaned_data["stage"] if form.is_valid() else ""
+    items = selectors.procurement_list(user=request.user, stage=stage)
     return render(
         request,
         "community/procurement/list.html",
@@ -98,17 +98,17 @@ def procurement_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, items, per_page=20),
             # Joining is for the workspace: a partner sees no more of a procurement than its published parts.
             "workspace": selectors.sees_workspace(request.user),
-            "can_open": selectors.bodies_where(user=request.user, allowed=permissions.can_run_procurement).exists(),
+            "can_open": selectors.has_bodies_where(user=request.user, allowed=permissions.can_run_procurement),
         },
         status=_status(form),
     )
 
 
 @login_required
-def procurement_create(request: HttpRequest) -> HttpResponse:
-    leads = selectors.bodies_where(user=request.user, allowed=permissions.can_run_procurement)
-    if not leads.exists():
+def procurement_create(request: AuthenticatedRequest) -> HttpResponse:
+    if not selectors.has_bodies_where(user=request.user, allowed=permissions.can_run_procurement):
         raise PermissionDenied(_("Only those who speak for a prefecture or municipality open a joint procurement."))
+    leads = selectors.bodies_where(user=request.user, allowed=permissions.can_run_procurement)
     initial, invited = selectors.prefill(request.GET)
     form = ProcurementForm(request.POST or None, leads=leads, initial=initial)
     sharing_form = SharingForm(request.POST or None)
@@ -136,7 +136,7 @@ def procurement_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def procurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _procurement(request, pk)
     workspace = selectors.sees_workspace(request.user)
     context = {
@@ -159,10 +159,10 @@ def procurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_join": bool(mine)
             and procurement.stage in services.OPEN_STAGES
             and timezone.localdate() <= procurement.join_until,
-            "can_commit": selectors.bodies_where(user=request.user, allowed=permissions.can_commit).exists()
+            "can_commit": selectors.has_bodies_where(user=request.user, allowed=permissions.can_commit)
             and selectors.commitments_open(procurement, timezone.localdate()),
-            "latest_spec": selectors.specification_list(user=request.user, procurement=procurement).first(),
-            "history": procurement.stage_changes.select_related("by"),
+            "latest_spec": selectors.latest_specification(user=request.user, procurement=procurement),
+            "history": selectors.stage_history(procurement=procurement),
             "finished": procurement.stage in selectors.FINISHED,
             "formats": FORMATS,
         }
@@ -170,7 +170,7 @@ def procurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def procurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     _check_lead(request, procurement)
     form = ProcurementForm(request.POST or None, procurement=procurement)
@@ -191,7 +191,7 @@ def procurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def procurement_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _procurement(request, pk)
     _check_lead(request, procurement)
     allowed = services.next_stages(procurement.stage)
@@ -220,25 +220,19 @@ def procurement_stage(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _bodies(request: HttpRequest, commit: bool = False) -> QuerySet[Organization]:
+def _bodies(request: AuthenticatedRequest, commit: bool = False) -> QuerySet[Organization]:
     allowed = permissions.can_commit if commit else permissions.can_take_part
-    bodies = selectors.bodies_where(user=request.user, allowed=allowed)
-    if not bodies.exists():
+    if not selectors.has_bodies_where(user=request.user, allowed=allowed):
         raise PermissionDenied(
             _("Only a municipality's administrators commit it.")
             if commit
             else _("Only a municipality's editors and administrators take part for it.")
         )
-    return bodies
-
-
-def _seat(procurement: Procurement, bodies: QuerySet[Organization]) -> Participant | None:
-    """The seat one of the user's bodies holds, to show and change."""
-    return procurement.participants.filter(organization__in=bodies, status__in=selectors.ACTIVE).first()
+    return selectors.bodies_where(user=request.user, allowed=allowed)
 
 
 def _seat_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     procurement: Procurement,
     form: SeatForm | CommitForm,
     act: Callable[..., Participant],
@@ -260,11 +254,11 @@ def _seat_page(
 
 
 @login_required
-def procurement_join(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_join(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Join, or restate the expected usage, staff and constraints (configuration note) of a seat."""
     procurement = _workspace(request, pk)
     bodies = _bodies(request)
-    seat = _seat(procurement, bodies)
+    seat = selectors.seat_of(procurement=procurement, bodies=bodies)
     form = SeatForm(
         request.POST or None,
         bodies=bodies,
@@ -284,7 +278,7 @@ def procurement_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def procurement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     form = BodyForm(request.POST, bodies=_bodies(request))
     if not form.is_valid():
@@ -301,10 +295,10 @@ def procurement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def procurement_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     bodies = _bodies(request, commit=True)
-    seat = _seat(procurement, bodies)
+    seat = selectors.seat_of(procurement=procurement, bodies=bodies)
     form = CommitForm(request.POST or None, bodies=bodies, initial=CommitForm.initial_of(seat))
     return _seat_page(
         request,
@@ -322,7 +316,7 @@ def procurement_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def procurement_specifications(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_specifications(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     versions = list(selectors.specification_list(user=request.user, procurement=procurement))
     can_draft = (
@@ -356,14 +350,14 @@ def procurement_specifications(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def procurement_specification(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def procurement_specification(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     version = get_object_or_404(selectors.specification_list(user=request.user, procurement=procurement), number=number)
     return render(request, "community/procurement/specification.html", {"procurement": procurement, "version": version})
 
 
 @login_required
-def procurement_diff(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_diff(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     versions = {v.number: v for v in selectors.specification_list(user=request.user, procurement=procurement)}
     form = DiffForm(request.GET, numbers=list(versions))
@@ -376,7 +370,7 @@ def procurement_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def procurement_cost_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_cost_sharing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The calculator: anyone in the workspace tries a rule; the lead saves it."""
     procurement = _workspace(request, pk)
     saved = selectors.Sharing.of(procurement)
@@ -394,7 +388,7 @@ def procurement_cost_sharing(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("community:procurement_cost_sharing", pk=procurement.pk)
     sharing = form.sharing() if form.is_bound and form.is_valid() else saved
     shares = selectors.cost_shares(procurement=procurement, sharing=sharing)
-    participants = procurement.participants.filter(status__in=selectors.ACTIVE).select_related("organization")
+    participants = selectors.active_participants(procurement=procurement)
     return render(
         request,
         "community/procurement/cost_sharing.html",
@@ -414,7 +408,7 @@ def procurement_cost_sharing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def procurement_questions(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_questions(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _procurement(request, pk)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -441,14 +435,14 @@ def procurement_questions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def procurement_answer(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+def procurement_answer(request: AuthenticatedRequest, pk: int, question: int) -> HttpResponse:
     procurement = _procurement(request, pk)
     asked = get_object_or_404(selectors.question_list(user=request.user, procurement=procurement), pk=question)
     _check_lead(request, procurement)
     form = AnswerForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["answer"])
+            raise ValidationError(list(form.errors["answer"]))
         services.question_answer(question=asked, answer=form.cleaned_data["answer"], by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -458,7 +452,7 @@ def procurement_answer(request: HttpRequest, pk: int, question: int) -> HttpResp
 
 
 @login_required
-def procurement_export(request: HttpRequest, pk: int) -> HttpResponse:
+def procurement_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     if procurement.stage not in selectors.FINISHED:
         messages.error(request, _("A procurement is exported once it is awarded."))

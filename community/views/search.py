@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from dx_platform.core.pagination import paginate
 
-from ..forms import SearchForm
+from ..forms.search import SearchForm
 from ..selectors.search import Filters, search
 
 

@@ -108,7 +108,7 @@ def test_a_skip_is_refused_with_the_next_stages_named(everyone, theirs):
     )
     assert response.status_code == 400
     assert response.json() == {
-        "detail": [
+        "non_field_errors": [
             "“Commitments” is not a next stage. From “Interest survey (意向調査)” the procurement moves only to "
             "“Request for information (RFI)” or “Cancelled”."
         ]
@@ -200,17 +200,17 @@ def test_joining_withdrawing_and_committing(everyone, committing, region):
     city_admin = MembershipFactory(organization=city, role=Role.ADMIN).user
     outsider = api(city_admin).post(address + "commit/", body | {"municipality": city.municipality.code}, format="json")
     assert outsider.status_code == 400
-    assert outsider.json() == {"detail": [f"{city.name} does not take part in this procurement."]}
+    assert outsider.json() == {"non_field_errors": [f"{city.name} does not take part in this procurement."]}
 
     committed = api(everyone["other_admin"]).post(address + "commit/", body, format="json")
     assert committed.status_code == 200 and committed.json()["status"] == "committed"
     refused = editor.post(address + "withdraw/", {"municipality": town.municipality.code})
-    assert refused.status_code == 400 and "cannot withdraw" in refused.json()["detail"][0]
+    assert refused.status_code == 400 and "cannot withdraw" in refused.json()["non_field_errors"][0]
 
     Procurement.objects.update(commit_until=in_days(-1))
     late = api(everyone["other_admin"]).post(address + "commit/", body, format="json")
     assert late.status_code == 400 and late.json() == {
-        "detail": [f"The deadline for commitments was {in_days(-1).isoformat()}."]
+        "non_field_errors": [f"The deadline for commitments was {in_days(-1).isoformat()}."]
     }
 
 
@@ -252,7 +252,7 @@ def test_the_public_qa_without_its_asker(everyone, theirs):
     early = api(everyone["viewer"]).post(
         BASE + "procurement-questions/", {"procurement": theirs.pk, "question": "質問"}
     )
-    assert early.status_code == 400 and "while the RFI or the tender is open" in early.json()["detail"][0]
+    assert early.status_code == 400 and "while the RFI or the tender is open" in early.json()["non_field_errors"][0]
     move_to(theirs, Stage.RFI, everyone["other_coordinator"])
     asked = partner.post(BASE + "procurement-questions/", {"procurement": theirs.pk, "question": "納期は？"})
     assert asked.status_code == 201 and set(asked.json()) == {

@@ -3,7 +3,7 @@ specification drafts and their diff, the public Q&A."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -15,11 +15,12 @@ from dx_platform.core.fiscal import FiscalYear
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.organizations.models import Organization
 
-from .models import Participant, Procurement
-from .models.market import Category
-from .models.procurement import Stage
-from .selectors.procurement import Sharing, procurement_items
-from .services.procurement import Award, CommitmentInput, ProcurementInput, SeatInput, sharing_check
+from ..models import Participant, Procurement
+from ..models.market import Category
+from ..models.procurement import Stage
+from ..selectors.procurement import Sharing, procurement_items
+from ..services.procurement import Award, CommitmentInput, ProcurementInput, SeatInput, sharing_check
+from .fields import SurveyItemsField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Enough for any joint procurement; int() of a longer string of digits is refused before it is slow.
@@ -36,7 +37,7 @@ class ProcurementForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     area = forms.ChoiceField(label=_("Area"), choices=[("", "—"), *Area.choices], required=False)
-    indicators = ModelIdsField(
+    indicators = SurveyItemsField(
         label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     model = forms.ChoiceField(
@@ -81,7 +82,7 @@ class ProcurementForm(forms.Form):
             kwargs["initial"] = vars(ProcurementInput.of(procurement))
         super().__init__(*args, **kwargs)
         if procurement is None:
-            self.fields["lead"].queryset = leads
+            cast(forms.ModelChoiceField, self.fields["lead"]).queryset = leads
         else:
             del self.fields["lead"]
             for name, published in (
@@ -91,9 +92,7 @@ class ProcurementForm(forms.Form):
                 if published:
                     self.fields[name].widget.attrs["readonly"] = True
                     self.fields[name].help_text = _("Published: it no longer changes.")
-        indicators = self.fields["indicators"]
-        indicators.queryset = procurement_items()
-        indicators.label_from_instance = lambda indicator: indicator.name_ja
+        cast(SurveyItemsField, self.fields["indicators"]).queryset = procurement_items()
 
     def given(self) -> ProcurementInput:
         data = self.cleaned_data
@@ -116,7 +115,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, leads: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invite"].queryset = Organization.objects.filter(
+        cast(ModelIdsField, self.fields["invite"]).queryset = Organization.objects.filter(
             kind=Organization.Kind.MUNICIPALITY, prefecture__in=leads.values("prefecture")
         ).order_by("municipality__code")
 
@@ -138,13 +137,13 @@ class SharingForm(forms.Form):
     usage_weight = forms.IntegerField(label=_("Usage part (%)"), min_value=0, max_value=100, required=False)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
         if not self.errors:
             try:
                 sharing_check(self.sharing())
             except forms.ValidationError as exc:
                 self.add_error(None, exc)
-        return cleaned
+        return self.cleaned_data
 
     def sharing(self) -> Sharing:
         data = self.cleaned_data
@@ -199,7 +198,7 @@ class BodyForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = bodies
 
     @classmethod
     def initial_of(cls, seat: Participant | None) -> dict[str, Any]:
@@ -267,7 +266,8 @@ class DiffForm(forms.Form):
     def __init__(self, *args: Any, numbers: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(n, f"v{n}") for n in numbers]
-        self.fields["old"].choices = self.fields["new"].choices = choices
+        for name in ("old", "new"):
+            cast(forms.TypedChoiceField, self.fields[name]).choices = choices
 
 
 class QuestionForm(forms.Form):

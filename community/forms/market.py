@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, Indicator
-from benchmarks.selectors import catalog_for
-from dx_platform.core.forms import ModelIdsField
+from benchmarks.models import Area
 from dx_platform.organizations.models import Organization
 
-from .models import Need, Solution
-from .models.market import Category
-from .selectors.market import QUALIFICATIONS, NeedFilters, SolutionFilters
-from .services.market import NeedInput, ProposalInput, SolutionInput
-
-
-def survey_items() -> QuerySet[Indicator]:
-    """The newest catalog's items: what needs and solutions are tagged with."""
-    catalog = catalog_for()
-    return catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
+from ..models import Need, Solution
+from ..models.market import Category
+from ..selectors.cases import newest_indicators
+from ..selectors.market import QUALIFICATIONS, NeedFilters, SolutionFilters
+from ..services.market import NeedInput, ProposalInput, SolutionInput
+from .fields import SurveyItemsField
 
 
 class _Tagged(forms.ModelForm):
@@ -36,14 +31,14 @@ class _Tagged(forms.ModelForm):
             # Changing an item: it stays with its organisation.
             del self.fields["organization"]
         else:
-            self.fields["organization"].queryset = organizations
-        indicators = self.fields["indicators"]
-        indicators.queryset = survey_items()
-        indicators.label_from_instance = lambda indicator: indicator.name_ja
+            cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations
+        indicators = cast(SurveyItemsField, self.fields["indicators"])
+        indicators.queryset = newest_indicators()
         indicators.required = False
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "indicators"} | {
+        names = cast("tuple[str, ...]", self._meta.fields)  # the Meta.fields of NeedForm or SolutionForm
+        return {name: self.cleaned_data[name] for name in names if name != "indicators"} | {
             "indicators": list(self.cleaned_data["indicators"])
         }
 
@@ -52,7 +47,7 @@ class NeedForm(_Tagged):
     class Meta:
         model = Need
         fields = ("title", "problem", "category", "area", "indicators", "constraints", "budget_band", "deadline")
-        field_classes = {"indicators": ModelIdsField}
+        field_classes = {"indicators": SurveyItemsField}
         widgets = {
             "deadline": forms.DateInput(attrs={"type": "date"}),
             "indicators": forms.CheckboxSelectMultiple,
@@ -80,7 +75,7 @@ class SolutionForm(_Tagged):
             "unified_qualification",
             "status",
         )
-        field_classes = {"indicators": ModelIdsField}
+        field_classes = {"indicators": SurveyItemsField}
         widgets = {"description": forms.Textarea(attrs={"rows": 5}), "indicators": forms.CheckboxSelectMultiple}
 
     def given(self) -> SolutionInput:
@@ -97,8 +92,8 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
-        self.fields["solution"].queryset = Solution.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations
+        cast(forms.ModelChoiceField, self.fields["solution"]).queryset = Solution.objects.filter(
             organization__in=organizations, status=Solution.Status.PUBLISHED
         )
 
@@ -151,7 +146,9 @@ class SolutionFilterForm(forms.Form):
     )
     qualifications = forms.MultipleChoiceField(
         label=_("Qualifications"),
-        choices=[(name, Solution._meta.get_field(name).verbose_name) for name in QUALIFICATIONS],
+        choices=[
+            (name, cast(models.BooleanField, Solution._meta.get_field(name)).verbose_name) for name in QUALIFICATIONS
+        ],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -1,18 +1,18 @@
-"""Community forms shared by every area: the search form."""
+"""The form of the community's search (its front page and the search API)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benchmarks.models import Area, Indicator
-from benchmarks.selectors import catalog_for
+from benchmarks.models import Area
 from dx_platform.organizations.models import Municipality, Prefecture
 
-from .models import PracticeCase, SearchEntry
-from .selectors.search import Filters
+from ..models import PracticeCase, SearchEntry
+from ..selectors.cases import newest_indicators
+from ..selectors.search import Filters
 
 
 class SearchForm(forms.Form):
@@ -34,9 +34,8 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        catalog = catalog_for()
-        items = catalog.indicators.order_by("position") if catalog else Indicator.objects.none()
-        self.fields["indicator"].choices = [("", _("Any item")), *((i.code, i.name_ja) for i in items)]
+        items = [("", _("Any item")), *((i.code, i.name_ja) for i in newest_indicators())]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = items
 
     def filters(self) -> Filters:
         data = self.cleaned_data

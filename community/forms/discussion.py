@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment
-from .selectors.discussion import TARGETS
+from ..models import Comment
+from ..selectors.discussion import TARGETS
 
 
 class CommentForm(forms.Form):

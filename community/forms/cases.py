@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -10,13 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area
-from dx_platform.core.forms import ModelIdsField
 from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
 from dx_platform.organizations.models import Municipality, Organization
 
-from .models import CaseAttachment, PracticeCase
-from .selectors.cases import CaseFilters, newest_indicators
-from .services.cases import CASE_FIELDS, CaseInput, MetricInput, attachment_types
+from ..models import CaseAttachment, PracticeCase
+from ..selectors.cases import CaseFilters, newest_indicators
+from ..services.cases import CASE_FIELDS, CaseInput, MetricInput, attachment_types
+from .fields import SurveyItemsField
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 4})
@@ -38,7 +41,7 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = PracticeCase
         fields = (*CASE_FIELDS, "indicators")
-        field_classes = {"indicators": ModelIdsField}
+        field_classes = {"indicators": SurveyItemsField}
         widgets = {
             "problem": TEXT,
             "context": TEXT,
@@ -61,27 +64,29 @@ class CaseForm(forms.ModelForm):
         if authors is None:
             del self.fields["organization"]
         else:
-            self.fields["organization"].queryset = authors
+            organization = cast(forms.ModelChoiceField, self.fields["organization"])
+            organization.queryset = authors
             if authors.count() == 1:
-                self.fields["organization"].initial = authors.first()
-        self.fields["indicators"].queryset = newest_indicators()
-        self.fields["indicators"].label_from_instance = lambda indicator: indicator.name_ja
-        self.fields["outcome"].choices = PracticeCase.Outcome.choices
-        self.fields["would_do_again"].choices = [("", _("Not said")), *PracticeCase.Again.choices]
-        self.fields["area"].choices = [("", "—"), *Area.choices]
+                organization.initial = authors.first()
+        cast(SurveyItemsField, self.fields["indicators"]).queryset = newest_indicators()
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = PracticeCase.Outcome.choices
+        again = cast(forms.ChoiceField, self.fields["would_do_again"])
+        again.choices = [("", _("Not said")), *PracticeCase.Again.choices]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [("", "—"), *Area.choices]
         self.fields["anonymous"].help_text = _(
             "Others see the size class and a rounded population, not the body's name; leave names out of the text too."
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         started, finished = cleaned.get("started_on"), cleaned.get("finished_on")
         # Said here, on the field: otherwise the model's check constraint refuses it in its own words.
         if started and finished and finished < started:
             self.add_error("finished_on", _("The end cannot be before the start."))
         return cleaned
 
-    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def sections(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in SECTIONS]
 
     def given(self, metrics: list[MetricInput]) -> CaseInput:
@@ -98,7 +103,8 @@ class MetricForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("label") and any(
             cleaned.get(name) not in (None, "") for name in ("before", "after", "unit")
         ):
@@ -164,7 +170,8 @@ class AttachmentForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("file") and cleaned.get("kind"):
             try:
                 document_check(cleaned["file"], types=attachment_types(cleaned["kind"]))
@@ -184,9 +191,10 @@ class AdoptForm(forms.Form):
 
     def __init__(self, *args: Any, adopters: list[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in adopters])
+        organization = cast(forms.ModelChoiceField, self.fields["organization"])
+        organization.queryset = Organization.objects.filter(pk__in=[o.pk for o in adopters])
         if len(adopters) == 1:
-            self.fields["organization"].initial = adopters[0]
+            organization.initial = adopters[0]
 
 
 class QuestionForm(forms.Form):

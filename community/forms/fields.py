@@ -1,0 +1,13 @@
+"""Form fields the areas share."""
+
+from __future__ import annotations
+
+from benchmarks.models import Indicator
+from dx_platform.core.forms import ModelIdsField
+
+
+class SurveyItemsField(ModelIdsField):
+    """Survey items (checkboxes), each by its Japanese name; the form sets which items it offers."""
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return obj.name_ja
