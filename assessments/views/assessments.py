@@ -157,8 +157,7 @@ def assessment_import(request: AuthenticatedRequest, code: str, year: int) -> Ht
     assessment = _assessment(request, code, year)
     form = AssessmentImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        # .items(), not .values(): the layering check reads .values() as a queryset's.
-        messages.error(request, " ".join(str(e) for _field, errors in form.errors.items() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("assessments:detail", code=code, year=year)
     upload = form.cleaned_data["file"]
     try:
