@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area, Indicator
-from dx_platform.organizations.models import Municipality
+from dx_platform.organizations.models import Municipality, Organization
 
 
 class Assessment(models.Model):
@@ -58,8 +58,6 @@ class Assessment(models.Model):
 
 
 def _organization_id(municipality_id: int | None) -> int | None:
-    from dx_platform.organizations.models import Organization
-
     if municipality_id is None:
         return None
     return Organization.objects.filter(municipality_id=municipality_id).values_list("pk", flat=True).first()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dx_platform.organizations.models import Municipality, Prefecture
+from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
 
 class Area(models.TextChoices):
@@ -268,7 +268,5 @@ class ScoreNote(models.Model):
         return self.text[:50]
 
     def get_additional_data(self) -> dict[str, int | None]:
-        from dx_platform.organizations.models import Organization
-
         organization = Organization.objects.filter(municipality_id=self.municipality_id).values_list("pk", flat=True)
         return {"organization_id": organization.first()}

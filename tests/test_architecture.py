@@ -187,3 +187,23 @@ def test_apps_import_only_the_apps_they_build_on():
                 if target != app and target not in allowed and not exception:
                     wrong.append(f"{where}.py:{line} imports {module}")
     assert wrong == []
+
+
+def test_imports_stand_at_the_top_unless_a_comment_says_why():
+    """A function-level import is for a cycle or a heavy library only one path needs, and says so; an
+    AppConfig.ready() imports late by Django's rule."""
+    unexplained = []
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts or path.name == "apps.py":
+                continue
+            lines = path.read_text().splitlines()
+            for node in ast.walk(ast.parse("\n".join(lines))):
+                if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom):
+                        line, above = lines[inner.lineno - 1], lines[inner.lineno - 2].strip()
+                        if "#" not in line and not above.startswith("#"):
+                            unexplained.append(f"{path.relative_to(ROOT)}:{inner.lineno}: {line.strip()}")
+    assert unexplained == []

@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
+from benchmarks.services.imports import SurveyFileError, read_rows
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
@@ -94,8 +95,6 @@ def measurement_add(*, kpi: Kpi, measured_on: dt.date, value: float, note: str, 
 
 def measurements_import(*, kpi: Kpi, data: bytes, file_name: str, by: User) -> int:
     """CSV `date,value[,note]` (UTF-8 or Shift_JIS): every row valid, or nothing written."""
-    from benchmarks.services.imports import SurveyFileError, read_rows
-
     try:
         rows = read_rows(data, file_name)
     except SurveyFileError as exc:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
 from benchmarks.selectors import catalog_for, latest_dataset
+from benchmarks.services.imports import SurveyFileError, parse_value, read_rows, survey_cells
 from dx_platform.core.fiscal import fiscal_year_check
 from dx_platform.core.uploads import document_check
 from dx_platform.notifications.services import notification_create
@@ -269,8 +270,6 @@ def assessment_import(*, assessment: Assessment, data: bytes, file_name: str, ve
     Every row must be this municipality's and year's, each item known and given once with a value of
     its kind; otherwise nothing is saved and every problem is listed. Returns how many items the file gave.
     """
-    from benchmarks.services.imports import SurveyFileError, parse_value, read_rows, survey_cells
-
     errors: list[str] = []
     try:
         rows = read_rows(data, file_name)

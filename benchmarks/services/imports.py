@@ -28,6 +28,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
 
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
@@ -87,8 +88,6 @@ def read_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
     rows = []
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
@@ -359,7 +358,7 @@ def dataset_fill(
         )
         # The year's catalog is frozen once data for it exists: values point at its items.
         CatalogYear.objects.filter(pk=dataset.catalog_id, frozen_at__isnull=True).update(frozen_at=timezone.now())
-        from ..tasks import recompute
+        from ..tasks import recompute  # here: the tasks module imports this one
 
         transaction.on_commit(lambda: recompute.delay(dataset_id=dataset.pk))
     report(100)

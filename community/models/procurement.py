@@ -39,6 +39,8 @@ STAGE_ORDER: tuple[str, ...] = (
     Stage.AWARDED,
     Stage.USER_GROUP,
 )
+# Bodies join, and the lead drafts the specification, until the tender is published.
+OPEN_STAGES: tuple[str, ...] = STAGE_ORDER[: STAGE_ORDER.index(Stage.TENDER)]
 
 
 class Procurement(models.Model):

@@ -27,7 +27,7 @@ from dx_platform.organizations.models import Organization
 from ..cost_sharing import Seat, shares
 from ..models import Participant, Procurement, ProcurementQuestion, SpecificationVersion
 from ..models.market import BudgetBand
-from ..models.procurement import STAGE_ORDER, Stage, StageChange
+from ..models.procurement import OPEN_STAGES, STAGE_ORDER, Stage, StageChange
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -65,9 +65,6 @@ def procurement_for(*, user: User | AnonymousUser, pk: int) -> Procurement | Non
 def joinable_procurements(*, user: User | AnonymousUser, today: dt.date | None = None) -> QuerySet[Procurement]:
     """The procurements the user sees that bodies may still join: before the tender and until joining
     closes (the rule participant_join applies)."""
-    # Here: the services module imports this one.
-    from ..services.procurement import OPEN_STAGES
-
     return procurement_list(user=user).filter(stage__in=OPEN_STAGES, join_until__gte=today or timezone.localdate())
 
 

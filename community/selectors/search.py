@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
+from dx_platform.organizations.selectors import latest_population
 
 from ..models import Need, PracticeCase, Procurement, SearchEntry, Solution
 from ..search import terms
@@ -68,8 +69,6 @@ def _containing(entries: QuerySet[SearchEntry], term: str) -> QuerySet[SearchEnt
 
 def _home(user: User | AnonymousUser) -> tuple[str, int | None]:
     """The size class and population of the user's own municipality, for 'similar size first'."""
-    from ..services.search import latest_population
-
     organization = (
         Organization.objects.filter(pk__in=permissions.own_organization_ids(user), municipality__isnull=False)
         .select_related("municipality")

@@ -27,14 +27,14 @@ from dx_platform.core.uploads import DOCUMENT_TYPES, document_check
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import REGIONAL_KINDS, Organization
-from dx_platform.organizations.selectors import writers_of
+from dx_platform.organizations.selectors import latest_population, writers_of
 
 from ..models import Adoption, CaseAttachment, CaseMetric, Comment, PracticeCase, SearchEntry
 from ..models.cases import Audience
 from ..selectors.cases import is_released, newest_indicators, readable_cases, shown_population
 from ..selectors.discussion import target_url
 from .discussion import comment_post
-from .search import latest_population, search_entry_delete, search_entry_save
+from .search import search_entry_delete, search_entry_save
 
 if TYPE_CHECKING:
     from dx_platform.accounts.models import User

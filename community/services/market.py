@@ -187,7 +187,7 @@ def proposal_submit(*, need: Need, organization: Organization, given: ProposalIn
             proposal.summary, proposal.price_note, proposal.solution = given.summary, given.price_note, given.solution
             proposal.full_clean(exclude=["need", "organization", "author", "solution"], validate_unique=False)
             proposal.save()
-            if need.author is not None and need.author.is_active:
+            if need.author is not None:
                 notification_create(
                     recipient=need.author,
                     title=format_lazy(_("{partner} proposed for “{need}”"), partner=organization.name, need=need.title),

@@ -24,18 +24,16 @@ from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
-from dx_platform.organizations.selectors import writers_of
+from dx_platform.organizations.selectors import latest_population, writers_of
 
 from ..models import Participant, Procurement, ProcurementQuestion, SearchEntry, SpecificationVersion, StageChange
-from ..models.procurement import STAGE_ORDER, Stage
+from ..models.procurement import OPEN_STAGES, STAGE_ORDER, Stage
 from ..selectors.procurement import ACTIVE, FINISHED, Sharing, commitments_open, cost_shares, sharing_fixed
-from .search import latest_population, search_entry_save
+from .search import search_entry_save
 
 if TYPE_CHECKING:
     from dx_platform.accounts.models import User
 
-# Bodies join, and the lead drafts the specification, until the tender is published.
-OPEN_STAGES: tuple[str, ...] = STAGE_ORDER[: STAGE_ORDER.index(Stage.TENDER)]
 QUESTION_STAGES = (Stage.RFI, Stage.TENDER)
 # A commitment binds a budget of this fiscal year or one of the next few.
 BUDGET_YEARS_AHEAD = 5

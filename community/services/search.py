@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dx_platform.organizations.models import Organization, PopulationRecord
+from dx_platform.organizations.models import Organization
+from dx_platform.organizations.selectors import latest_population
 
 from ..models import SearchEntry
 from ..search import fold
-
-
-def latest_population(organization: Organization) -> int | None:
-    if organization.municipality_id is None:
-        return None
-    return (
-        PopulationRecord.objects.filter(municipality_id=organization.municipality_id)
-        .order_by("-as_of")
-        .values_list("population", flat=True)
-        .first()
-    )
 
 
 def search_entry_save(

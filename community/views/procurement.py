@@ -45,6 +45,7 @@ from ..forms.procurement import (
     StageForm,
 )
 from ..models import Participant, Procurement
+from ..models.procurement import OPEN_STAGES
 from ..selectors import procurement as selectors
 from ..services import procurement as services
 
@@ -157,7 +158,7 @@ def procurement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "shares": shares,
             "my_seats": [p for p in participants if p.organization in mine and p.status in selectors.ACTIVE],
             "can_join": bool(mine)
-            and procurement.stage in services.OPEN_STAGES
+            and procurement.stage in OPEN_STAGES
             and timezone.localdate() <= procurement.join_until,
             "can_commit": selectors.has_bodies_where(user=request.user, allowed=permissions.can_commit)
             and selectors.commitments_open(procurement, timezone.localdate()),
@@ -319,9 +320,7 @@ def procurement_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def procurement_specifications(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     versions = list(selectors.specification_list(user=request.user, procurement=procurement))
-    can_draft = (
-        permissions.can_run_procurement(request.user, procurement.lead) and procurement.stage in services.OPEN_STAGES
-    )
+    can_draft = permissions.can_run_procurement(request.user, procurement.lead) and procurement.stage in OPEN_STAGES
     form = SpecificationForm(request.POST or None, initial={"text": versions[0].text if versions else ""})
     if request.method == "POST":
         _check_lead(request, procurement)

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMATS = {"csv": "CSV (UTF-8)", "csv-sjis": "CSV (Shift_JIS)", "xlsx": "Excel (XLSX)"}
 
@@ -55,8 +57,6 @@ def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], file
 
 def text_cell(sheet: Any, text: str) -> Any:
     """A cell that holds the text as text: openpyxl would store "=..." as a formula that Excel runs."""
-    from openpyxl.cell import WriteOnlyCell
-
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
     return cell
@@ -67,8 +67,6 @@ Sheets = dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
 
 def workbook_bytes(sheets: Sheets) -> bytes:
     """Several tables as the sheets of one XLSX workbook."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     for title, (header, rows) in sheets.items():
         sheet = workbook.create_sheet(title=title[:31])  # Excel's limit on sheet names

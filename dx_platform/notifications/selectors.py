@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from .models import Notification
+from dx_platform.accounts.models import User
 
-if TYPE_CHECKING:
-    from dx_platform.accounts.models import User
+from .models import Notification
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -23,8 +21,6 @@ def unread_count(*, user: User) -> int:
 
 def digest_recipient_ids(*, until: dt.datetime) -> list[int]:
     """Active users on the daily digest with notices not yet emailed, created up to `until`."""
-    from dx_platform.accounts.models import User
-
     return list(
         User.objects.filter(
             is_active=True,

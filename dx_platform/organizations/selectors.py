@@ -62,6 +62,18 @@ def population_history(*, municipality: Municipality) -> QuerySet[PopulationReco
     return municipality.populations.order_by("-as_of")
 
 
+def latest_population(organization: Organization) -> int | None:
+    """The newest population of a municipality's organisation (None for other kinds of organisation)."""
+    if organization.municipality_id is None:
+        return None
+    return (
+        PopulationRecord.objects.filter(municipality_id=organization.municipality_id)
+        .order_by("-as_of")
+        .values_list("population", flat=True)
+        .first()
+    )
+
+
 def reference_counts() -> dict[str, int]:
     """Headline counts of the reference data (public)."""
     counts = Municipality.objects.aggregate(

@@ -87,7 +87,7 @@ def invitation_create(*, organization: Organization, email: str, role: str, by: 
             invited_by=by,
             expires_at=now + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
         )
-    from .tasks import send_invitation_email
+    from .tasks import send_invitation_email  # here: the tasks module imports this one
 
     transaction.on_commit(lambda: send_invitation_email.delay(invitation_id=invitation.pk))
     return invitation
