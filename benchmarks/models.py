@@ -1,6 +1,6 @@
 """National survey data and the benchmark scores computed from it.
 
-The method is shared/spec/benchmark-method.md, after 日本総研 Research Focus No.2024-032
+The method is docs/benchmark-method.md, after 日本総研 Research Focus No.2024-032
 「自治体DXの進捗状況」 (areas, items, deviation scores, composite).
 """
 

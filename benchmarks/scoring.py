@@ -1,7 +1,7 @@
 """Benchmark scores of municipalities and prefectures: DataFrames in, DataFrames out.
 
-The method is the project's benchmark method (shared/spec/benchmark-method.md, items in
-shared/spec/indicators.csv), which follows 日本総研 Research Focus No.2024-032
+The method is the project's benchmark method (docs/benchmark-method.md, items in
+benchmarks/catalog/indicators.csv), which follows 日本総研 Research Focus No.2024-032
 「自治体DXの進捗状況」: area rates per municipality, deviation scores (偏差値) with the population
 standard deviation, a composite of five areas that leaves the My Number Card out, peer groups by
 size class, item rates, spreads, achievement counts and correlations. Pure pandas on purpose: no

@@ -2,7 +2,7 @@
 
 The real survey (総務省「自治体DX・情報化推進概要」 individual tables) is not available offline, so the demo
 has a synthetic set for FY2021, and for FY2023 a whole synthetic set beside the real dashboard dataset, which
-lacks most items (shared/spec/benchmark-method.md, "Data sources"). It is calibrated to 日本総研 Research
+lacks most items (docs/benchmark-method.md, "Data sources"). It is calibrated to 日本総研 Research
 Focus No.2024-032 「自治体DXの進捗状況」: the national item rates of 図表2 and 図表6, the area averages, the
 size-class pattern (図表3–14) and each prefecture's standing (図表23).
 

@@ -1,7 +1,7 @@
 """The real FY2023 dataset from the Digital Agency dashboard, and the scores exported from it.
 
 The counts are the dashboard's own (benchmarks/data/, shared/data/README.md) and the report's
-(全体方針 862 municipalities, CIO 73.3 %); the score tables follow shared/spec/benchmark-method.md.
+(全体方針 862 municipalities, CIO 73.3 %); the score tables follow docs/benchmark-method.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The synthetic demo survey: deterministic, calibrated to the report's figures, and labelled synthetic.
 
-The figures are those of shared/spec/benchmark-method.md ("Figures from the report to check against"):
+The figures are those of docs/benchmark-method.md ("Figures from the report to check against"):
 the national item rates of 図表2 and 図表6, the size-class pattern, and 図表23 (tests/benchmarks/table23.csv).
 """
 
