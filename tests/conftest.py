@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from dx_platform.organizations.models import Organization, Role
 from tests.factories import MembershipFactory, MunicipalityFactory, PrefectureFactory, UserFactory
+
+# Property tests check what they assert, not how fast the machine is: no deadline, no "too slow" health
+# check (a loaded CI machine tripped both; the examples drawn stay the same).
+hypothesis_settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("project")
 
 
 @pytest.fixture
