@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from dx_platform.core.lgcode import validate_lg_code
+
 from ..models import Membership, Municipality, Organization, Prefecture
 
 
@@ -19,6 +21,12 @@ class PrefectureSerializer(serializers.ModelSerializer):
             "capital",
             "website_url",
         )
+
+
+class MunicipalityCodeSerializer(serializers.Serializer):
+    """A municipality's code as a lookup takes it: six digits with a valid check digit."""
+
+    code = serializers.CharField(validators=[validate_lg_code])
 
 
 class MunicipalitySerializer(serializers.ModelSerializer):

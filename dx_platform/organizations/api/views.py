@@ -2,21 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dx_platform.core.auth import signed_in
-from dx_platform.core.lgcode import validate_lg_code
 
 from .. import selectors
 from ..filters import MunicipalityFilter
 from .serializers import (
     MeSerializer,
+    MunicipalityCodeSerializer,
     MunicipalitySerializer,
     OrganizationSerializer,
     PrefectureSerializer,
@@ -50,11 +49,8 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.municipality_list()
 
     def get_object(self) -> Any:
-        code = self.kwargs["code"]
-        try:
-            validate_lg_code(code)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"code": exc.messages}) from None
+        # A wrong check digit is a 400 that names the code probably meant, not a 404.
+        MunicipalityCodeSerializer(data={"code": self.kwargs["code"]}).is_valid(raise_exception=True)
         return super().get_object()
 
 
