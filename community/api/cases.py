@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.api import ServiceCreateMixin
 from dx_platform.core.auth import signed_in
 
 from ..forms.cases import CaseListForm
@@ -124,9 +125,7 @@ class CaseViewSet(
         return Response(CommentSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-class AdoptionViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
-):
+class AdoptionViewSet(mixins.ListModelMixin, ServiceCreateMixin, mixins.DestroyModelMixin):
     """横展開: which bodies adopted which of the cases you may read; POST to say yours did, DELETE to undo."""
 
     serializer_class = AdoptionSerializer
@@ -135,16 +134,10 @@ class AdoptionViewSet(
     def get_queryset(self) -> QuerySet[Adoption]:
         return selectors.adoption_list(user=self.request.user)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        adoption = services.case_adopt(
-            case=body.validated_data["case"],
-            organization=body.validated_data["organization"],
-            by=signed_in(request),
-            note=body.validated_data.get("note", ""),
+    def create_from(self, data: dict[str, Any]) -> Adoption:
+        return services.case_adopt(
+            case=data["case"], organization=data["organization"], by=signed_in(self.request), note=data.get("note", "")
         )
-        return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Adoption) -> None:
         services.case_adoption_withdraw(adoption=instance, by=signed_in(self.request))

@@ -11,12 +11,13 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.api import ServiceCreateMixin
 from dx_platform.core.auth import signed_in
 from dx_platform.organizations import permissions
 
@@ -116,7 +117,7 @@ class _ModeratedList(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class ReportViewSet(mixins.CreateModelMixin, _ModeratedList):
+class ReportViewSet(ServiceCreateMixin, _ModeratedList):
     """Report a comment you may read (once); moderators list the reports on comments they moderate."""
 
     serializer_class = ReportSerializer
@@ -124,15 +125,12 @@ class ReportViewSet(mixins.CreateModelMixin, _ModeratedList):
     def get_queryset(self) -> QuerySet[CommentReport]:
         return selectors.report_list(user=self.request.user)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        comment = _readable_comment(request, body.validated_data["comment"].pk)
-        report = services.comment_report(comment=comment, reason=body.validated_data["reason"], by=signed_in(request))
-        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+    def create_from(self, data: dict[str, Any]) -> CommentReport:
+        comment = _readable_comment(self.request, data["comment"].pk)
+        return services.comment_report(comment=comment, reason=data["reason"], by=signed_in(self.request))
 
 
-class ModerationViewSet(mixins.CreateModelMixin, _ModeratedList):
+class ModerationViewSet(ServiceCreateMixin, _ModeratedList):
     """Moderators hide or restore a comment with a reason; the list is the audit trail of what they moderate."""
 
     serializer_class = ModerationSerializer
@@ -140,14 +138,10 @@ class ModerationViewSet(mixins.CreateModelMixin, _ModeratedList):
     def get_queryset(self) -> QuerySet[ModerationAction]:
         return selectors.moderation_list(user=self.request.user)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        comment = _readable_comment(request, data["comment"].pk)
+    def create_from(self, data: dict[str, Any]) -> ModerationAction:
+        comment = _readable_comment(self.request, data["comment"].pk)
         act = services.comment_hide if data["action"] == ModerationAction.Action.HIDE else services.comment_restore
-        done = act(comment=comment, reason=data["reason"], by=signed_in(request))
-        return Response(self.get_serializer(done).data, status=status.HTTP_201_CREATED)
+        return act(comment=comment, reason=data["reason"], by=signed_in(self.request))
 
 
 def register(router: DefaultRouter) -> None:

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.api import ServiceCreateMixin
 from dx_platform.core.auth import signed_in
 from dx_platform.organizations.models import Organization
 
@@ -115,7 +116,7 @@ class SolutionViewSet(_Writable):
         )
 
 
-class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ProposalViewSet(ServiceCreateMixin, viewsets.ReadOnlyModelViewSet):
     """Proposals you may read: your partner's own, and those answering your body's needs; ?need= to filter."""
 
     serializer_class = ProposalSerializer
@@ -124,21 +125,16 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Proposal]:
         return selectors.proposal_list(user=self.request.user)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        need = _visible(selectors.need_for(user=request.user, pk=data["need"].pk), "need")
+    def create_from(self, data: dict[str, Any]) -> Proposal:
+        user = signed_in(self.request)
+        need = _visible(selectors.need_for(user=user, pk=data["need"].pk), "need")
         solution = data.get("solution")
         if solution is not None:
-            solution = _visible(selectors.solution_for(user=request.user, pk=solution.pk), "solution")
+            solution = _visible(selectors.solution_for(user=user, pk=solution.pk), "solution")
         given = services.ProposalInput(
             summary=data["summary"], price_note=data.get("price_note", ""), solution=solution
         )
-        proposal = services.proposal_submit(
-            need=need, organization=data["organization"], given=given, by=signed_in(request)
-        )
-        return Response(self.get_serializer(proposal).data, status=status.HTTP_201_CREATED)
+        return services.proposal_submit(need=need, organization=data["organization"], given=given, by=user)
 
     @extend_schema(request=None, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
@@ -155,7 +151,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(proposal).data)
 
 
-class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ReferenceViewSet(ServiceCreateMixin, viewsets.ReadOnlyModelViewSet):
     """Reference municipalities: confirmed ones of published solutions; your partner's own and those naming
     your municipality whatever their status. Only the named municipality decides."""
 
@@ -165,15 +161,10 @@ class ReferenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[SolutionReference]:
         return selectors.reference_list(user=self.request.user)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        solution = _visible(selectors.solution_for(user=request.user, pk=data["solution"].pk), "solution")
-        reference = services.reference_request(
-            solution=solution, organization=data["organization"], by=signed_in(request)
-        )
-        return Response(self.get_serializer(reference).data, status=status.HTTP_201_CREATED)
+    def create_from(self, data: dict[str, Any]) -> SolutionReference:
+        user = signed_in(self.request)
+        solution = _visible(selectors.solution_for(user=user, pk=data["solution"].pk), "solution")
+        return services.reference_request(solution=solution, organization=data["organization"], by=user)
 
     @extend_schema(request=decision(("confirm", "decline")), responses=ReferenceSerializer)
     @action(detail=True, methods=["post"])

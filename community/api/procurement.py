@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from dx_platform.core.api import ServiceCreateMixin
 from dx_platform.core.auth import signed_in
 
 from ..models import Participant, Procurement, ProcurementQuestion, SpecificationVersion
@@ -201,9 +202,7 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return selectors.participant_list(user=self.request.user)
 
 
-class SpecificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class SpecificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin):
     """Versions of the specification drafts (the lead adds them); none for partners."""
 
     serializer_class = ProcurementSpecificationSerializer
@@ -217,16 +216,10 @@ class SpecificationViewSet(
     def get_queryset(self) -> QuerySet[SpecificationVersion]:
         return selectors.specification_list(user=self.request.user)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        version = services.specification_add(
-            procurement=body.validated_data["procurement"],
-            text=body.validated_data["text"],
-            note=body.validated_data.get("note", ""),
-            by=signed_in(request),
+    def create_from(self, data: dict[str, Any]) -> SpecificationVersion:
+        return services.specification_add(
+            procurement=data["procurement"], text=data["text"], note=data.get("note", ""), by=signed_in(self.request)
         )
-        return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("against", int, description="The version number to compare with.")],
@@ -255,9 +248,7 @@ class SpecificationViewSet(
         )
 
 
-class QuestionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin):
     """The public Q&A: ask while the RFI or tender is open; the lead answers."""
 
     serializer_class = ProcurementQuestionSerializer
@@ -266,15 +257,10 @@ class QuestionViewSet(
     def get_queryset(self) -> QuerySet[ProcurementQuestion]:
         return selectors.question_list(user=self.request.user)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        asked = services.question_ask(
-            procurement=body.validated_data["procurement"],
-            question=body.validated_data["question"],
-            by=signed_in(request),
+    def create_from(self, data: dict[str, Any]) -> ProcurementQuestion:
+        return services.question_ask(
+            procurement=data["procurement"], question=data["question"], by=signed_in(self.request)
         )
-        return Response(self.get_serializer(asked).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProcurementAnswerSerializer, responses=ProcurementQuestionSerializer)
     @action(detail=True, methods=["post"])
