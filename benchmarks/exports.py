@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .models import MunicipalityScore, ScoreRun
+from .models import Dataset, ItemRate, MunicipalityScore, ScoreRun
 from .scoring import AREAS
 from .selectors import municipality_scores, prefecture_scores
 
@@ -31,3 +31,38 @@ def score_table(*, run: ScoreRun, level: str) -> tuple[list[str], list[list[Any]
 
 def municipal_rows(scores: Iterable[MunicipalityScore], columns: list[str]) -> list[list[Any]]:
     return [[s.municipality.code, s.municipality.name, *(getattr(s, c) for c in columns)] for s in scores]
+
+
+ITEM_COLUMNS = [
+    "indicator",
+    "label",
+    "scope",
+    "group",
+    "numerator",
+    "denominator",
+    "rate",
+    "excluded",
+]
+
+
+def item_rate_table(*, rates: Iterable[ItemRate]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows: indicator,label,scope,group,numerator,denominator,rate,excluded."""
+    rows = [
+        [
+            rate.indicator.code,
+            rate.indicator.name_ja,
+            rate.level,
+            rate.group,
+            rate.numerator,
+            rate.n,
+            rate.rate,
+            rate.excluded,
+        ]
+        for rate in rates
+    ]
+    return ITEM_COLUMNS, rows
+
+
+def with_origin(header: list[str], rows: Iterable[list[Any]], dataset: Dataset) -> tuple[list[str], list[list[Any]]]:
+    """The table with the dataset's id and origin on every row: a row that leaves says where it is from."""
+    return [*header, "dataset", "origin"], [[*row, dataset.pk, dataset.origin] for row in rows]

@@ -239,7 +239,12 @@ class ItemRate(models.Model):
     level = models.CharField(max_length=12, choices=Level)
     group = models.CharField(max_length=16)
     rate = models.FloatField(null=True)
+    # n is the denominator: the group's municipalities with a usable value.
     n = models.PositiveIntegerField()
+    # Those that implemented the item; none for a rate item (its rate is a mean of percentages).
+    numerator = models.PositiveIntegerField(null=True)
+    # Municipalities left out, by Value.Missing reason: {"excluded": 8} for Noto 2024.
+    left_out = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -248,6 +253,10 @@ class ItemRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.level}:{self.group}"
+
+    @property
+    def excluded(self) -> int:
+        return sum(self.left_out.values())
 
 
 class ScoreNote(models.Model):

@@ -406,35 +406,74 @@ def _listed(usable: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _item_rates(usable: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+MISSING_REASONS: tuple[str, ...] = ("not_reported", "not_applicable", "excluded")
+
+
+def _missing(values: pd.DataFrame, usable: pd.DataFrame) -> pd.DataFrame:
+    """The values left out for a reason (not reported, not applicable, excluded from the survey),
+    coded by the same categories as `usable` so that the two group alike."""
+    reason = values["missing"]
+    rows = values.loc[reason.notna() & (reason != "") & values["municipality"].notna()]
+    indicator = pd.Categorical(rows["indicator"], categories=usable["indicator"].cat.categories)
+    return pd.DataFrame(
+        {
+            "municipality": pd.Categorical(rows["municipality"]),
+            "indicator": indicator,
+            "reason": pd.Categorical(rows["missing"], categories=MISSING_REASONS),
+        }
+    )[indicator.notna()]
+
+
+def _item_rates(usable: pd.DataFrame, people: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
     # Boolean and procedure x are 1/0, so their mean is the share; rate items are already percent.
-    percent = np.where(usable["kind"] == "rate", usable["x"], usable["x"] * 100.0)
-    frame = _listed(usable.assign(percent=percent), people).assign(nation="all")
+    counted = usable["kind"] != "rate"
+    percent = np.where(counted, usable["x"] * 100.0, usable["x"])
+    frame = _listed(usable.assign(percent=percent, done=usable["x"].where(counted)), people).assign(nation="all")
+    left_out = _listed(missing, people).assign(nation="all")
 
     pieces = []
     for level, column in zip(LEVELS, ("nation", "prefecture", "size_class"), strict=True):
-        stats = frame.groupby([column, "indicator"], observed=True)["percent"].agg(["mean", "count"])
-        stats = stats.reset_index().rename(columns={column: "group", "mean": "rate", "count": "n"})
+        keys = [column, "indicator"]
+        stats = frame.groupby(keys, observed=True).agg(
+            rate=("percent", "mean"), n=("percent", "count"), numerator=("done", "sum"), counted=("done", "count")
+        )
+        # Rate items have no count of municipalities that "did" them.
+        stats["numerator"] = stats["numerator"].where(stats["counted"] > 0)
+        reasons = left_out.assign(one=1).pivot_table(
+            index=keys, columns="reason", values="one", aggfunc="sum", observed=True
+        )
+        reasons = reasons.reindex(columns=list(MISSING_REASONS), fill_value=0)
+        # A group whose every value was left out still gets its row: it says how many and why.
+        stats = stats.drop(columns="counted").join(reasons, how="outer")
+        stats[["n", *MISSING_REASONS]] = stats[["n", *MISSING_REASONS]].fillna(0)
+        stats = stats.reset_index().rename(columns={column: "group"})
         pieces.append(stats.assign(level=level))
     items = pd.concat(pieces, ignore_index=True)
     # Nation, then prefectures, then size classes; items in catalog order within a group.
     position = usable.drop_duplicates("indicator").set_index("indicator")["position"]
+    # An item with no usable value anywhere has no rate to show.
+    items = items[items["indicator"].isin(position.index)]
     items = items.assign(
         level_order=items["level"].map({level: i for i, level in enumerate(LEVELS)}),
         position=items["indicator"].map(position).astype(int),
     ).sort_values(["level_order", "group", "position"], kind="stable")
-    items = items[["level", "group", "indicator", "rate", "n"]].reset_index(drop=True)
-    return items.astype({"group": str, "indicator": str, "rate": float, "n": int})
+    items = items[["level", "group", "indicator", "rate", "n", "numerator", *MISSING_REASONS]].reset_index(drop=True)
+    counts = {column: int for column in ("n", *MISSING_REASONS)}
+    return items.astype({"group": str, "indicator": str, "rate": float, "numerator": float, **counts})
 
 
 def item_rates(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
-    """Long frame level/group/indicator/rate/n: each item's rate in the nation, prefectures, size classes.
+    """Long frame level/group/indicator/rate/n/numerator and a count per missing reason: each item's
+    rate in the nation, prefectures and size classes.
 
     rate is the percent of the group's municipalities with a usable value that implemented the
-    item (procedures: online among offered; rate items: the mean value). Groups in which an item
-    has no usable value have no row.
+    item (procedures: online among offered; rate items: the mean value); n is that denominator and
+    numerator the municipalities that implemented it (none for rate items). not_reported,
+    not_applicable and excluded count the group's municipalities whose value was left out for that
+    reason. A group with neither a usable nor a left-out value for an item has no row.
     """
-    return _item_rates(_usable(values, catalog), _municipality_table(municipalities))
+    usable = _usable(values, catalog)
+    return _item_rates(usable, _municipality_table(municipalities), _missing(values, usable))
 
 
 def spreads(items: pd.DataFrame) -> pd.Series:
@@ -527,7 +566,7 @@ def compute(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.Data
     rates = _area_rates(usable, people.index)
     municipal = _municipality_scores(rates, people)
     prefectural = _prefecture_scores(rates, people)
-    items = _item_rates(usable, people)
+    items = _item_rates(usable, people, _missing(values, usable))
     return Result(
         municipal=municipal,
         prefectural=prefectural,

@@ -15,7 +15,17 @@ from dx_platform.organizations.models import Municipality, PopulationRecord, Pre
 from dx_platform.organizations.reference_data import SIZE_CLASS_POPULATION_DATE as SIZE_CLASS_DATE
 
 from . import scoring
-from .models import CatalogYear, Dataset, Indicator, MunicipalityScore, PrefectureScore, ScoreNote, ScoreRun, Value
+from .models import (
+    CatalogYear,
+    Dataset,
+    Indicator,
+    ItemRate,
+    MunicipalityScore,
+    PrefectureScore,
+    ScoreNote,
+    ScoreRun,
+    Value,
+)
 
 
 def dataset_list() -> QuerySet[Dataset]:
@@ -55,7 +65,7 @@ def _dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None, with_s
 
 def complete_runs() -> QuerySet[ScoreRun]:
     """Complete score runs (immutable, public), the newest first."""
-    return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at")
+    return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).select_related("dataset").order_by("-finished_at")
 
 
 def published_run(*, dataset: Dataset) -> ScoreRun | None:
@@ -127,7 +137,7 @@ def catalog_indicators(*, fiscal_year: int) -> QuerySet[Indicator]:
 def municipality_scores(*, run: ScoreRun | None) -> QuerySet[MunicipalityScore]:
     return (
         MunicipalityScore.objects.filter(run=run)
-        .select_related("municipality", "municipality__prefecture")
+        .select_related("municipality", "municipality__prefecture", "run__dataset")
         .order_by("municipality__code")
         if run
         else MunicipalityScore.objects.none()
@@ -136,7 +146,9 @@ def municipality_scores(*, run: ScoreRun | None) -> QuerySet[MunicipalityScore]:
 
 def prefecture_scores(*, run: ScoreRun | None) -> QuerySet[PrefectureScore]:
     return (
-        PrefectureScore.objects.filter(run=run).select_related("prefecture").order_by("prefecture__pref_code")
+        PrefectureScore.objects.filter(run=run)
+        .select_related("prefecture", "run__dataset")
+        .order_by("prefecture__pref_code")
         if run
         else PrefectureScore.objects.none()
     )
@@ -204,6 +216,109 @@ def size_class_area_rates(*, run: ScoreRun) -> dict[str, dict[str, float | None]
 def item_rates(*, run: ScoreRun, level: str, group: str) -> dict[int, float | None]:
     """Indicator id → share of the group's municipalities that implemented it."""
     return dict(run.item_rates.filter(level=level, group=group).values_list("indicator_id", "rate"))
+
+
+def item_groups(*, level: str) -> list[str]:
+    """The groups an item rate can be of at a level: the nation, the 47 prefectures, the size classes."""
+    if level == ItemRate.Level.NATION:
+        return ["all"]
+    if level == ItemRate.Level.PREFECTURE:
+        return list(Prefecture.objects.order_by("pref_code").values_list("pref_code", flat=True))
+    if level == ItemRate.Level.SIZE_CLASS:
+        return list(Municipality.SizeClass.values)
+    return []
+
+
+def item_rate_list(*, run: ScoreRun | None, level: str | None = None, group: str | None = None) -> QuerySet[ItemRate]:
+    """The run's item rates with their indicators: nation, prefectures, size classes, items in survey order."""
+    rates = ItemRate.objects.filter(run=run).select_related("indicator", "run__dataset")
+    if level is not None:
+        rates = rates.filter(level=level)
+    if group is not None:
+        rates = rates.filter(group=group)
+    level_order = Case(
+        *(When(level=value, then=V(i)) for i, value in enumerate(scoring.LEVELS)), default=V(len(scoring.LEVELS))
+    )
+    ordered = rates.order_by(level_order, "group", "indicator__position")
+    return ordered if run else ItemRate.objects.none()
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One survey item of a table: the national rate and the rates of the groups shown beside it."""
+
+    indicator: Indicator
+    nation: ItemRate | None
+    groups: list[ItemRate | None]
+    # The prefecture's rank among the prefectures that have a rate for the item (1 = highest).
+    rank: int | None = None
+    ranked: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        """The first group's rate minus the national rate, in percentage points."""
+        first = self.groups[0] if self.groups else None
+        if first is None or first.rate is None or self.nation is None or self.nation.rate is None:
+            return None
+        return first.rate - self.nation.rate
+
+
+ITEM_SORTS = ("item", "rate", "gap", "rank")
+
+
+def _sorted_rows(rows: list[ItemRow], sort: str) -> list[ItemRow]:
+    """Survey order, or the lowest national rate / largest shortfall / worst rank first (what to act on);
+    items without the figure go last."""
+    figure = {
+        "rate": lambda row: row.nation.rate if row.nation else None,
+        "gap": lambda row: row.gap,
+        "rank": lambda row: -row.rank if row.rank is not None else None,
+    }.get(sort)
+    if figure is None:
+        return rows
+    known = [row for row in rows if figure(row) is not None]
+    return sorted(known, key=figure) + [row for row in rows if figure(row) is None]
+
+
+def national_item_table(*, run: ScoreRun, sort: str = "item") -> list[ItemRow]:
+    """Every item of the run: its national rate and its rate in each size class (the report's layout)."""
+    rates = list(item_rate_list(run=run).exclude(level=ItemRate.Level.PREFECTURE))
+    by_key = {(rate.indicator_id, rate.level, rate.group): rate for rate in rates}
+    indicators = {rate.indicator_id: rate.indicator for rate in rates}
+    rows = [
+        ItemRow(
+            indicator=indicator,
+            nation=by_key.get((pk, ItemRate.Level.NATION, "all")),
+            groups=[by_key.get((pk, ItemRate.Level.SIZE_CLASS, size)) for size in Municipality.SizeClass.values],
+        )
+        for pk, indicator in sorted(indicators.items(), key=lambda pair: pair[1].position)
+    ]
+    return _sorted_rows(rows, sort)
+
+
+def prefecture_item_table(*, run: ScoreRun, prefecture: Prefecture, sort: str = "item") -> list[ItemRow]:
+    """Every item of the run: the prefecture's rate beside the national one, and its rank among prefectures."""
+    rates = list(item_rate_list(run=run).exclude(level=ItemRate.Level.SIZE_CLASS))
+    nation = {rate.indicator_id: rate for rate in rates if rate.level == ItemRate.Level.NATION}
+    by_prefecture: dict[int, list[float]] = {}
+    own: dict[int, ItemRate] = {}
+    for rate in rates:
+        if rate.level != ItemRate.Level.PREFECTURE:
+            continue
+        if rate.rate is not None:
+            by_prefecture.setdefault(rate.indicator_id, []).append(rate.rate)
+        if rate.group == prefecture.pref_code:
+            own[rate.indicator_id] = rate
+    rows = []
+    for pk, national in sorted(nation.items(), key=lambda pair: pair[1].indicator.position):
+        mine = own.get(pk)
+        others = by_prefecture.get(pk, [])
+        # Competition ranking: prefectures with the same rate share a rank.
+        rank = 1 + sum(other > mine.rate for other in others) if mine and mine.rate is not None else None
+        rows.append(
+            ItemRow(indicator=national.indicator, nation=national, groups=[mine], rank=rank, ranked=len(others))
+        )
+    return _sorted_rows(rows, sort)
 
 
 def municipality_values(*, dataset: Dataset, municipality: Municipality) -> QuerySet[Value]:

@@ -2,10 +2,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Dataset, MunicipalityScore, PrefectureScore, ScoreRun
+from ..models import Dataset, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun
 from ..scoring import AREAS
 
 AREA_FIELDS = tuple(f"{kind}_{area}" for kind in ("rate", "dev") for area in AREAS) + ("composite", "rank")
+# Every score row names where it comes from: real national data or synthetic demo data.
+ORIGIN_FIELDS = ("dataset", "origin", "source")
+
+
+class _FromRun(serializers.ModelSerializer):
+    dataset = serializers.IntegerField(source="run.dataset_id")
+    origin = serializers.ChoiceField(source="run.dataset.origin", choices=Dataset.Origin.choices)
+    source = serializers.CharField(source="run.dataset.source")  # type: ignore[assignment]  # the field is named source; stubs see Field.source
 
 
 class DatasetSerializer(serializers.ModelSerializer):
@@ -17,27 +25,28 @@ class DatasetSerializer(serializers.ModelSerializer):
 
 
 class ScoreRunSerializer(serializers.ModelSerializer):
+    origin = serializers.ChoiceField(source="dataset.origin", choices=Dataset.Origin.choices)
+    source = serializers.CharField(source="dataset.source")  # type: ignore[assignment]
+
     class Meta:
         model = ScoreRun
-        fields = ("id", "dataset", "status", "started_at", "finished_at", "statistics")
+        fields = ("id", "dataset", "origin", "source", "status", "started_at", "finished_at", "statistics")
 
 
-class PrefectureScoreSerializer(serializers.ModelSerializer):
+class PrefectureScoreSerializer(_FromRun):
     pref_code = serializers.CharField(source="prefecture.pref_code")
     name = serializers.CharField(source="prefecture.name")
-    dataset = serializers.IntegerField(source="run.dataset_id")
 
     class Meta:
         model = PrefectureScore
-        fields = ("pref_code", "name", "dataset", "run", *AREA_FIELDS, "towns_villages_share", "n_municipalities")
+        fields = ("pref_code", "name", *ORIGIN_FIELDS, "run", *AREA_FIELDS, "towns_villages_share", "n_municipalities")
 
 
-class MunicipalityScoreSerializer(serializers.ModelSerializer):
+class MunicipalityScoreSerializer(_FromRun):
     code = serializers.CharField(source="municipality.code")
     name = serializers.CharField(source="municipality.name")
     pref_code = serializers.CharField(source="municipality.prefecture.pref_code")
     size_class = serializers.CharField(source="municipality.size_class")
-    dataset = serializers.IntegerField(source="run.dataset_id")
 
     class Meta:
         model = MunicipalityScore
@@ -46,7 +55,7 @@ class MunicipalityScoreSerializer(serializers.ModelSerializer):
             "name",
             "pref_code",
             "size_class",
-            "dataset",
+            *ORIGIN_FIELDS,
             "run",
             *AREA_FIELDS,
             "composite_areas",
@@ -54,4 +63,32 @@ class MunicipalityScoreSerializer(serializers.ModelSerializer):
             "peer_composite",
             "peer_rank",
             "peer_size",
+        )
+
+
+class ItemRateSerializer(_FromRun):
+    """An item's rate in a group: numerator of denominator municipalities, and those left out and why."""
+
+    indicator = serializers.CharField(source="indicator.code")
+    label = serializers.CharField(source="indicator.name_ja")  # type: ignore[assignment]  # a field named label; stubs see Field.label
+    scope = serializers.CharField(source="level")
+    denominator = serializers.IntegerField(source="n")
+    rate = serializers.FloatField(allow_null=True, help_text="percent")
+    excluded = serializers.IntegerField()
+    left_out = serializers.DictField(child=serializers.IntegerField(), help_text="count per reason")
+
+    class Meta:
+        model = ItemRate
+        fields = (
+            "indicator",
+            "label",
+            "scope",
+            "group",
+            "numerator",
+            "denominator",
+            "rate",
+            "excluded",
+            "left_out",
+            *ORIGIN_FIELDS,
+            "run",
         )

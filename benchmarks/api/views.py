@@ -5,15 +5,21 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from dx_platform.core.params import whole_number
 from dx_platform.organizations.models import Municipality
 
 from .. import selectors
-from ..models import Dataset, MunicipalityScore, PrefectureScore, ScoreRun
-from .serializers import DatasetSerializer, MunicipalityScoreSerializer, PrefectureScoreSerializer, ScoreRunSerializer
+from ..models import Dataset, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun
+from .serializers import (
+    DatasetSerializer,
+    ItemRateSerializer,
+    MunicipalityScoreSerializer,
+    PrefectureScoreSerializer,
+    ScoreRunSerializer,
+)
 
 YEAR_AND_DATASET = [
     OpenApiParameter("fiscal_year", int, required=True, description="e.g. 2023"),
@@ -47,14 +53,14 @@ class ScoreRunViewSet(viewsets.ReadOnlyModelViewSet):
 YEAR_SCHEMA = {action: extend_schema(parameters=YEAR_AND_DATASET) for action in ("list", "retrieve")}
 
 
-class _PublishedScores(viewsets.ReadOnlyModelViewSet):
-    """Scores of the published run of a fiscal year's dataset."""
+class _PublishedRun(viewsets.GenericViewSet):
+    """Rows of the published run of a fiscal year's dataset."""
 
     permission_classes = (AllowAny,)
     query_refusals = True  # fiscal_year is required
 
     def published(self) -> ScoreRun | None:
-        """The run to list; None for the schema generator, which reads only the scores' model."""
+        """The run to list; None for the schema generator, which reads only the rows' model."""
         if getattr(self, "swagger_fake_view", False):
             return None
         params = self.request.query_params
@@ -66,6 +72,10 @@ class _PublishedScores(viewsets.ReadOnlyModelViewSet):
         if published is None:
             raise serializers.ValidationError({"fiscal_year": f"No published scores for FY{year}."})
         return published.run
+
+
+class _PublishedScores(mixins.RetrieveModelMixin, mixins.ListModelMixin, _PublishedRun):
+    """Scores of a municipality or prefecture: listed, or one by its code."""
 
 
 class ScoreFilter(django_filters.FilterSet):
@@ -99,3 +109,31 @@ class MunicipalityScoreViewSet(_PublishedScores):
 
     def get_queryset(self) -> QuerySet[MunicipalityScore]:
         return selectors.municipality_scores(run=self.published())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *YEAR_AND_DATASET,
+            OpenApiParameter("scope", str, enum=ItemRate.Level.values, description="default: every scope"),
+            OpenApiParameter("group", str, description="all (nation), a prefecture code, or a size class"),
+        ]
+    )
+)
+class ItemRateViewSet(mixins.ListModelMixin, _PublishedRun):
+    """Each survey item's rate in the nation, a prefecture or a size class: numerator of denominator
+    municipalities, and how many were left out (not reported, excluded from the survey) and why."""
+
+    serializer_class = ItemRateSerializer
+
+    def get_queryset(self) -> QuerySet[ItemRate]:
+        params = self.request.query_params
+        scope, group = params.get("scope") or None, params.get("group") or None
+        if scope is not None and scope not in ItemRate.Level.values:
+            raise serializers.ValidationError({"scope": f"scope is one of {', '.join(ItemRate.Level.values)}."})
+        if group is not None:
+            if scope is None:
+                raise serializers.ValidationError({"group": "Give scope with group."})
+            if group not in selectors.item_groups(level=scope):
+                raise serializers.ValidationError({"group": f"No group {group!r} in scope {scope}."})
+        return selectors.item_rate_list(run=self.published(), level=scope, group=group)

@@ -24,7 +24,7 @@ from .. import scoring
 from ..models import Dataset, Indicator, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun, Value
 
 # Bump when the scoring code changes what it computes, so existing inputs are computed again.
-SCORING_VERSION = "2"
+SCORING_VERSION = "3"
 STALE_AFTER = dt.timedelta(minutes=20)  # longer than the recompute task's hard time limit
 
 
@@ -86,6 +86,7 @@ def recompute(*, dataset_id: int) -> ScoreRun:
             run.status = ScoreRun.Status.COMPLETE
             run.finished_at = timezone.now()
             run.statistics = {
+                "method_version": SCORING_VERSION,
                 "correlations": {k: _clean(v) for k, v in result.correlations.items()},
                 "achievements": scoring.records(result.achievements),
                 "spreads": {k: _clean(v) for k, v in result.spreads.items()},
@@ -148,6 +149,8 @@ def _save(run: ScoreRun, dataset: Dataset, result: scoring.Result) -> None:
                 group=row["group"],
                 rate=row["rate"],
                 n=int(row["n"]),
+                numerator=_int(row["numerator"]),
+                left_out={reason: int(row[reason]) for reason in scoring.MISSING_REASONS if row[reason]},
             )
             for row in scoring.records(result.items)
         ),

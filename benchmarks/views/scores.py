@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -13,17 +12,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.selectors import live_result
-from dx_platform.core.downloads import FORMATS, table_response
+from dx_platform.core.downloads import FORMATS
 from dx_platform.core.fiscal import FiscalYear
-from dx_platform.core.params import int_param
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
 from dx_platform.organizations.selectors import municipality_list, prefecture_list
 
 from .. import charts, exports, selectors
 from ..forms import ScoreNoteForm
-from ..models import Area, Dataset, MunicipalityScore, ScoreRun, Value
+from ..models import Area, MunicipalityScore, Value
 from ..scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
+from .selection import download, select_scores
 
 AREA_LABELS = dict(Area.choices)
 # Column headings: the full names make a 47-row table unreadable on a laptop, let alone a phone.
@@ -39,57 +38,19 @@ AREA_SHORT = {
 BEHIND = 40.0
 
 
-@dataclass
-class Selection:
-    """The fiscal year and dataset a page shows, and its published run."""
-
-    years: list[int]
-    year: int
-    datasets: list[Dataset]
-    dataset: Dataset
-    run: ScoreRun
-
-    @property
-    def file_stem(self) -> str:
-        """Downloads say which data they hold: fy2023-real-3, fy2021-synthetic-2."""
-        return f"fy{self.year}-{self.dataset.origin}-{self.dataset.pk}"
-
-    def context(self) -> dict[str, Any]:
-        return {
-            "selection": self,
-            "fiscal_year": FiscalYear(self.year),
-            "year_choices": [(year, FiscalYear(year)) for year in self.years],
-            "formats": FORMATS,
-        }
-
-
-def _select(request: HttpRequest) -> Selection | None:
-    years = selectors.years_with_scores()
-    if not years:
-        return None
-    year = int_param(request, "year") or years[0]
-    if year not in years:
-        raise Http404(_("No published scores for that fiscal year."))
-    published = selectors.published_scores(fiscal_year=year, dataset_id=int_param(request, "dataset"))
-    if published is None:
-        raise Http404(_("No published scores for that dataset."))
-    datasets = list(selectors.year_datasets(fiscal_year=year, with_scores=True))
-    return Selection(years, year, datasets, published.dataset, published.run)
-
-
 def _areas_present(scores: list[Any]) -> list[str]:
     """The composite areas this dataset has data for (the page says which the composite rests on)."""
     return [area for area in COMPOSITE_AREAS if any(getattr(s, f"dev_{area}") is not None for s in scores)]
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    selection = _select(request)
+    selection = select_scores(request)
     if selection is None:
         return render(request, "benchmarks/empty.html")
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         header, rows = exports.score_table(run=selection.run, level="prefecture")
-        return table_response(header=header, rows=rows, filename=f"prefectures-{selection.file_stem}", fmt=fmt)
+        return download(request, selection=selection, header=header, rows=rows, name="prefectures", fmt=fmt)
     area = request.GET.get("area", "")
     if area not in AREAS:
         area = "composite"
@@ -181,7 +142,7 @@ def _one_decimal(number: float | None) -> str:
 
 def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
     place = get_object_or_404(prefecture_list(), pref_code=pref_code)
-    selection = _select(request)
+    selection = select_scores(request)
     if selection is None:
         return render(request, "benchmarks/empty.html")
     towns_only = request.GET.get("towns") == "1"
@@ -196,8 +157,8 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
     if fmt in FORMATS:
         header = ["code", "name", *exports.MUNICIPAL_COLUMNS]
         table = exports.municipal_rows(chosen, exports.MUNICIPAL_COLUMNS)
-        return table_response(
-            header=header, rows=table, filename=f"{pref_code}-municipalities-{selection.file_stem}", fmt=fmt
+        return download(
+            request, selection=selection, header=header, rows=table, name=f"{pref_code}-municipalities", fmt=fmt
         )
     scores: list[MunicipalityScore] = list(chosen)
     # Rows prepared here: a template tag per cell makes a 179-municipality table several times slower.
@@ -256,7 +217,7 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
 
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
     place = get_object_or_404(municipality_list(), code=code)
-    selection = _select(request)
+    selection = select_scores(request)
     if selection is None:
         return render(request, "benchmarks/empty.html")
     score = selectors.municipality_score(run=selection.run, municipality=place)
@@ -279,12 +240,14 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
     values = list(selectors.municipality_values(dataset=selection.dataset, municipality=place))
     fmt = request.GET.get("format")
     if fmt in FORMATS:
-        return table_response(
+        return download(
+            request,
+            selection=selection,
             header=["indicator", "area", "name_ja", "value", "status", "missing"],
             rows=[
                 [v.indicator.code, v.indicator.area, v.indicator.name_ja, v.value, v.status, v.missing] for v in values
             ],
-            filename=f"{place.code}-answers-{selection.file_stem}",
+            name=f"{place.code}-answers",
             fmt=fmt,
         )
     peer = selectors.item_rates(run=selection.run, level="size_class", group=place.size_class)

@@ -8,8 +8,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+
+Sheets = dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
 
 FORMATS = {"csv": "CSV (UTF-8)", "csv-sjis": "CSV (Shift_JIS)", "xlsx": "Excel (XLSX)"}
 
@@ -37,10 +40,22 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str, fmt: str) -> HttpResponse:
-    """The table as a download named `filename` plus the format's extension."""
+def table_response(
+    *,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    filename: str,
+    fmt: str,
+    notes: Sequence[tuple[str, str]] = (),
+) -> HttpResponse:
+    """The table as a download named `filename` plus the format's extension (`-sjis` for Shift_JIS,
+    so the two CSV files never overwrite each other). An XLSX gets `notes` (source, origin, method)
+    as a second sheet; a CSV carries them in its columns."""
     if fmt == "xlsx":
-        return workbook_response(sheets={"data": (header, rows)}, filename=filename)
+        sheets: Sheets = {"data": (header, rows)}
+        if notes:
+            sheets[_("Source and notes")] = ([_("Item"), _("Value")], notes)
+        return workbook_response(sheets=sheets, filename=filename)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(header)
@@ -48,6 +63,7 @@ def table_response(*, header: Sequence[str], rows: Iterable[Sequence[Any]], file
     if fmt == "csv-sjis":
         # Characters outside CP932 become "?": the UTF-8 file keeps them.
         data, charset = text.getvalue().encode("cp932", errors="replace"), "shift_jis"
+        filename = f"{filename}-sjis"
     else:
         data, charset = text.getvalue().encode("utf-8-sig"), "utf-8"
     response = HttpResponse(data, content_type=f"text/csv; charset={charset}")
@@ -60,9 +76,6 @@ def text_cell(sheet: Any, text: str) -> Any:
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
     return cell
-
-
-Sheets = dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
 
 
 def workbook_bytes(sheets: Sheets) -> bytes:

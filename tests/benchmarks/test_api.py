@@ -81,13 +81,17 @@ def test_the_schema_documents_the_benchmark_endpoints(api):
 def test_page_tables_download_as_csv_in_both_encodings_and_xlsx(api, client):
     from openpyxl import load_workbook
 
-    utf8 = client.get("/benchmarks/prefectures/20/", {"format": "csv"})
+    utf8 = client.get("/benchmarks/prefectures/20/", {"format": "csv", "headers": "codes"})
     assert utf8["Content-Type"] == "text/csv; charset=utf-8"
     text = utf8.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("code,name,rate_system")
+    assert text.splitlines()[0].endswith(",dataset,origin")
     assert len(text.splitlines()) == 1 + 77
-    sjis = client.get("/benchmarks/prefectures/20/", {"format": "csv-sjis"}).content.decode("cp932")
-    assert "小布施町" in sjis
+    sjis = client.get("/benchmarks/prefectures/20/", {"format": "csv-sjis"})
+    assert "小布施町" in sjis.content.decode("cp932")
+    # The two encodings never overwrite each other in a downloads folder.
+    assert utf8["Content-Disposition"] != sjis["Content-Disposition"]
+    assert "-sjis.csv" in sjis["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(client.get("/benchmarks/", {"format": "xlsx"}).content))
     assert workbook.active.max_row == 1 + 47
     answers = client.get("/benchmarks/municipalities/205419/", {"format": "csv"}).content.decode("utf-8-sig")

@@ -146,7 +146,8 @@ def test_export_takes_the_newest_dataset_or_the_one_named(survey):
 
     def composites(*args: str) -> list[str]:
         out = run("export_benchmarks", "--year", "2023", "--level", "prefecture", *args)
-        return [row[-1] for row in csv.reader(io.StringIO(out))][1:]
+        header, *rows = csv.reader(io.StringIO(out))
+        return [row[header.index("composite")] for row in rows]
 
     newest = composites()
     assert newest == composites("--dataset", str(newer.pk))

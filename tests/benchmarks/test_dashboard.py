@@ -30,6 +30,8 @@ EXPORT_HEADER = [
     *(f"rate_{area}" for area in AREAS),
     *(f"dev_{area}" for area in AREAS),
     "composite",
+    "dataset",
+    "origin",
 ]
 
 
@@ -181,7 +183,10 @@ def test_municipality_export(dataset):
 
 def check_table(body: list[list[str]]) -> None:
     """Deviation columns 50/10, composite = mean of the present composite areas, no improvement data."""
-    column = {name: [number(row[EXPORT_HEADER.index(name)]) for row in body] for name in EXPORT_HEADER[2:]}
+    column = {name: [number(row[EXPORT_HEADER.index(name)]) for row in body] for name in EXPORT_HEADER[2:-1]}
+    # Every row says it is real data, and from which dataset.
+    assert {row[-1] for row in body} == {"real"}
+    assert len({row[-2] for row in body}) == 1
     assert set(column["rate_improvement"]) == {None}
     assert set(column["dev_improvement"]) == {None}
     for area in ("system", "service", "online_volume", "online_lifeevent", "mynumber"):
@@ -213,3 +218,68 @@ def test_the_composite_leaves_the_card_out(dataset):
     ]
     composites = list(MunicipalityScore.objects.filter(run=run).order_by("pk").values_list("composite", flat=True)[:20])
     assert with_card != pytest.approx(composites)
+
+
+# --- the report's national item rates, wherever they leave the platform ------------------------------
+
+# The report's FY2023 national rates (日本総研 Research Focus No.2024-032) for the items the dashboard has.
+REPORT_RATES = {
+    "system.cio": 73.3,
+    "system.policy": 49.7,
+    "system.crossdept": 65.4,
+    "service.ai": 50.5,
+    "service.rpa": 41.4,
+}
+
+
+def test_the_reports_national_rates_in_the_items_export(dataset):
+    header, *rows = export("items")
+    assert header == [
+        "indicator", "label", "scope", "group", "numerator", "denominator", "rate", "excluded", "dataset", "origin"
+    ]  # fmt: skip
+    nation = {row[0]: dict(zip(header, row, strict=True)) for row in rows if row[2] == "nation"}
+    for code, rate in REPORT_RATES.items():
+        assert round(float(nation[code]["rate"]), 1) == rate, code
+        # The 8 Noto municipalities were left out of the structure items' survey, not of AI and RPA.
+        assert nation[code]["excluded"] == ("8" if code.startswith("system.") else "0"), code
+        assert nation[code]["origin"] == "real"
+    assert (nation["system.policy"]["numerator"], nation["system.policy"]["denominator"]) == ("862", "1733")
+    assert (nation["system.cio"]["numerator"], nation["system.cio"]["denominator"]) == ("1270", "1733")
+    # Size classes and prefectures are there too; a rate item has no numerator.
+    assert {row[2] for row in rows} == {"nation", "prefecture", "size_class"}
+    assert nation["mynumber.holding_rate"]["numerator"] == ""
+
+
+def test_the_reports_national_rates_in_the_api(dataset, client):
+    url = "/api/v1/benchmarks/item-rates/"
+    body = client.get(url, {"fiscal_year": 2023, "scope": "nation", "page_size": 100}).json()
+    rows = {row["indicator"]: row for row in body["results"]}
+    for code, rate in REPORT_RATES.items():
+        assert round(rows[code]["rate"], 1) == rate, code
+    cio = rows["system.cio"]
+    assert (cio["numerator"], cio["denominator"], cio["excluded"]) == (1270, 1733, 8)
+    assert cio["left_out"] == {"excluded": 8}
+    assert (cio["dataset"], cio["origin"]) == (dataset.pk, "real")
+    assert "デジタル庁" in cio["source"]
+    # Ishikawa's rate leaves its 8 Noto municipalities out; a size class has its own rows.
+    ishikawa = client.get(url, {"fiscal_year": 2023, "scope": "prefecture", "group": "17"}).json()["results"]
+    assert {row["group"] for row in ishikawa} == {"17"}
+    assert next(row for row in ishikawa if row["indicator"] == "system.cio")["excluded"] == 8
+    villages = client.get(url, {"fiscal_year": 2023, "scope": "size_class", "group": "village"}).json()["results"]
+    assert villages and {row["scope"] for row in villages} == {"size_class"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"fiscal_year": 2023, "scope": "city"}, "scope"),
+        ({"fiscal_year": 2023, "scope": "prefecture", "group": "48"}, "group"),
+        ({"fiscal_year": 2023, "group": "17"}, "group"),
+        ({"fiscal_year": 1999}, "fiscal_year"),
+        ({}, "fiscal_year"),
+    ],
+)
+def test_the_item_rates_api_refuses_unknown_input_with_its_reason(dataset, client, params, field):
+    response = client.get("/api/v1/benchmarks/item-rates/", params)
+    assert response.status_code == 400
+    assert field in response.json()

@@ -751,15 +751,23 @@ def test_item_rates_spreads_and_achievements_by_hand() -> None:
     )
 
     items = scoring.item_rates(values, catalog, municipalities).set_index(["level", "group", "indicator"])
-    assert items.loc[("nation", "all", "system.a")].tolist() == [pytest.approx(200 / 3), 3]
-    assert items.loc[("nation", "all", "system.b")].tolist() == [50.0, 2]
-    assert items.loc[("nation", "all", "system.ref")].tolist() == [100.0, 1]
-    assert items.loc[("nation", "all", "online_volume.01")].tolist() == [50.0, 2]
-    assert items.loc[("prefecture", "01", "system.a")].tolist() == [50.0, 2]
-    assert items.loc[("prefecture", "02", "system.a")].tolist() == [100.0, 1]
-    assert items.loc[("size_class", "town", "online_volume.01")].tolist() == [100.0, 1]
+    rates = items[["rate", "n"]]
+    assert rates.loc[("nation", "all", "system.a")].tolist() == [pytest.approx(200 / 3), 3]
+    assert rates.loc[("nation", "all", "system.b")].tolist() == [50.0, 2]
+    assert rates.loc[("nation", "all", "system.ref")].tolist() == [100.0, 1]
+    assert rates.loc[("nation", "all", "online_volume.01")].tolist() == [50.0, 2]
+    assert rates.loc[("prefecture", "01", "system.a")].tolist() == [50.0, 2]
+    assert rates.loc[("prefecture", "02", "system.a")].tolist() == [100.0, 1]
+    assert rates.loc[("size_class", "town", "online_volume.01")].tolist() == [100.0, 1]
     # 000004 has no value at all: it is in no denominator.
     assert ("size_class", "village", "system.a") not in items.index
+    # Who did it, and who was left out and why: 000002's system.b was not reported.
+    assert items.loc[("nation", "all", "system.a"), "numerator"] == 2
+    assert items.loc[("nation", "all", "system.b"), ["numerator", "not_reported", "excluded"]].tolist() == [1, 1, 0]
+    assert items.loc[("prefecture", "01", "system.b"), "not_reported"] == 1
+    assert items.loc[("prefecture", "02", "system.b"), "not_reported"] == 0
+    # A procedure not offered is outside the denominator, not left out.
+    assert items.loc[("nation", "all", "online_volume.01"), ["numerator", "not_applicable"]].tolist() == [1, 0]
 
     spread = scoring.spreads(items.reset_index())
     assert spread["system.a"] == 50.0
