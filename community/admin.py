@@ -26,11 +26,10 @@ from .models import (
     StageChange,
 )
 
-# --- practice cases: read only here; writes go through the pages and API, which check the kit's files
-# and keep the search index in step.
 
+class _NoWrites:
+    """Neither add, change nor delete: the admin only shows what the services wrote."""
 
-class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -41,23 +40,36 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class CaseMetricInline(admin.TabularInline):
+class ReadOnlyAdmin(_NoWrites, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(_NoWrites, admin.TabularInline):
+    """The rows of `fields`, shown and never edited."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields
+
+
+# --- practice cases: read only here; writes go through the pages and API, which check the kit's files
+# and keep the search index in step.
+
+
+class CaseMetricInline(ReadOnlyInline):
     model = CaseMetric
-    extra = 0
-    readonly_fields = ("label", "before", "after", "unit")
+    fields = ("label", "before", "after", "unit")
 
 
-class CaseAttachmentInline(admin.TabularInline):
+class CaseAttachmentInline(ReadOnlyInline):
     model = CaseAttachment
-    extra = 0
-    readonly_fields = ("kind", "name", "content_type", "size", "uploaded_by", "created_at")
-    exclude = ("file",)
+    fields = ("kind", "name", "content_type", "size", "uploaded_by", "created_at")
 
 
-class AdoptionInline(admin.TabularInline):
+class AdoptionInline(ReadOnlyInline):
     model = Adoption
-    extra = 0
-    readonly_fields = ("organization", "by", "note", "created_at")
+    fields = ("organization", "by", "note", "created_at")
 
 
 @admin.register(PracticeCase)
@@ -98,16 +110,14 @@ class SolutionReferenceAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
 
 
-class ModerationActionInline(admin.TabularInline):
+class ModerationActionInline(ReadOnlyInline):
     model = ModerationAction
-    extra = 0
-    readonly_fields = ("action", "reason", "by", "at")
+    fields = ("action", "reason", "by", "at")
 
 
-class CommentReportInline(admin.TabularInline):
+class CommentReportInline(ReadOnlyInline):
     model = CommentReport
-    extra = 0
-    readonly_fields = ("by", "reason", "resolved_at", "created_at")
+    fields = ("by", "reason", "resolved_at", "created_at")
 
 
 @admin.register(Comment)
@@ -119,22 +129,6 @@ class CommentAdmin(ReadOnlyAdmin):
 
 # --- joint procurement: read only; the services move the stages one step at a time, record and notify
 # every change, and keep the search index to what partners may read.
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class StageChangeInline(ReadOnlyInline):
