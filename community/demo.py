@@ -44,44 +44,39 @@ def community_demo_seed() -> bool:
     town_org = Organization.objects.get(municipality__code=DEMO_MUNICIPALITY)
     prefecture_org = Organization.objects.get(kind=Organization.Kind.PREFECTURE, prefecture__pref_code=DEMO_PREFECTURE)
     partner = Organization.objects.get(name=DEMO_PARTNER)
+    published_cases = (
+        cases.CaseInput(
+            title="AI-OCRで紙の申請書の入力を自動化（デモ）",
+            problem="窓口で受けた紙の申請書を職員が手で入力し、繁忙期には残業が続いていた。" + NOTE,
+            what_was_done="AI-OCRとRPAを組み合わせ、読み取りから基幹システムへの登録までを自動化した。",
+            outcome=PracticeCase.Outcome.SUCCESS,
+            tools="AI-OCR（LGWAN-ASP）、RPA",
+            cost_yen=1_800_000,
+            people="担当課2名、情報政策担当1名",
+            outcomes="入力にかかる時間が1件あたり約95分から約22分に減った。",
+            lessons="帳票を読み取りやすい様式に直してから導入すると精度が上がる。",
+            would_do_again=PracticeCase.Again.YES,
+            area="service",
+            indicators=_items("service.ai", "service.rpa"),
+            metrics=[cases.MetricInput("1件あたりの入力時間", 95, 22, "分")],
+        ),
+        cases.CaseInput(
+            title="RPAを導入したが定着しなかった事例（デモ）",
+            problem="定型業務の省力化を狙ってRPAを導入したが、半年で使われなくなった。" + NOTE,
+            what_was_done="外部委託でシナリオを作成し、担当課に引き渡した。",
+            outcome=PracticeCase.Outcome.FAILURE,
+            what_did_not_work="業務の手順が課ごとに違い、シナリオの修正を職員ができなかった。",
+            lessons="業務の標準化を先に行い、職員がシナリオを直せるよう研修を組み込む。",
+            would_do_again=PracticeCase.Again.WITH_CHANGES,
+            area="service",
+            indicators=_items("service.rpa"),
+            audience="everyone",
+        ),
+    )
     with transaction.atomic():
-        ocr = cases.practice_case_save(
-            organization=town_org,
-            given=cases.CaseInput(
-                title="AI-OCRで紙の申請書の入力を自動化（デモ）",
-                problem="窓口で受けた紙の申請書を職員が手で入力し、繁忙期には残業が続いていた。" + NOTE,
-                what_was_done="AI-OCRとRPAを組み合わせ、読み取りから基幹システムへの登録までを自動化した。",
-                outcome=PracticeCase.Outcome.SUCCESS,
-                tools="AI-OCR（LGWAN-ASP）、RPA",
-                cost_yen=1_800_000,
-                people="担当課2名、情報政策担当1名",
-                outcomes="入力にかかる時間が1件あたり約95分から約22分に減った。",
-                lessons="帳票を読み取りやすい様式に直してから導入すると精度が上がる。",
-                would_do_again=PracticeCase.Again.YES,
-                area="service",
-                indicators=_items("service.ai", "service.rpa"),
-                metrics=[cases.MetricInput("1件あたりの入力時間", 95, 22, "分")],
-            ),
-            by=editor,
-        )
-        cases.practice_case_publish(case=ocr, by=editor)
-        failure = cases.practice_case_save(
-            organization=town_org,
-            given=cases.CaseInput(
-                title="RPAを導入したが定着しなかった事例（デモ）",
-                problem="定型業務の省力化を狙ってRPAを導入したが、半年で使われなくなった。" + NOTE,
-                what_was_done="外部委託でシナリオを作成し、担当課に引き渡した。",
-                outcome=PracticeCase.Outcome.FAILURE,
-                what_did_not_work="業務の手順が課ごとに違い、シナリオの修正を職員ができなかった。",
-                lessons="業務の標準化を先に行い、職員がシナリオを直せるよう研修を組み込む。",
-                would_do_again=PracticeCase.Again.WITH_CHANGES,
-                area="service",
-                indicators=_items("service.rpa"),
-                audience="everyone",
-            ),
-            by=editor,
-        )
-        cases.practice_case_publish(case=failure, by=editor)
+        for given in published_cases:
+            case = cases.practice_case_save(organization=town_org, given=given, by=editor)
+            cases.practice_case_publish(case=case, by=editor)
         need = market.need_save(
             organization=town_org,
             given=market.NeedInput(
