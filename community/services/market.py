@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -27,6 +27,9 @@ from dx_platform.organizations.selectors import writers_of
 from ..models import Need, Proposal, Solution, SolutionReference
 from ..models.market import Category
 from .search import search_entry_save
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -151,15 +154,23 @@ def _tell_partners(need: Need) -> None:
         )
 
 
+_Ended = TypeVar("_Ended", Need, Proposal)
+
+
+def _end(item: _Ended, status: str, already: _StrOrPromise) -> _Ended:
+    """Put a need or a proposal in the status it does not leave; refused if it is there already."""
+    if item.status == status:
+        raise ValidationError(already)
+    item.status = status
+    item.save(update_fields=["status"])
+    return item
+
+
 def need_close(*, need: Need, by: User) -> Need:
     """Close a need: no more proposals; those made stay as they are."""
     if not permissions.can_post_need(by, need.organization):
         raise PermissionDenied(_("Only the need's own body closes it."))
-    if need.status == Need.Status.CLOSED:
-        raise ValidationError(_("The need is already closed."))
-    need.status = Need.Status.CLOSED
-    need.save(update_fields=["status"])
-    return need
+    return _end(need, Need.Status.CLOSED, _("The need is already closed."))
 
 
 # --- proposals -----------------------------------------------------------------------------------
@@ -202,11 +213,7 @@ def proposal_submit(*, need: Need, organization: Organization, given: ProposalIn
 def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
     if not permissions.can_offer_solutions(by, proposal.organization):
         raise PermissionDenied(_("Only the proposing partner withdraws its proposal."))
-    if proposal.status == Proposal.Status.WITHDRAWN:
-        raise ValidationError(_("The proposal is already withdrawn."))
-    proposal.status = Proposal.Status.WITHDRAWN
-    proposal.save(update_fields=["status"])
-    return proposal
+    return _end(proposal, Proposal.Status.WITHDRAWN, _("The proposal is already withdrawn."))
 
 
 def proposal_decide(*, proposal: Proposal, shortlist: bool, by: User) -> Proposal:
