@@ -11,7 +11,6 @@ from auditlog.models import LogEntry
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from benchmarks.models import Indicator
 from benchmarks.selectors import live_scores
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
@@ -258,9 +257,18 @@ def initiative_for(*, user: User | AnonymousUser, pk: int) -> Initiative | None:
     return readable_initiatives(user=user).filter(pk=pk).first()
 
 
-def indicators_of(*, initiative: Initiative) -> list[Indicator]:
-    """The survey items the initiative moves."""
-    return list(initiative.indicators.all())
+def initiative_values(*, initiative: Initiative) -> dict[str, Any]:
+    """The initiative's editable values, keyed as InitiativeInput: what its edit form starts from and a
+    partial update keeps."""
+    return {
+        "title": initiative.title,
+        "area": initiative.area,
+        "indicators": list(initiative.indicators.all()),
+        "owner": initiative.owner,
+        "starts_on": initiative.starts_on,
+        "ends_on": initiative.ends_on,
+        "status": initiative.status,
+    }
 
 
 def milestones_of(*, initiative: Initiative, today: dt.date) -> list[tuple[Milestone, bool]]:

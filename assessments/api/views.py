@@ -311,15 +311,7 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
         self.check_if_match(initiative)
         serializer = self.get_serializer(initiative, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        current = {
-            "title": initiative.title,
-            "area": initiative.area,
-            "indicators": selectors.indicators_of(initiative=initiative),
-            "owner": initiative.owner,
-            "starts_on": initiative.starts_on,
-            "ends_on": initiative.ends_on,
-            "status": initiative.status,
-        }
+        current = selectors.initiative_values(initiative=initiative)
         initiative = self._save({**current, **serializer.validated_data}, initiative.roadmap, initiative)
         return self.with_etag(Response(self.get_serializer(initiative).data), initiative)
 

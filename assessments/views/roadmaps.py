@@ -129,16 +129,7 @@ def initiative_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     roadmap, organization = _roadmap(request, initiative.roadmap_id)
     can_edit = permissions.can_edit_assessment(request.user, organization)
     edit_form = InitiativeForm(
-        municipality=roadmap.municipality,
-        initial={
-            "title": initiative.title,
-            "area": initiative.area,
-            "indicators": selectors.indicators_of(initiative=initiative),
-            "owner": initiative.owner,
-            "starts_on": initiative.starts_on,
-            "ends_on": initiative.ends_on,
-            "status": initiative.status,
-        },
+        municipality=roadmap.municipality, initial=selectors.initiative_values(initiative=initiative)
     )
     milestone_form = MilestoneForm()
     status_code = 200
