@@ -196,3 +196,10 @@ def gap_heatmap(
         text=[[describe(answers.get((item, code))) for code in columns] for item in items],
         title=title,
     )
+
+
+def histogram(*, values: Sequence[float], title: str, xaxis: str, yaxis: str) -> dict[str, Any]:
+    """How many municipalities have each value (10-point bins of a percentage)."""
+    fig = go.Figure([go.Histogram(x=list(values), xbins={"start": 0, "end": 100, "size": 10})])
+    fig.update_layout(xaxis={"title": {"text": xaxis}}, yaxis={"title": {"text": yaxis}}, bargap=0.05)
+    return _figure(fig, title, height=320)

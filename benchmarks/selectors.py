@@ -229,18 +229,48 @@ def item_groups(*, level: str) -> list[str]:
     return []
 
 
-def item_rate_list(*, run: ScoreRun | None, level: str | None = None, group: str | None = None) -> QuerySet[ItemRate]:
-    """The run's item rates with their indicators: nation, prefectures, size classes, items in survey order."""
+def item_rate_list(
+    *,
+    run: ScoreRun | None,
+    levels: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    indicator: Indicator | None = None,
+) -> QuerySet[ItemRate]:
+    """The run's item rates with their indicators (all levels and groups unless some are named):
+    nation, prefectures, size classes, items in survey order."""
     rates = ItemRate.objects.filter(run=run).select_related("indicator", "run__dataset")
-    if level is not None:
-        rates = rates.filter(level=level)
-    if group is not None:
-        rates = rates.filter(group=group)
+    if levels:
+        rates = rates.filter(level__in=levels)
+    if groups:
+        rates = rates.filter(group__in=groups)
+    if indicator is not None:
+        rates = rates.filter(indicator=indicator)
     level_order = Case(
         *(When(level=value, then=V(i)) for i, value in enumerate(scoring.LEVELS)), default=V(len(scoring.LEVELS))
     )
     ordered = rates.order_by(level_order, "group", "indicator__position")
     return ordered if run else ItemRate.objects.none()
+
+
+@dataclass(frozen=True)
+class ItemRates:
+    """One item's rates in one run: the nation, each size class (in their order), each prefecture
+    (highest first)."""
+
+    nation: ItemRate | None
+    sizes: list[ItemRate | None]
+    prefectures: list[ItemRate]
+
+
+def item_rates_of(*, run: ScoreRun, indicator: Indicator) -> ItemRates:
+    rates = list(item_rate_list(run=run, indicator=indicator))
+    by_size = {rate.group: rate for rate in rates if rate.level == ItemRate.Level.SIZE_CLASS}
+    prefectures = [rate for rate in rates if rate.level == ItemRate.Level.PREFECTURE]
+    return ItemRates(
+        nation=next((rate for rate in rates if rate.level == ItemRate.Level.NATION), None),
+        sizes=[by_size.get(size) for size in Municipality.SizeClass.values],
+        prefectures=sorted(prefectures, key=lambda rate: (rate.rate is None, -(rate.rate or 0), rate.group)),
+    )
 
 
 @dataclass(frozen=True)
@@ -282,7 +312,7 @@ def _sorted_rows(rows: list[ItemRow], sort: str) -> list[ItemRow]:
 
 def national_item_table(*, run: ScoreRun, sort: str = "item") -> list[ItemRow]:
     """Every item of the run: its national rate and its rate in each size class (the report's layout)."""
-    rates = list(item_rate_list(run=run).exclude(level=ItemRate.Level.PREFECTURE))
+    rates = list(item_rate_list(run=run, levels=(ItemRate.Level.NATION, ItemRate.Level.SIZE_CLASS)))
     by_key = {(rate.indicator_id, rate.level, rate.group): rate for rate in rates}
     indicators = {rate.indicator_id: rate.indicator for rate in rates}
     rows = [
@@ -298,7 +328,7 @@ def national_item_table(*, run: ScoreRun, sort: str = "item") -> list[ItemRow]:
 
 def prefecture_item_table(*, run: ScoreRun, prefecture: Prefecture, sort: str = "item") -> list[ItemRow]:
     """Every item of the run: the prefecture's rate beside the national one, and its rank among prefectures."""
-    rates = list(item_rate_list(run=run).exclude(level=ItemRate.Level.SIZE_CLASS))
+    rates = list(item_rate_list(run=run, levels=(ItemRate.Level.NATION, ItemRate.Level.PREFECTURE)))
     nation = {rate.indicator_id: rate for rate in rates if rate.level == ItemRate.Level.NATION}
     by_prefecture: dict[int, list[float]] = {}
     own: dict[int, ItemRate] = {}
@@ -319,6 +349,34 @@ def prefecture_item_table(*, run: ScoreRun, prefecture: Prefecture, sort: str = 
             ItemRow(indicator=national.indicator, nation=national, groups=[mine], rank=rank, ranked=len(others))
         )
     return _sorted_rows(rows, sort)
+
+
+def indicator_find(*, fiscal_year: int, code: str) -> Indicator | None:
+    return Indicator.objects.filter(catalog__fiscal_year=fiscal_year, code=code).first()
+
+
+def indicator_years(*, code: str) -> list[Indicator]:
+    """The catalog years that have the item under this code, oldest first."""
+    return list(Indicator.objects.filter(code=code).select_related("catalog").order_by("catalog__fiscal_year"))
+
+
+def item_history(*, code: str, origin: str) -> list[tuple[Published, ItemRates]]:
+    """The item's rates in every year with published data of this origin: real is compared only
+    with real, synthetic only with synthetic."""
+    history = []
+    for indicator in indicator_years(code=code):
+        year = indicator.catalog.fiscal_year
+        dataset = year_datasets(fiscal_year=year, with_scores=True).filter(origin=origin).first()
+        run = published_run(dataset=dataset) if dataset else None
+        if dataset is not None and run is not None:
+            history.append((Published(dataset, run), item_rates_of(run=run, indicator=indicator)))
+    return history
+
+
+def item_values(*, dataset: Dataset, indicator: Indicator) -> list[float]:
+    """The municipalities' usable values of an item (a rate item's distribution)."""
+    values = dataset.values.filter(indicator=indicator, missing="", value__isnull=False)
+    return [value for value in values.values_list("value", flat=True) if value is not None]
 
 
 def municipality_values(*, dataset: Dataset, municipality: Municipality) -> QuerySet[Value]:

@@ -136,4 +136,6 @@ class ItemRateViewSet(mixins.ListModelMixin, _PublishedRun):
                 raise serializers.ValidationError({"group": "Give scope with group."})
             if group not in selectors.item_groups(level=scope):
                 raise serializers.ValidationError({"group": f"No group {group!r} in scope {scope}."})
-        return selectors.item_rate_list(run=self.published(), level=scope, group=group)
+        return selectors.item_rate_list(
+            run=self.published(), levels=[scope] if scope else [], groups=[group] if group else []
+        )
