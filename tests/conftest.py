@@ -9,6 +9,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from dx_platform.organizations.models import Organization, Role
+from tests.assessments import other_prefecture_people
 from tests.factories import MembershipFactory, MunicipalityFactory, PrefectureFactory, UserFactory
 
 # Property tests check what they assert, not how fast the machine is: no deadline, no "too slow" health
@@ -87,3 +88,10 @@ def people(region):
         "outsider": UserFactory(),
     }
     return users
+
+
+@pytest.fixture
+def everyone(region, people):
+    """Every role of the home prefecture, platform staff, and the other prefecture's coordinator, admin and
+    editor (the roles of tests.assessments.EVERYONE)."""
+    return {**people, **other_prefecture_people(region)}

@@ -26,6 +26,20 @@ READERS = {"viewer", "editor", "admin", "coordinator", "staff"}
 EDITORS = {"editor", "admin"}
 SUBMITTERS = {"admin"}
 REVIEWERS = {"coordinator", "staff"}
+# Every role of the shared `everyone` fixture: `people` and other_prefecture_people.
+EVERYONE = (
+    "viewer",
+    "editor",
+    "admin",
+    "coordinator",
+    "partner",
+    "national",
+    "staff",
+    "outsider",
+    "other_coordinator",
+    "other_admin",
+    "other_editor",
+)
 
 # The home town's answers in the small FY2023 national dataset (raw text as in a survey file).
 HOME_TOWN_NATIONAL = {

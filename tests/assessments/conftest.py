@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from assessments import services
 from assessments.models import Assessment
-from tests.assessments import load_catalog, national_dataset, other_prefecture_people
+from tests.assessments import load_catalog, national_dataset
 
 YEAR = 2026
-
-
-@pytest.fixture
-def everyone(region, people) -> dict[str, Any]:
-    """Every role of the home prefecture and the other prefecture's coordinator, admin and editor."""
-    return {**people, **other_prefecture_people(region)}
 
 
 @pytest.fixture

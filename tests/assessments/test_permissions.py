@@ -11,6 +11,7 @@ from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Role
 from tests.assessments import (
     EDITORS,
+    EVERYONE,
     READERS,
     REVIEWERS,
     SUBMITTERS,
@@ -18,38 +19,14 @@ from tests.assessments import (
     form_data,
     inputs,
     load_catalog,
-    other_prefecture_people,
 )
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2026
-EVERYONE = (
-    "viewer",
-    "editor",
-    "admin",
-    "coordinator",
-    "partner",
-    "national",
-    "staff",
-    "outsider",
-    "other_coordinator",
-    "other_admin",
-    "other_editor",
-)
 # Neither of the town nor of its prefecture: the assessment does not exist for them (404).
 STRANGERS = sorted(set(EVERYONE) - READERS)
-
-
-@pytest.fixture
-def users(people, region):
-    return {**people, **other_prefecture_people(region)}
-
-
-@pytest.fixture
-def town(region):
-    return region["home"]["town"]
 
 
 @pytest.fixture
@@ -66,8 +43,8 @@ def url(assessment: Assessment, action: str = "", year: int | None = None) -> st
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_permission_functions_for_the_home_town(users, town, who):
-    user = users[who]
+def test_permission_functions_for_the_home_town(everyone, town, who):
+    user = everyone[who]
     assert permissions.can_view_assessment(user, town) == (who in READERS)
     assert permissions.can_edit_assessment(user, town) == (who in EDITORS)
     assert permissions.can_submit_assessment(user, town) == (who in SUBMITTERS)
@@ -75,16 +52,16 @@ def test_permission_functions_for_the_home_town(users, town, who):
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_a_prefecture_has_no_assessment_to_review(users, region, who):
-    assert not permissions.can_review_assessment(users[who], region["home"]["prefecture"])
+def test_a_prefecture_has_no_assessment_to_review(everyone, region, who):
+    assert not permissions.can_review_assessment(everyone[who], region["home"]["prefecture"])
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_reading_the_assessment_page(client, users, draft, who):
-    client.force_login(users[who])
+def test_reading_the_assessment_page(client, everyone, draft, who):
+    client.force_login(everyone[who])
     assert client.get(url(draft)).status_code == (200 if who in READERS else 404)
     assert client.get(url(draft, year=2025)).status_code == (200 if who in READERS else 404)
 
@@ -96,10 +73,10 @@ def test_anonymous_people_are_sent_to_sign_in(client, draft):
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_saving_the_assessment_page(client, users, draft, who):
-    client.force_login(users["editor"])
+def test_saving_the_assessment_page(client, everyone, draft, who):
+    client.force_login(everyone["editor"])
     data = form_data(client.get(url(draft)), {"v:system.cio": "1", "note:system.cio": f"by {who}"})
-    client.force_login(users[who])
+    client.force_login(everyone[who])
 
     response = client.post(url(draft), data)
 
@@ -110,8 +87,8 @@ def test_saving_the_assessment_page(client, users, draft, who):
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_starting_an_assessment(client, users, draft, who):
-    client.force_login(users[who])
+def test_starting_an_assessment(client, everyone, draft, who):
+    client.force_login(everyone[who])
 
     response = client.post(url(draft, year=2025))
 
@@ -121,8 +98,8 @@ def test_starting_an_assessment(client, users, draft, who):
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_submitting(client, users, draft, who):
-    client.force_login(users[who])
+def test_submitting(client, everyone, draft, who):
+    client.force_login(everyone[who])
 
     response = client.post(url(draft, "submit/"), {"accept_missing": "1"})
 
@@ -134,9 +111,9 @@ def test_submitting(client, users, draft, who):
 
 @pytest.mark.parametrize("who", EVERYONE)
 @pytest.mark.parametrize("decision", ["confirm", "return"])
-def test_reviewing(client, users, draft, who, decision):
-    services.assessment_submit(assessment=draft, by=users["admin"], accept_missing=True)
-    client.force_login(users[who])
+def test_reviewing(client, everyone, draft, who, decision):
+    services.assessment_submit(assessment=draft, by=everyone["admin"], accept_missing=True)
+    client.force_login(everyone[who])
 
     response = client.post(url(draft, "review/"), {"decision": decision, "comment": "根拠を添付してください"})
 
@@ -148,8 +125,8 @@ def test_reviewing(client, users, draft, who, decision):
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_the_review_lists(client, users, draft, who):
-    client.force_login(users[who])
+def test_the_review_lists(client, everyone, draft, who):
+    client.force_login(everyone[who])
     assert client.get("/assessments/review/20/").status_code == (200 if who in ("coordinator", "staff") else 403)
     assert client.get("/assessments/review/29/").status_code == (200 if who in ("other_coordinator", "staff") else 403)
     assert client.post("/assessments/review/20/", {"assessment": [draft.pk], "decision": "confirm"}).status_code == (
@@ -157,13 +134,13 @@ def test_the_review_lists(client, users, draft, who):
     )
 
 
-def test_the_review_list_of_an_unknown_prefecture_is_404(client, users):
-    client.force_login(users["staff"])
+def test_the_review_list_of_an_unknown_prefecture_is_404(client, everyone):
+    client.force_login(everyone["staff"])
     assert client.get("/assessments/review/99/").status_code == 404
 
 
-def test_the_list_page_shows_only_ones_own_municipalities(client, users, draft, region):
-    client.force_login(users["other_admin"])
+def test_the_list_page_shows_only_ones_own_municipalities(client, everyone, draft, region):
+    client.force_login(everyone["other_admin"])
     response = client.get("/assessments/")
     assert response.status_code == 200
     assert region["home"]["town"].name not in response.content.decode()
@@ -174,8 +151,8 @@ def test_the_list_page_shows_only_ones_own_municipalities(client, users, draft, 
 
 
 @pytest.mark.parametrize("who", sorted(set(EVERYONE) - EDITORS))
-def test_services_refuse_to_start_and_save_for_anyone_but_the_editors(users, draft, town, who):
-    user = users[who]
+def test_services_refuse_to_start_and_save_for_anyone_but_the_editors(everyone, draft, town, who):
+    user = everyone[who]
     with pytest.raises(PermissionDenied):
         services.assessment_start(municipality=town.municipality, fiscal_year=2025, by=user)
     with pytest.raises(PermissionDenied):
@@ -187,31 +164,31 @@ def test_services_refuse_to_start_and_save_for_anyone_but_the_editors(users, dra
 
 
 @pytest.mark.parametrize("who", sorted(set(EVERYONE) - SUBMITTERS))
-def test_services_refuse_to_submit_for_anyone_but_the_admins(users, draft, who):
+def test_services_refuse_to_submit_for_anyone_but_the_admins(everyone, draft, who):
     with pytest.raises(PermissionDenied):
-        services.assessment_submit(assessment=draft, by=users[who], accept_missing=True)
+        services.assessment_submit(assessment=draft, by=everyone[who], accept_missing=True)
 
 
 @pytest.mark.parametrize("who", sorted(set(EVERYONE) - REVIEWERS))
-def test_services_refuse_to_review_for_anyone_but_the_coordinators(users, draft, who):
-    services.assessment_submit(assessment=draft, by=users["admin"], accept_missing=True)
+def test_services_refuse_to_review_for_anyone_but_the_coordinators(everyone, draft, who):
+    services.assessment_submit(assessment=draft, by=everyone["admin"], accept_missing=True)
     with pytest.raises(PermissionDenied):
-        services.assessment_review(assessment=draft, by=users[who], confirm=True)
+        services.assessment_review(assessment=draft, by=everyone[who], confirm=True)
     with pytest.raises(PermissionDenied):
-        services.assessments_review_bulk(assessments=[draft], by=users[who], confirm=False, comment="x")
+        services.assessments_review_bulk(assessments=[draft], by=everyone[who], confirm=False, comment="x")
     assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.SUBMITTED
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_nobody_reads_another_prefectures_assessments(users, region, draft, who):
+def test_nobody_reads_another_prefectures_assessments(everyone, region, draft, who):
     other_town = region["other"]["town"].municipality
-    theirs = services.assessment_start(municipality=other_town, fiscal_year=YEAR, by=users["other_editor"])
+    theirs = services.assessment_start(municipality=other_town, fiscal_year=YEAR, by=everyone["other_editor"])
     city_editor = MembershipFactory(organization=region["home"]["city"], role=Role.EDITOR).user
     home_city = services.assessment_start(
         municipality=region["home"]["city"].municipality, fiscal_year=YEAR, by=city_editor
     )
 
-    listed = set(selectors.assessment_list(user=users[who]).values_list("pk", flat=True))
+    listed = set(selectors.assessment_list(user=everyone[who]).values_list("pk", flat=True))
 
     expected = {
         "viewer": {draft.pk},
@@ -227,9 +204,9 @@ def test_nobody_reads_another_prefectures_assessments(users, region, draft, who)
 
 
 @pytest.mark.parametrize("who", ["coordinator", "other_coordinator"])
-def test_review_rows_only_of_a_coordinated_prefecture(users, region, draft, who):
+def test_review_rows_only_of_a_coordinated_prefecture(everyone, region, draft, who):
     home = region["home"]["prefecture"].prefecture
-    rows = selectors.review_rows(user=users[who], prefecture_id=home.pk, fiscal_year=YEAR)
+    rows = selectors.review_rows(user=everyone[who], prefecture_id=home.pk, fiscal_year=YEAR)
     if who == "coordinator":
         assert [r["organization"] for r in rows] == sorted(
             [region["home"]["town"], region["home"]["city"]], key=lambda o: o.municipality.code

@@ -23,19 +23,9 @@ from dx_platform.core.uploads import MAX_DOCUMENT_BYTES
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import PopulationRecord
 from tests.assessments import load_catalog
-from tests.community.test_cases_support import PDF, PNG, case_input, everyone, pdf, write_case, zip_archive
+from tests.community.test_cases_support import PDF, PNG, case_input, pdf, write_case, zip_archive
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def users(region, people):
-    return everyone(region, people)
-
-
-@pytest.fixture
-def town(region):
-    return region["home"]["town"]
 
 
 @pytest.fixture

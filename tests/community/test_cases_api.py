@@ -12,7 +12,7 @@ from community.services import cases as services
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import PopulationRecord
 from tests.assessments import load_catalog
-from tests.community.test_cases_support import everyone, pdf, write_case
+from tests.community.test_cases_support import pdf, write_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,9 @@ COMMENTS = "/api/v1/community/comments/"
 
 
 @pytest.fixture
-def users(region, people):
+def users(everyone):
     load_catalog()
-    return everyone(region, people)
-
-
-@pytest.fixture
-def town(region):
-    return region["home"]["town"]
+    return everyone
 
 
 def api_for(user) -> APIClient:

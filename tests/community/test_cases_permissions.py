@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from community.models import Adoption, Comment
 from community.services import cases as services
 from dx_platform.organizations import permissions
-from tests.assessments import load_catalog
-from tests.community.test_cases_support import EVERYONE, everyone, pdf, write_case
+from tests.assessments import EVERYONE, load_catalog
+from tests.community.test_cases_support import pdf, write_case
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,9 @@ def readers(kind: str, members: set[str]) -> set[str]:
 
 
 @pytest.fixture
-def users(region, people):
+def users(everyone):
     load_catalog()
-    return everyone(region, people)
+    return everyone
 
 
 def pages(user) -> Client:

@@ -1,5 +1,4 @@
-"""Helpers of the practice-case tests (no tests here): a case as its author writes it, files of each kind,
-and every role with the other prefecture's people."""
+"""Helpers of the practice-case tests (no tests here): a case as its author writes it, files of each kind."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from community.models import PracticeCase
 from community.services import cases as services
 from dx_platform.organizations.models import Organization
-from tests.assessments import other_prefecture_people
 
 # A small valid PDF: filetype tells it by its first bytes.
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -48,23 +46,3 @@ def zip_archive(name: str = "scenario.zip") -> SimpleUploadedFile:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("Main.xaml", "<Activity/>")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
-
-
-def everyone(region: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
-    """Every role of the home prefecture, platform staff, and the other prefecture's coordinator, admin and editor."""
-    return {**people, **other_prefecture_people(region)}
-
-
-EVERYONE = (
-    "viewer",
-    "editor",
-    "admin",
-    "coordinator",
-    "partner",
-    "national",
-    "staff",
-    "outsider",
-    "other_coordinator",
-    "other_admin",
-    "other_editor",
-)

@@ -17,7 +17,7 @@ from community.services import discussion
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import PopulationRecord
 from tests.assessments import load_catalog
-from tests.community.test_cases_support import PDF, PNG, everyone, pdf, write_case
+from tests.community.test_cases_support import PDF, PNG, pdf, write_case
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +25,9 @@ LIST = "/community/cases/"
 
 
 @pytest.fixture
-def users(region, people):
+def users(everyone):
     load_catalog()
-    return everyone(region, people)
-
-
-@pytest.fixture
-def town(region):
-    return region["home"]["town"]
+    return everyone
 
 
 @pytest.fixture

@@ -14,23 +14,13 @@ from community.services.cases import case_question_ask
 from community.tasks import route_question
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Organization, Role
-from tests.assessments import load_catalog
+from tests.assessments import EVERYONE, load_catalog
 from tests.benchmarks.support import long_csv
-from tests.community.test_cases_support import EVERYONE, everyone, write_case
+from tests.community.test_cases_support import write_case
 from tests.community.test_market_support import list_solution, post_need, propose
 from tests.factories import MembershipFactory, MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def users(region, people):
-    return everyone(region, people)
-
-
-@pytest.fixture
-def need(region, people):
-    return post_need(region["home"]["town"], people["editor"])
 
 
 def titles(user) -> list[str]:

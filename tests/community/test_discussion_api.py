@@ -7,22 +7,13 @@ from rest_framework.test import APIClient
 
 from community.models import Comment, CommentReport, ModerationAction
 from community.services import discussion as services
-from tests.community.test_cases_support import EVERYONE, everyone, write_case
-from tests.community.test_market_support import post_need, propose
+from tests.assessments import EVERYONE
+from tests.community.test_cases_support import write_case
+from tests.community.test_market_support import propose
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/community"
-
-
-@pytest.fixture
-def users(region, people):
-    return everyone(region, people)
-
-
-@pytest.fixture
-def need(region, people):
-    return post_need(region["home"]["town"], people["editor"])
 
 
 def api(user) -> APIClient:

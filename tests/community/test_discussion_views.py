@@ -9,20 +9,11 @@ from django.urls import reverse
 
 from community.models import Comment, CommentReport, ModerationAction
 from community.services import discussion as services
-from tests.community.test_cases_support import EVERYONE, everyone, write_case
+from tests.assessments import EVERYONE
+from tests.community.test_cases_support import write_case
 from tests.community.test_market_support import list_solution, post_need, propose
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def users(region, people):
-    return everyone(region, people)
-
-
-@pytest.fixture
-def need(region, people):
-    return post_need(region["home"]["town"], people["editor"])
 
 
 def need_url(need):

@@ -13,7 +13,7 @@ from community.services import market as services
 from dx_platform.accounts.models import User
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Role
-from tests.community.test_cases_support import EVERYONE, everyone
+from tests.assessments import EVERYONE
 from tests.community.test_market_support import in_days, list_solution, need_input, post_need, propose, solution_input
 from tests.factories import MembershipFactory
 
@@ -21,23 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def users(region, people):
-    return everyone(region, people)
-
-
-@pytest.fixture
-def town(region):
-    return region["home"]["town"]
-
-
-@pytest.fixture
 def partner(region):
     return region["partner"]
-
-
-@pytest.fixture
-def need(town, people):
-    return post_need(town, people["editor"])
 
 
 def notices(user: User) -> list[str]:

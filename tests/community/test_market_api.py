@@ -7,19 +7,13 @@ from rest_framework.test import APIClient
 
 from community.models import Need, Proposal, Solution, SolutionReference
 from dx_platform.organizations.models import Role
-from tests.assessments import load_catalog
-from tests.community.test_cases_support import EVERYONE, everyone
+from tests.assessments import EVERYONE, load_catalog
 from tests.community.test_market_support import in_days, list_solution, post_need, propose
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/community"
-
-
-@pytest.fixture
-def users(region, people):
-    return everyone(region, people)
 
 
 def api(user) -> APIClient:

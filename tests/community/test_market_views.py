@@ -8,21 +8,11 @@ from django.urls import reverse
 from community.models import Need, Proposal, Solution, SolutionReference
 from community.services import market as services
 from dx_platform.organizations.models import Role
-from tests.community.test_cases_support import EVERYONE, everyone
+from tests.assessments import EVERYONE
 from tests.community.test_market_support import in_days, list_solution, post_need, propose
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def users(region, people):
-    return everyone(region, people)
-
-
-@pytest.fixture
-def need(region, people):
-    return post_need(region["home"]["town"], people["editor"])
 
 
 @pytest.fixture

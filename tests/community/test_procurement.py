@@ -19,29 +19,17 @@ from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Role
 from tests.community.test_procurement_support import (
     SPEC,
-    all_people,
     commitment,
     details,
     in_days,
     move_to,
     open_procurement,
     seat,
-    set_populations,
     sharing,
 )
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def everyone(region, people):
-    return all_people(region, people)
-
-
-@pytest.fixture
-def populations(region):
-    return set_populations(region)
 
 
 @pytest.fixture

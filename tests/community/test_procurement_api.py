@@ -10,14 +10,13 @@ from community.models import Participant, Procurement, ProcurementQuestion, Spec
 from community.models.procurement import Stage
 from community.services import procurement as services
 from dx_platform.organizations.models import Role
+from tests.assessments import EVERYONE
 from tests.community.test_procurement_support import (
-    EVERYONE,
     LEADS,
     PUBLISHED_ONLY,
     RFI,
     SPEC,
     WORKSPACE,
-    all_people,
     commitment,
     in_days,
     move_to,
@@ -30,11 +29,6 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/community/"
-
-
-@pytest.fixture
-def everyone(region, people):
-    return all_people(region, people)
 
 
 @pytest.fixture

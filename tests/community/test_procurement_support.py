@@ -15,21 +15,7 @@ from community.selectors.procurement import Sharing
 from community.services import procurement as services
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations.models import Organization, PopulationRecord
-from tests.assessments import other_prefecture_people
 
-EVERYONE = (
-    "viewer",
-    "editor",
-    "admin",
-    "coordinator",
-    "partner",
-    "national",
-    "staff",
-    "outsider",
-    "other_coordinator",
-    "other_admin",
-    "other_editor",
-)
 # Against a procurement led by the other prefecture: public-sector staff of any prefecture see it all
 # (municipalities of other prefectures may join a joint procurement); partners and people of no
 # public body see only its published RFI and tender.
@@ -64,10 +50,6 @@ def set_population(organization: Organization, population: int, as_of: dt.date =
     PopulationRecord.objects.create(
         municipality=organization.municipality, as_of=as_of, population=population, source="住民基本台帳（テスト）"
     )
-
-
-def all_people(region: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
-    return {**people, **other_prefecture_people(region)}
 
 
 def set_populations(region: dict[str, Any]) -> dict[str, int]:

@@ -13,9 +13,9 @@ from community.models import Participant, Procurement, ProcurementQuestion, Spec
 from community.models.procurement import Stage
 from community.services import procurement as services
 from dx_platform.organizations.models import Role
+from tests.assessments import EVERYONE
 from tests.community.test_procurement_support import (
     COMMITTERS,
-    EVERYONE,
     JOINERS,
     LEADS,
     PUBLISHED_ONLY,
@@ -23,27 +23,15 @@ from tests.community.test_procurement_support import (
     SPEC,
     TENDER,
     WORKSPACE,
-    all_people,
     commitment,
     in_days,
     move_to,
     open_procurement,
     seat,
-    set_populations,
 )
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def everyone(region, people):
-    return all_people(region, people)
-
-
-@pytest.fixture
-def populations(region):
-    return set_populations(region)
 
 
 @pytest.fixture

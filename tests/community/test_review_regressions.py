@@ -26,7 +26,7 @@ from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Municipality, Organization, Role
 from tests.assessments import load_catalog
 from tests.benchmarks.support import long_csv
-from tests.community.test_cases_support import everyone, pdf, write_case
+from tests.community.test_cases_support import pdf, write_case
 from tests.community.test_market_support import list_solution, post_need, propose
 from tests.community.test_procurement_support import (
     commitment,
@@ -66,11 +66,11 @@ FORM_JUNK: tuple[Any, ...] = ("abc", "-1", "9" * 40, "", "x" * 10_001, "2024-13-
 
 
 @pytest.fixture
-def world(region, people):
+def world(region, everyone):
     """One of everything, as its owners wrote it through the services; the procurement at its RFI."""
     load_catalog()
     set_populations(region)
-    users = everyone(region, people)
+    users = everyone
     town = region["home"]["town"]
     case = write_case(town, users["editor"], publish=True)
     case_services.case_attachment_add(case=case, kind="form", upload=pdf(), by=users["editor"])

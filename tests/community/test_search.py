@@ -18,7 +18,7 @@ from community.selectors.search import Filters, search
 from community.services.search import search_entry_save
 from dx_platform.organizations.models import Role
 from tests.assessments import load_catalog
-from tests.community.test_cases_support import everyone, write_case
+from tests.community.test_cases_support import write_case
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +27,10 @@ SENTENCE = "書かない窓口の導入で、住民が申請書を書く時間�
 
 
 @pytest.fixture
-def users(region, people):
+def users(everyone, region):
     load_catalog()
     return {
-        **everyone(region, people),
+        **everyone,
         "city_editor": MembershipFactory(organization=region["other"]["city"], role=Role.EDITOR).user,
     }
 

@@ -17,17 +17,17 @@ from coordination import services
 from coordination.models import Specialist, SupportCase
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Municipality, Organization, Role
-from tests.assessments import load_catalog, national_dataset, other_prefecture_people
+from tests.assessments import load_catalog, national_dataset
 from tests.benchmarks.support import long_csv
 from tests.factories import MembershipFactory, MunicipalityFactory
 
 
 @pytest.fixture
-def everyone(region, people) -> dict[str, Any]:
-    """Every role of the home prefecture, the other prefecture's coordinator, admin and editor, and a
-    partner engineer who is in the home pool with an account (`pooled`)."""
+def everyone(everyone, region) -> dict[str, Any]:
+    """Every role of the shared fixture and a partner engineer who is in the home pool with an account
+    (`pooled`)."""
     pooled = MembershipFactory(organization=region["other_partner"], role=Role.PARTNER).user
-    return {**people, **other_prefecture_people(region), "pooled": pooled}
+    return {**everyone, "pooled": pooled}
 
 
 @pytest.fixture

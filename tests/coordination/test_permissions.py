@@ -14,24 +14,12 @@ from django.utils import timezone
 from coordination import selectors, services
 from coordination.models import CouncilReport, SupportActivity
 from dx_platform.organizations import permissions
+from tests.assessments import EVERYONE as SHARED_ROLES
 from tests.coordination.conftest import make_specialist, raise_case
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = (
-    "viewer",
-    "editor",
-    "admin",
-    "coordinator",
-    "partner",
-    "national",
-    "staff",
-    "outsider",
-    "other_coordinator",
-    "other_admin",
-    "other_editor",
-    "pooled",
-)
+EVERYONE = (*SHARED_ROLES, "pooled")
 # Of the other prefecture: who runs its workspace, who belongs to its town, who is its pool's engineer.
 COORDINATORS = {"other_coordinator", "staff"}
 MEMBERS = {"other_admin", "other_editor"}
