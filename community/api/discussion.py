@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from dx_platform.core.api import ServiceCreateMixin
+from dx_platform.core.api import ServiceCreateMixin, named
 from dx_platform.core.auth import signed_in
 from dx_platform.organizations import permissions
 
@@ -31,14 +31,6 @@ from .serializers.discussion import (
     ModerationSerializer,
     ReportSerializer,
 )
-
-
-def _readable_comment(request: Request, pk: int) -> Comment:
-    """A comment named in a body: one the user may not read is as unknown as a missing one."""
-    comment = selectors.comment_for(user=request.user, pk=pk)
-    if comment is None:
-        raise exceptions.ValidationError({"comment": ["Unknown, or not one you may read."]})
-    return comment
 
 
 def _entry(request: Request, comment: Comment) -> selectors.Entry:
@@ -126,7 +118,7 @@ class ReportViewSet(ServiceCreateMixin, _ModeratedList):
         return selectors.report_list(user=self.request.user)
 
     def create_from(self, data: dict[str, Any]) -> CommentReport:
-        comment = _readable_comment(self.request, data["comment"].pk)
+        comment = named(selectors.comment_for(user=self.request.user, pk=data["comment"].pk), "comment")
         return services.comment_report(comment=comment, reason=data["reason"], by=signed_in(self.request))
 
 
@@ -139,7 +131,7 @@ class ModerationViewSet(ServiceCreateMixin, _ModeratedList):
         return selectors.moderation_list(user=self.request.user)
 
     def create_from(self, data: dict[str, Any]) -> ModerationAction:
-        comment = _readable_comment(self.request, data["comment"].pk)
+        comment = named(selectors.comment_for(user=self.request.user, pk=data["comment"].pk), "comment")
         act = services.comment_hide if data["action"] == ModerationAction.Action.HIDE else services.comment_restore
         return act(comment=comment, reason=data["reason"], by=signed_in(self.request))
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from dx_platform.core.api import ServiceCreateMixin
+from dx_platform.core.api import ServiceCreateMixin, named
 from dx_platform.core.auth import signed_in
 from dx_platform.organizations.models import Organization
 
@@ -36,13 +36,6 @@ def _decision(request: Request, choices: tuple[str, str]) -> bool:
     if given not in choices:
         raise exceptions.ValidationError({"decision": [f"{choices[0]} or {choices[1]}"]})
     return given == choices[0]
-
-
-def _visible(item: Model | None, name: str) -> Any:
-    """An object named in a request body: one the user may not read is as unknown as a missing one."""
-    if item is None:
-        raise exceptions.ValidationError({name: ["Unknown, or not one you may read."]})
-    return item
 
 
 class _Writable(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -127,10 +120,10 @@ class ProposalViewSet(ServiceCreateMixin, viewsets.ReadOnlyModelViewSet):
 
     def create_from(self, data: dict[str, Any]) -> Proposal:
         user = signed_in(self.request)
-        need = _visible(selectors.need_for(user=user, pk=data["need"].pk), "need")
+        need = named(selectors.need_for(user=user, pk=data["need"].pk), "need")
         solution = data.get("solution")
         if solution is not None:
-            solution = _visible(selectors.solution_for(user=user, pk=solution.pk), "solution")
+            solution = named(selectors.solution_for(user=user, pk=solution.pk), "solution")
         given = services.ProposalInput(
             summary=data["summary"], price_note=data.get("price_note", ""), solution=solution
         )
@@ -163,7 +156,7 @@ class ReferenceViewSet(ServiceCreateMixin, viewsets.ReadOnlyModelViewSet):
 
     def create_from(self, data: dict[str, Any]) -> SolutionReference:
         user = signed_in(self.request)
-        solution = _visible(selectors.solution_for(user=user, pk=data["solution"].pk), "solution")
+        solution = named(selectors.solution_for(user=user, pk=data["solution"].pk), "solution")
         return services.reference_request(solution=solution, organization=data["organization"], by=user)
 
     @extend_schema(request=decision(("confirm", "decline")), responses=ReferenceSerializer)

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.lookups import or_404
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 
@@ -32,17 +33,20 @@ from ..forms.cases import (
     metric_initial,
     metric_inputs,
 )
-from ..models import PracticeCase
+from ..models import CaseAttachment, PracticeCase
 from ..selectors import cases as selectors
 from ..selectors.discussion import comment_url
 from ..services import cases as services
 
 
 def _case(request: AuthenticatedRequest, pk: int) -> PracticeCase:
-    case = selectors.case_for(user=request.user, pk=pk)
-    if case is None:
-        raise Http404(_("No such case among those you may read."))
-    return case
+    return or_404(selectors.case_for(user=request.user, pk=pk), _("No such case among those you may read."))
+
+
+def _attachment(request: AuthenticatedRequest, case_pk: int, pk: int) -> CaseAttachment:
+    return or_404(
+        selectors.attachment_for(user=request.user, case_pk=case_pk, pk=pk), _("No such file among those you may read.")
+    )
 
 
 def _editable(request: AuthenticatedRequest, pk: int) -> PracticeCase:
@@ -182,9 +186,7 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
-    attachment = selectors.attachment_for(user=request.user, case_pk=pk, pk=attachment_pk)
-    if attachment is None:
-        raise Http404(_("No such file among those you may read."))
+    attachment = _attachment(request, pk, attachment_pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -197,9 +199,7 @@ def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: i
 @require_POST
 def attachment_delete(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     case = _editable(request, pk)
-    attachment = selectors.attachment_for(user=request.user, case_pk=case.pk, pk=attachment_pk)
-    if attachment is None:
-        raise Http404(_("No such file among those you may read."))
+    attachment = _attachment(request, case.pk, attachment_pk)
     services.case_attachment_delete(attachment=attachment, by=request.user)
     messages.success(request, _("The file was removed from the kit."))
     return redirect("community:case_detail", pk=case.pk)

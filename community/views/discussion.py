@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.lookups import or_404
 from dx_platform.organizations import permissions
 
 from ..forms.discussion import CommentForm, ReasonForm
@@ -33,10 +34,7 @@ if TYPE_CHECKING:
 
 
 def _comment(request: AuthenticatedRequest, pk: int) -> Comment:
-    comment = selectors.comment_for(user=request.user, pk=pk)
-    if comment is None:
-        raise Http404(_("No such comment among those you may read."))
-    return comment
+    return or_404(selectors.comment_for(user=request.user, pk=pk), _("No such comment among those you may read."))
 
 
 def _back(request: AuthenticatedRequest, given: str, comment: Comment) -> str:
@@ -56,9 +54,10 @@ def comment_post(request: AuthenticatedRequest) -> HttpResponse:
     target = None
     if form.is_valid():
         data = form.cleaned_data
-        target = selectors.target_for(user=request.user, kind=data["target"], pk=data["target_id"])
-        if target is None:
-            raise Http404(_("No such item among those you may read."))
+        target = or_404(
+            selectors.target_for(user=request.user, kind=data["target"], pk=data["target_id"]),
+            _("No such item among those you may read."),
+        )
         parent = selectors.comment_in_thread(target=target, pk=data["parent"]) if data["parent"] else None
         try:
             if data["parent"] and parent is None:

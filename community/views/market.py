@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.lookups import or_404
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
@@ -33,9 +34,7 @@ from ..services import market as services
 
 
 def _found(item: Any, what: str) -> Any:
-    if item is None:
-        raise Http404(_("No such %(what)s among those you may read.") % {"what": what})
-    return item
+    return or_404(item, _("No such %(what)s among those you may read.") % {"what": what})
 
 
 def _need(request: AuthenticatedRequest, pk: int) -> Need:

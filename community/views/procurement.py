@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.downloads import FORMATS, table_response
+from dx_platform.core.lookups import or_404
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
@@ -51,10 +52,9 @@ from ..services import procurement as services
 
 
 def _procurement(request: AuthenticatedRequest, pk: int) -> Procurement:
-    procurement = selectors.procurement_for(user=request.user, pk=pk)
-    if procurement is None:
-        raise Http404(_("No such joint procurement among those you may see."))
-    return procurement
+    return or_404(
+        selectors.procurement_for(user=request.user, pk=pk), _("No such joint procurement among those you may see.")
+    )
 
 
 def _workspace(request: AuthenticatedRequest, pk: int) -> Procurement:

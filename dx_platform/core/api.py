@@ -9,7 +9,7 @@ ValidationError; this handler turns it into that shape, so no view catches it. O
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,6 +21,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+T = TypeVar("T")
+
+
+def named(item: T | None, field: str) -> T:
+    """An object a request body names in `field`: one the user may not read is as unknown as a missing one."""
+    if item is None:
+        raise exceptions.ValidationError({field: ["Unknown, or not one you may read."]})
+    return item
 
 
 def refusal(exc: DjangoValidationError) -> dict[str, list[str]]:
