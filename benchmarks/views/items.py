@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dx_platform.core.downloads import FORMATS
@@ -112,6 +113,10 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
     if indicator is None:
         if not years:
             raise Http404(_("No such survey item."))
+        published = [i.catalog.fiscal_year for i in years if i.catalog.fiscal_year in selection.years]
+        if "year" not in request.GET and published:
+            # A link that names no year opens the newest year that has the item.
+            return redirect(f"{reverse('benchmarks:item', args=[code])}?year={published[-1]}")
         # The item exists, only not in this year's survey: say so and offer the years that have it.
         return render(
             request,

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from benchmarks.models import Dataset
+from benchmarks.services.synthetic import synthetic_dataset_load
 from tests.benchmarks.support import national_data
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def _real_fy2023(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def dataset() -> Dataset:
-    return Dataset.objects.get()
+    return Dataset.objects.get(origin=Dataset.Origin.REAL)
 
 
 def rows_of(html: str) -> str:
@@ -128,3 +129,17 @@ def test_the_item_table_downloads_with_its_source_sheet(client, dataset):
     ]  # fmt: skip
     assert {(row[2], row[3]) for row in rows} == {("nation", "all"), ("prefecture", "20")}
     assert {row[-1] for row in rows} == {"real"}
+
+
+def test_an_item_link_without_a_year_opens_the_newest_year_that_has_it(
+    client, dataset, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        synthetic_dataset_load(seed=1, fiscal_year=2021)
+    response = client.get("/benchmarks/items/mynumber.issued_rate/")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?year=2021")
+    # Its page is the synthetic year's and says so; it is never compared with the real FY2023.
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "デモ用の合成データです" in page.content.decode()

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from benchmarks.models import Dataset, ScoreRun
 from dx_platform.organizations.models import Municipality
@@ -95,3 +96,38 @@ def test_a_bad_upload_lists_every_problem(scored, new_page, tmp_path):
     problems = page.get_by_role("alert").first.inner_text()
     assert "999999" in problems and "yes" in problems
     assert not Dataset.objects.filter(name="bad", status=Dataset.Status.READY).exists()
+
+
+def test_from_the_national_map_to_an_items_rates_and_a_prefectures_download(scored, new_page):
+    page = new_page()
+    page.goto("/benchmarks/")
+    page.locator("#map .maplibregl-canvas, #map canvas").first.wait_for()
+    page.get_by_role("link", name="調査項目別の実施率（全国・人口規模別）").click()
+
+    # The report's national rates, each with the count behind it.
+    table = page.get_by_role("table", name="調査項目別の実施率：全国と人口規模別（2023年度（令和5年度））")
+    cio = table.get_by_role("row").filter(has=page.get_by_role("link", name="CIOの任命", exact=True))
+    assert "73.3%" in cio.inner_text()
+    assert "1,270 / 1,733" in cio.inner_text()
+
+    cio.get_by_role("link", name="CIOの任命", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "CIOの任命"
+    page.locator("#bars .main-svg").first.wait_for()
+    sizes = page.get_by_role("table", name="CIOの任命：人口規模別の実施率（2023年度（令和5年度））")
+    assert sizes.get_by_role("row").filter(has_text="村").count() >= 1
+    # One year of real data: no line is drawn against the synthetic one.
+    assert "比較できるデータがありません" in page.get_by_role("region", name="年度ごとの推移").inner_text()
+
+    page.get_by_role("table", name="都道府県（実施率の高い順）").get_by_role("link", name="長野県").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("長野県：調査項目別の実施率")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="CIOの任命", exact=True))
+    assert "80.5%" in row.inner_text()
+    assert "47都道府県中" in row.inner_text()
+
+    with page.expect_download() as downloaded:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    workbook = load_workbook(io.BytesIO(downloaded.value.path().read_bytes()))
+    assert workbook.sheetnames[1] == "出典・注記"
+    sources = {row[0]: row[1] for row in workbook["出典・注記"].iter_rows(min_row=2, values_only=True)}
+    assert sources["データの種類"] == "実データ（国の調査）"
+    assert downloaded.value.suggested_filename.startswith("20-item-rates-fy2023-real-")
