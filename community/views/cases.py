@@ -13,11 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.actions import act
 from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.lookups import or_404
 from dx_platform.core.pagination import paginate
@@ -148,13 +149,12 @@ def _refused(request: AuthenticatedRequest, case: PracticeCase, **forms: Any) ->
 @require_POST
 def case_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _editable(request, pk)
-    try:
-        services.practice_case_publish(case=case, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The case was published."))
-    return redirect("community:case_detail", pk=case.pk)
+    return act(
+        request,
+        lambda: services.practice_case_publish(case=case, by=request.user),
+        _("The case was published."),
+        reverse("community:case_detail", args=[case.pk]),
+    )
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.actions import act
 from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.lookups import or_404
 from dx_platform.core.pagination import paginate
@@ -47,17 +48,6 @@ def _solution(request: AuthenticatedRequest, pk: int) -> Solution:
 
 def _proposal(request: AuthenticatedRequest, pk: int) -> Proposal:
     return _found(selectors.proposal_for(user=request.user, pk=pk), _("proposal"))
-
-
-def _act(request: AuthenticatedRequest, action: Callable[[], object], done: str, to: str) -> HttpResponse:
-    """Run a one-button action: its refusal as a message, a missing right as a 403."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect(to)
 
 
 def _form_page(
@@ -190,7 +180,7 @@ def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _need(request, pk)
-    return _act(
+    return act(
         request,
         lambda: services.need_close(need=need, by=request.user),
         _("The need was closed."),
@@ -241,7 +231,7 @@ def proposal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
-    return _act(
+    return act(
         request,
         lambda: services.proposal_withdraw(proposal=proposal, by=request.user),
         _("Your proposal was withdrawn."),
@@ -257,7 +247,7 @@ def proposal_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if decision not in ("shortlist", "decline"):
         messages.error(request, _("Choose to shortlist or to decline."))
         return redirect(target_url(proposal))
-    return _act(
+    return act(
         request,
         lambda: services.proposal_decide(proposal=proposal, shortlist=decision == "shortlist", by=request.user),
         _("The partner was told."),

@@ -19,11 +19,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dx_platform.core.actions import act
 from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.lookups import or_404
@@ -286,13 +287,12 @@ def procurement_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse
         messages.error(request, _("Choose the body that withdraws."))
         return _detail(procurement)
     organization = form.cleaned_data["organization"]
-    try:
-        services.participant_withdraw(procurement=procurement, organization=organization, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(body)s withdrew.") % {"body": organization.name})
-    return _detail(procurement)
+    return act(
+        request,
+        lambda: services.participant_withdraw(procurement=procurement, organization=organization, by=request.user),
+        _("%(body)s withdrew.") % {"body": organization.name},
+        reverse("community:procurement_detail", args=[procurement.pk]),
+    )
 
 
 @login_required
@@ -439,15 +439,18 @@ def procurement_answer(request: AuthenticatedRequest, pk: int, question: int) ->
     asked = get_object_or_404(selectors.question_list(user=request.user, procurement=procurement), pk=question)
     _check_lead(request, procurement)
     form = AnswerForm(request.POST)
-    try:
+
+    def answer() -> object:
         if not form.is_valid():
             raise ValidationError(list(form.errors["answer"]))
-        services.question_answer(question=asked, answer=form.cleaned_data["answer"], by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The answer was published."))
-    return redirect("community:procurement_questions", pk=procurement.pk)
+        return services.question_answer(question=asked, answer=form.cleaned_data["answer"], by=request.user)
+
+    return act(
+        request,
+        answer,
+        _("The answer was published."),
+        reverse("community:procurement_questions", args=[procurement.pk]),
+    )
 
 
 @login_required
