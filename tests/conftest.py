@@ -9,7 +9,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from dx_platform.organizations.models import Organization, Role
-from tests.assessments import other_prefecture_people
+from tests.assessments import load_catalog, national_dataset, other_prefecture_people
 from tests.factories import MembershipFactory, MunicipalityFactory, PrefectureFactory, UserFactory
 
 # Property tests check what they assert, not how fast the machine is: no deadline, no "too slow" health
@@ -95,3 +95,10 @@ def everyone(region, people):
     """Every role of the home prefecture, platform staff, and the other prefecture's coordinator, admin and
     editor (the roles of tests.assessments.EVERYONE)."""
     return {**people, **other_prefecture_people(region)}
+
+
+@pytest.fixture
+def national(region, django_capture_on_commit_callbacks):
+    """A small scored FY2023 national dataset of every municipality (tests.assessments.national_dataset)."""
+    load_catalog()
+    return national_dataset(region, django_capture_on_commit_callbacks)

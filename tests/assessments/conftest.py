@@ -6,15 +6,8 @@ import pytest
 
 from assessments import services
 from assessments.models import Assessment
-from tests.assessments import load_catalog, national_dataset
 
 YEAR = 2026
-
-
-@pytest.fixture
-def national(region, django_capture_on_commit_callbacks):
-    load_catalog()
-    return national_dataset(region, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

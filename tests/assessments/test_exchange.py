@@ -164,33 +164,25 @@ def test_a_failed_save_removes_the_files_it_wrote(draft, people):
     assert answer(draft, "system.cio").evidence_file.name == ""
 
 
+def save_cio(assessment, by, **change) -> None:
+    """Save the assessment with `change` to its system.cio answer (a file, or removing it)."""
+    services.assessment_save(
+        assessment=assessment, answers=inputs(assessment, {"system.cio": change}), version=assessment.version, by=by
+    )
+
+
 def test_replacing_and_removing_a_file(draft, people, django_capture_on_commit_callbacks):
     editor = people["editor"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_save(
-            assessment=draft,
-            answers=inputs(draft, {"system.cio": {"file": SimpleUploadedFile("v1.pdf", PDF)}}),
-            version=draft.version,
-            by=editor,
-        )
+        save_cio(draft, editor, file=SimpleUploadedFile("v1.pdf", PDF))
     first = answer(draft, "system.cio").evidence_file.name
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_save(
-            assessment=draft,
-            answers=inputs(draft, {"system.cio": {"file": SimpleUploadedFile("v2.png", PNG)}}),
-            version=draft.version,
-            by=editor,
-        )
+        save_cio(draft, editor, file=SimpleUploadedFile("v2.png", PNG))
     second = answer(draft, "system.cio")
     assert second.evidence_name == "v2.png"
     assert not default_storage.exists(first)
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_save(
-            assessment=draft,
-            answers=inputs(draft, {"system.cio": {"remove_file": True}}),
-            version=draft.version,
-            by=editor,
-        )
+        save_cio(draft, editor, remove_file=True)
     removed = answer(draft, "system.cio")
     assert (removed.evidence_file.name, removed.evidence_name) == ("", "")
     assert not default_storage.exists(second.evidence_file.name)
@@ -201,12 +193,7 @@ def test_the_remove_box_shows_only_for_an_answer_with_a_file(client, draft, page
     client.force_login(people["editor"])
     form = client.get(page).context["form"]
     assert "remove:system.cio" not in form.fields
-    services.assessment_save(
-        assessment=draft,
-        answers=inputs(draft, {"system.cio": {"file": SimpleUploadedFile("a.pdf", PDF)}}),
-        version=draft.version,
-        by=people["editor"],
-    )
+    save_cio(draft, people["editor"], file=SimpleUploadedFile("a.pdf", PDF))
     response = client.get(page)
     assert "remove:system.cio" in response.context["form"].fields
     data = form_data(response, {"remove:system.cio": "on"})

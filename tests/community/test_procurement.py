@@ -56,6 +56,19 @@ def join(procurement, organization, by, **given):
     return services.participant_join(procurement=procurement, organization=organization, given=seat(**given), by=by)
 
 
+def commit(procurement, organization, by, **kwargs):
+    return services.participant_commit(
+        procurement=procurement, organization=organization, given=commitment(), by=by, **kwargs
+    )
+
+
+def town_committed(procurement, people, region):
+    """The home town joins (by its admin) and commits at the commitments stage."""
+    join(procurement, region["home"]["town"], people["admin"])
+    move_to(procurement, Stage.COMMITMENT, people["coordinator"])
+    return commit(procurement, region["home"]["town"], people["admin"])
+
+
 def titles(user) -> list[str]:
     return list(Notification.objects.filter(recipient=user).values_list("title", flat=True))
 
@@ -197,11 +210,7 @@ def test_cancelling_before_the_award_but_not_after(procurement, people, region, 
         services.procurement_move(procurement=cancelled, to_stage=Stage.RFI, by=people["coordinator"])
     assert "“Cancelled” is final" in english(exc)
 
-    join(procurement, region["home"]["town"], people["admin"])
-    move_to(procurement, Stage.COMMITMENT, people["coordinator"])
-    services.participant_commit(
-        procurement=procurement, organization=region["home"]["town"], given=commitment(), by=people["admin"]
-    )
+    town_committed(procurement, people, region)
     move_to(procurement, Stage.AWARDED, people["coordinator"])
     with pytest.raises(ValidationError) as exc:
         services.procurement_move(procurement=procurement, to_stage=Stage.CANCELLED, by=people["coordinator"])
@@ -270,9 +279,7 @@ def test_the_tender_needs_a_commitment_and_withdraws_those_who_did_not_commit(
     with pytest.raises(ValidationError) as exc:
         services.procurement_move(procurement=procurement, to_stage=Stage.TENDER, by=people["coordinator"])
     assert "No body has committed yet." in english(exc)
-    services.participant_commit(
-        procurement=procurement, organization=region["home"]["town"], given=commitment(), by=people["admin"]
-    )
+    commit(procurement, region["home"]["town"], people["admin"])
     tendered = services.procurement_move(procurement=procurement, to_stage=Stage.TENDER, by=people["coordinator"])
     assert tendered.tender_published_at is not None
     statuses = dict(Participant.objects.values_list("organization__name", "status"))
@@ -281,11 +288,7 @@ def test_the_tender_needs_a_commitment_and_withdraws_those_who_did_not_commit(
 
 
 def test_the_award_names_the_vendor_and_the_contract(procurement, people, region):
-    join(procurement, region["home"]["town"], people["admin"])
-    move_to(procurement, Stage.COMMITMENT, people["coordinator"])
-    services.participant_commit(
-        procurement=procurement, organization=region["home"]["town"], given=commitment(), by=people["admin"]
-    )
+    town_committed(procurement, people, region)
     move_to(procurement, Stage.TENDER, people["coordinator"])
     with pytest.raises(ValidationError) as exc:
         services.procurement_move(procurement=procurement, to_stage=Stage.AWARDED, by=people["coordinator"])
@@ -414,11 +417,7 @@ def test_no_joining_from_the_tender_on_or_without_a_population(procurement, peop
         join(procurement, region["home"]["city"], city_editor)
     assert "has no reference population yet" in english(exc)
 
-    join(procurement, region["home"]["town"], people["admin"])
-    move_to(procurement, Stage.COMMITMENT, people["coordinator"])
-    services.participant_commit(
-        procurement=procurement, organization=region["home"]["town"], given=commitment(), by=people["admin"]
-    )
+    town_committed(procurement, people, region)
     with pytest.raises(ValidationError) as exc:
         join(procurement, region["home"]["town"], people["admin"])
     assert "has committed" in english(exc)
@@ -453,12 +452,6 @@ def committing(procurement, people, region, everyone):
     join(procurement, region["home"]["town"], people["editor"])
     join(procurement, region["other"]["town"], everyone["other_editor"])
     return move_to(procurement, Stage.COMMITMENT, people["coordinator"])
-
-
-def commit(procurement, organization, by, **kwargs):
-    return services.participant_commit(
-        procurement=procurement, organization=organization, given=commitment(), by=by, **kwargs
-    )
 
 
 def speaks_english(user) -> None:

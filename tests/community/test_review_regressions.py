@@ -3,6 +3,7 @@ answers junk with a 4xx (never a 500), and the holes the review found stay close
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -110,6 +111,19 @@ def pages(user) -> Client:
 def _crash(response) -> str:
     exc = getattr(response, "exc_info", None)
     return f"{type(exc[1]).__name__}: {exc[1]}"[:200] if exc else str(response.status_code)
+
+
+def _crashes(bodies: list[Any], send: Callable[[Any], Any], describe: Callable[[Any], str]) -> list[str]:
+    """Each body `send` answered with a 5xx, described. Each request runs on its own (rolled back), so one
+    that is taken does not change what the next one meets."""
+    crashes = []
+    for body in bodies:
+        savepoint = transaction.savepoint()
+        response = send(body)
+        transaction.savepoint_rollback(savepoint)
+        if response.status_code >= 500:
+            crashes.append(f"{describe(body)} → {_crash(response)}")
+    return crashes
 
 
 # --- junk never answers 500 ----------------------------------------------------------------------
@@ -284,14 +298,11 @@ def _spoiled(valid: dict[str, Any], junk: tuple[Any, ...]) -> list[Any]:
 def test_api_junk_is_a_4xx_never_a_500(world, name):
     who, method, path, valid = api_endpoints(world)[name]
     client = api(world["users"][who])
-    crashes = []
-    for body in [*JSON_BODIES, [valid], *_spoiled(valid, JSON_JUNK)]:
-        # Each request on its own, so one that is taken does not change what the next one meets.
-        savepoint = transaction.savepoint()
-        response = getattr(client, method)(f"{API}{path}", body, format="json")
-        transaction.savepoint_rollback(savepoint)
-        if response.status_code >= 500:
-            crashes.append(f"{str(body)[:120]} → {_crash(response)}")
+    crashes = _crashes(
+        [*JSON_BODIES, [valid], *_spoiled(valid, JSON_JUNK)],
+        lambda body: getattr(client, method)(f"{API}{path}", body, format="json"),
+        lambda body: str(body)[:120],
+    )
     assert not crashes, "\n".join(crashes)
 
 
@@ -507,13 +518,11 @@ PAGE_ENDPOINTS = (
 def test_page_junk_is_a_4xx_never_a_500(world, name):
     who, path, valid = page_endpoints(world)[name]
     client = pages(world["users"][who])
-    crashes = []
-    for body in _spoiled(valid, FORM_JUNK):
-        savepoint = transaction.savepoint()
-        response = client.post(f"{PAGES}{path}", body)
-        transaction.savepoint_rollback(savepoint)
-        if response.status_code >= 500:
-            crashes.append(f"{str({k: str(v)[:30] for k, v in body.items()})[:300]} → {_crash(response)}")
+    crashes = _crashes(
+        _spoiled(valid, FORM_JUNK),
+        lambda body: client.post(f"{PAGES}{path}", body),
+        lambda body: str({k: str(v)[:30] for k, v in body.items()})[:300],
+    )
     assert not crashes, "\n".join(crashes)
 
 

@@ -17,7 +17,6 @@ from coordination import services
 from coordination.models import Specialist, SupportCase
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Municipality, Organization, Role
-from tests.assessments import load_catalog, national_dataset
 from tests.benchmarks.support import long_csv
 from tests.factories import MembershipFactory, MunicipalityFactory
 
@@ -28,12 +27,6 @@ def everyone(everyone, region) -> dict[str, Any]:
     (`pooled`)."""
     pooled = MembershipFactory(organization=region["other_partner"], role=Role.PARTNER).user
     return {**everyone, "pooled": pooled}
-
-
-@pytest.fixture
-def national(region, django_capture_on_commit_callbacks):
-    load_catalog()
-    return national_dataset(region, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
