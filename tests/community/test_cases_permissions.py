@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from rest_framework.test import APIClient
 
 from community.models import Adoption, Comment
 from community.services import cases as services
 from dx_platform.organizations import permissions
 from tests.assessments import EVERYONE, load_catalog
+from tests.community import api
 from tests.community.test_cases_support import pdf, write_case
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +44,6 @@ def users(everyone):
 def pages(user) -> Client:
     client = Client()
     client.force_login(user)
-    return client
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
     return client
 
 

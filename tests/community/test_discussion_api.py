@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from community.models import Comment, CommentReport, ModerationAction
 from community.services import discussion as services
 from tests.assessments import EVERYONE
+from tests.community import api
 from tests.community.test_cases_support import write_case
 from tests.community.test_market_support import propose
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/community"
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_listing_posting_and_answering(users, need):

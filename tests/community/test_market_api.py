@@ -8,18 +8,13 @@ from rest_framework.test import APIClient
 from community.models import Need, Proposal, Solution, SolutionReference
 from dx_platform.organizations.models import Role
 from tests.assessments import EVERYONE, load_catalog
+from tests.community import api
 from tests.community.test_market_support import in_days, list_solution, post_need, propose
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/community"
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def need_body(body_of, **changes):
