@@ -9,15 +9,10 @@ Redis takes its tasks.
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +20,6 @@ import pytest
 from celery import Celery
 from django.core.management import call_command
 from django.db import connection
-from kombu import Exchange, Queue
 
 from benchmarks.models import Dataset, MunicipalityScore, PrefectureScore, ScoreRun
 from benchmarks.selectors import published_run
@@ -34,10 +28,7 @@ from benchmarks.services.imports import dataset_import
 from dx_platform.celery import app
 from tests.benchmarks.support import long_csv, municipality_codes, sample_answers
 from tests.services import require_service, tcp_reachable
-
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-TIMEOUT = 60
+from tests.workers import REDIS_URL, TIMEOUT, delete_queues, start_worker, stop_worker, wait_until
 
 
 def worker_database_url() -> str:
@@ -51,32 +42,14 @@ def worker_database_url() -> str:
     return f"postgres://{credentials}{host}:{port}/{quote(settings['NAME'], safe='')}"
 
 
-def start_worker(queues: list[str], log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        str(Path(sys.executable).with_name("celery")),
-        *("-A", "dx_platform", "worker", "--pool", "solo", "--queues", ",".join(queues), "--loglevel", "INFO"),
-        *("--without-heartbeat", "--without-mingle", "--without-gossip"),
-    ]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "dx_platform.settings.local",
+def worker_env() -> dict[str, str]:
+    """The worker's settings on top of the shared ones: the test database, and no eager tasks."""
+    return {
         "DATABASE_URL": worker_database_url(),
         # Close the connection after each task, so the test database can be flushed and dropped.
         "DJANGO_CONN_MAX_AGE": "0",
-        "REDIS_URL": REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    with log.open("wb") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    worker.terminate()
-    try:
-        worker.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
 
 
 def _rebuild_from_conf() -> None:
@@ -101,22 +74,6 @@ def tasks_sent_to(broker: str, routes: dict[str, dict[str, str]]) -> Iterator[No
         _rebuild_from_conf()
 
 
-def delete_queues(client: Celery, names: list[str]) -> None:
-    with client.connection_for_write() as broker:
-        for name in names:
-            bound = Queue(name, Exchange(name), name)(broker.default_channel)
-            bound.declare()
-            bound.delete()
-
-
-def wait_until(condition: Any, worker: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not condition():
-        assert worker.poll() is None, f"the worker exited with {worker.returncode}:\n{log.read_text()}"
-        assert time.monotonic() < deadline, f"nothing after {TIMEOUT}s; worker log:\n{log.read_text()}"
-        time.sleep(0.2)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_recomputes_after_an_import(tmp_path, monkeypatch):
     require_service("Redis", tcp_reachable(REDIS_URL, 6379), REDIS_URL)
@@ -139,7 +96,7 @@ def test_a_real_worker_recomputes_after_an_import(tmp_path, monkeypatch):
     log = tmp_path / "worker.log"
     # Not the current app: the tasks' proxies must keep resolving to the platform's app in this process.
     client = Celery(broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
-    worker = start_worker([scoring, imports], log)
+    worker = start_worker([scoring, imports], log, **worker_env())
     try:
         with tasks_sent_to(REDIS_URL, routes):
             outcome = dataset_import(
