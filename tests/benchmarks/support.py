@@ -1,25 +1,17 @@
-"""Shared helpers of the benchmark service tests: the real reference data and catalog, survey files.
-
-The real 1,741 municipalities and the catalog take about a second to load, so a test module loads them
-once (`national_data`) and removes them when it is done; each test still runs in its own rolled-back
-transaction on top of them.
-"""
+"""Shared helpers of the benchmark service tests: survey files and answers over the real municipalities
+(which the `_national` fixture of conftest.py loads)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
-from io import StringIO
+from collections.abc import Sequence
 from typing import Any
 
-from auditlog.context import disable_auditlog
-from auditlog.models import LogEntry
-from django.core.management import call_command
 from openpyxl import Workbook
 
-from benchmarks.models import CatalogYear, Dataset, Indicator, Value
-from dx_platform.organizations.models import Municipality, Organization, PopulationRecord, Prefecture
+from benchmarks.models import Value
+from dx_platform.organizations.models import Municipality
 
 YEAR = 2023
 # One item of each kind, and two areas of the composite (system, service, online_volume) plus mynumber.
@@ -33,26 +25,6 @@ LONG_HEADER = ["lg_code", "fiscal_year", "indicator", "value"]
 
 Answer = tuple[str, str, str]  # (lg_code, indicator, raw text as in the file)
 Stored = tuple[float | None, str, str]  # (value, status, missing) as Value keeps it
-
-
-def national_data(django_db_blocker: Any) -> Iterator[None]:
-    """Load the real reference data and catalog for a module; remove them afterwards."""
-    with django_db_blocker.unblock():
-        call_command("load_reference_data", verbosity=0)
-        call_command("load_catalog", stdout=StringIO())
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock(), disable_auditlog():
-            # Datasets a module committed on top (with their values and runs) would keep the rest.
-            Dataset.objects.all().delete()
-            Indicator.objects.all().delete()
-            CatalogYear.objects.all().delete()
-            Organization.objects.all().delete()
-            PopulationRecord.objects.all().delete()
-            Municipality.objects.all().delete()
-            Prefecture.objects.all().delete()
-            LogEntry.objects.all().delete()
 
 
 def municipality_codes() -> list[str]:

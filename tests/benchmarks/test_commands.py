@@ -17,17 +17,11 @@ from benchmarks.services.runs import recompute
 from tests.benchmarks.support import (
     long_csv,
     municipality_codes,
-    national_data,
     sample_answers,
     wide_csv,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _national(django_db_setup, django_db_blocker):
-    yield from national_data(django_db_blocker)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_national")]
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ from benchmarks.models import Dataset, ItemRate, MunicipalityScore, PrefectureSc
 from benchmarks.scoring import AREAS, COMPOSITE_AREAS
 from benchmarks.selectors import published_run
 from benchmarks.services.dashboard import STATUS_COLUMNS
-from tests.benchmarks.support import national_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_national")]
 
 NOTO = ("金沢市", "七尾市", "小松市", "輪島市", "珠洲市", "内灘町", "中能登町", "能登町")
 SYSTEM_ITEMS = sorted(code for code in STATUS_COLUMNS.values() if code.startswith("system."))
@@ -33,11 +32,6 @@ EXPORT_HEADER = [
     "dataset",
     "origin",
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _national(django_db_setup, django_db_blocker):
-    yield from national_data(django_db_blocker)
 
 
 def load_dashboard() -> str:

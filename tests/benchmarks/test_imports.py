@@ -27,18 +27,12 @@ from tests.benchmarks.support import (
     long_rows,
     municipality_codes,
     named_long_csv,
-    national_data,
     sample_answers,
     wide_csv,
     wide_xlsx,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _national(django_db_setup, django_db_blocker):
-    yield from national_data(django_db_blocker)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_national")]
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 
 from benchmarks.models import Dataset
 from benchmarks.services.synthetic import synthetic_dataset_load
-from tests.benchmarks.support import national_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +27,10 @@ REPORT_RATES = {
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _real_fy2023(django_db_setup, django_db_blocker):
-    """The reference data with the real dashboard dataset and its scores, once for the module."""
-    data = national_data(django_db_blocker)
-    next(data)
+def _real_fy2023(_national, django_db_blocker):
+    """The real dashboard dataset and its scores on the reference data, once for the module (removed with it)."""
     with django_db_blocker.unblock():
         call_command("load_dashboard_dataset", stdout=StringIO())
-    yield
-    next(data, None)
 
 
 @pytest.fixture

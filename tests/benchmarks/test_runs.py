@@ -17,9 +17,9 @@ from benchmarks.services import runs
 from benchmarks.services.imports import dataset_import
 from dx_platform.organizations.models import Municipality, PopulationRecord
 from dx_platform.organizations.reference_data import SIZE_CLASS_POPULATION_DATE
-from tests.benchmarks.support import long_csv, municipality_codes, national_data, sample_answers
+from tests.benchmarks.support import long_csv, municipality_codes, sample_answers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_national")]
 
 MUNICIPAL_FLOATS = [
     *(f"{kind}_{area}" for kind in ("rate", "dev", "peer_dev") for area in AREAS),
@@ -30,11 +30,6 @@ MUNICIPAL_INTS = ["rank", "peer_rank", "composite_areas", "peer_size"]
 PREFECTURAL_FLOATS = [*(f"{kind}_{area}" for kind in ("rate", "dev") for area in AREAS), "composite"]
 PREFECTURAL_FLOATS.append("towns_villages_share")
 PREFECTURAL_INTS = ["rank", "n_municipalities"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _national(django_db_setup, django_db_blocker):
-    yield from national_data(django_db_blocker)
 
 
 @pytest.fixture

@@ -30,17 +30,11 @@ from benchmarks.services.synthetic import (
     synthetic_survey_csv,
     table_23,
 )
-from tests.benchmarks.support import national_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_national")]
 
 TABLE_23_FILE = Path(__file__).with_name("table23.csv")
 YEARS = (2021, 2023)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _national(django_db_setup, django_db_blocker):
-    yield from national_data(django_db_blocker)
 
 
 @pytest.fixture(scope="module")

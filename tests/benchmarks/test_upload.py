@@ -12,15 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from benchmarks.models import Dataset, Value
 from benchmarks.services import imports
 from benchmarks.tasks import import_national_survey
-from tests.benchmarks.support import long_csv, municipality_codes, national_data, sample_answers
+from tests.benchmarks.support import long_csv, municipality_codes, sample_answers
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _national(django_db_setup, django_db_blocker):
-    yield from national_data(django_db_blocker)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_national")]
 
 
 @pytest.fixture
