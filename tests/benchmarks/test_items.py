@@ -138,3 +138,36 @@ def test_an_item_link_without_a_year_opens_the_newest_year_that_has_it(
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "デモ用の合成データです" in page.content.decode()
+
+
+DOWNLOADS = [
+    "/benchmarks/",
+    "/benchmarks/prefectures/20/",
+    "/benchmarks/municipalities/205419/",
+    "/benchmarks/items/",
+    "/benchmarks/items/prefectures/20/",
+]
+
+
+@pytest.mark.parametrize("path", DOWNLOADS)
+def test_every_benchmark_download_names_its_dataset_and_origin(client, dataset, path):
+    for fmt, decode in (("csv", "utf-8-sig"), ("csv-sjis", "cp932")):
+        text = client.get(path, {"format": fmt, "headers": "codes"}).content.decode(decode)
+        header, *rows = csv.reader(io.StringIO(text))
+        assert header[-2:] == ["dataset", "origin"], (path, fmt)
+        assert rows and {(row[-2], row[-1]) for row in rows} == {(str(dataset.pk), "real")}, (path, fmt)
+    workbook = load_workbook(io.BytesIO(client.get(path, {"format": "xlsx"}).content))
+    assert workbook.sheetnames == ["data", "出典・注記"], path
+    facts = {row[0]: row[1] for row in workbook["出典・注記"].iter_rows(min_row=2, values_only=True)}
+    assert facts["データの種類"] == "実データ（国の調査）"
+    assert facts["算出方法"].startswith("日本総研")
+
+
+@pytest.mark.parametrize("endpoint", ["prefecture-scores", "municipality-scores", "runs", "item-rates"])
+def test_every_score_api_row_names_its_dataset_origin_and_source(client, dataset, endpoint):
+    body = client.get(f"/api/v1/benchmarks/{endpoint}/", {"fiscal_year": 2023}).json()
+    assert body["results"]
+    for row in body["results"]:
+        assert row["dataset"] == dataset.pk
+        assert row["origin"] == "real"
+        assert "デジタル庁" in row["source"]
