@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ..exports import ITEM_COLUMNS
 from ..models import Dataset, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun
 from ..scoring import AREAS
 
@@ -79,16 +80,5 @@ class ItemRateSerializer(_FromRun):
 
     class Meta:
         model = ItemRate
-        fields = (
-            "indicator",
-            "label",
-            "scope",
-            "group",
-            "numerator",
-            "denominator",
-            "rate",
-            "excluded",
-            "left_out",
-            *ORIGIN_FIELDS,
-            "run",
-        )
+        # The columns of export_benchmarks --level items, then the reasons, the origin and the run.
+        fields = (*ITEM_COLUMNS, "left_out", *ORIGIN_FIELDS, "run")
