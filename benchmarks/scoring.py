@@ -55,6 +55,7 @@ class Result:
     items: pd.DataFrame
     spreads: pd.Series
     achievements: pd.DataFrame
+    achievement_items: pd.DataFrame
     correlations: dict[str, float]
 
 
@@ -267,14 +268,19 @@ def _rank(composite: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     return rounded.groupby(groups).rank(ascending=False, method="min")
 
 
-def composite_within(rows: Iterable[Sequence[Any]]) -> dict[str, float | None]:
-    """Composite deviation of each municipality within a chosen group (e.g. its most similar ones).
+def composite_within(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[float | None, int | None]]:
+    """Composite deviation and rank (1 = best) of each municipality within a chosen group (e.g. its most
+    similar ones); no ranks in a group of fewer than SMALL_GROUP, too few for a rank to mean much.
 
     `rows` are (code, rate of each area in AREAS order); deviations are taken among the rows only.
     """
     rates = pd.DataFrame(list(rows), columns=["municipality", *AREAS]).set_index("municipality").astype(float)
     composite, _ = _composite(_deviations(rates))
-    return {code: (None if math.isnan(value) else float(value)) for code, value in composite.items()}
+    ranks = _rank(composite) if len(rates) >= SMALL_GROUP else pd.Series(np.nan, index=rates.index)
+    return {
+        code: (None if math.isnan(value) else float(value), None if math.isnan(rank) else int(rank))
+        for code, value, rank in zip(composite.index, composite, ranks, strict=True)
+    }
 
 
 def live_scores(values: pd.DataFrame, catalog: pd.DataFrame, distribution: pd.DataFrame) -> dict[str, Any]:
@@ -488,16 +494,37 @@ def _size_class_order(present: pd.Series) -> list[str]:
     return known + sorted(set(present.dropna()) - set(SIZE_CLASSES))
 
 
-def _achievements(usable: pd.DataFrame, people: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    booleans = usable[usable["scored"] & (usable["kind"] == "boolean")]
+def _report_items(catalog: pd.DataFrame) -> pd.DataFrame:
+    """The catalog's scored yes/no items (the report's set behind its all / none counts), in catalog order."""
+    table = _catalog_table(catalog)
+    return table[table["scored"] & (table["kind"] == "boolean")].sort_values("position", kind="stable")
+
+
+def _achievement_items(usable: pd.DataFrame, people: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """Each of the report's yes/no items with its area and whether the dataset has it (a usable answer
+    of at least one listed municipality): the all / none counts rest on the items it has."""
+    reported = _report_items(catalog)
+    answered = usable.loc[usable["municipality"].isin(people.index), "indicator"].unique()
+    return pd.DataFrame(
+        {
+            "area": reported["area"].astype(str).to_numpy(),
+            "indicator": reported.index.astype(str),
+            "present": reported.index.isin(answered),
+        }
+    )
+
+
+def _achievements(usable: pd.DataFrame, people: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    present = items.loc[items["present"], "indicator"]
+    booleans = usable[usable["indicator"].isin(present)]
     # Per municipality and area: items implemented and items present (sum and count of 1/0).
     per = booleans.groupby(["municipality", "area"], observed=True)["x"].agg(["sum", "count"])
     per = per.reset_index().join(people["size_class"], on="municipality", how="inner")
-    # "All" and "none" of an area's items are only known for a municipality that answered every one of
-    # them: with a partial dataset (say 2 of 8 items) "all present" would be a different, larger claim.
-    table = _catalog_table(catalog)
-    required = table[table["scored"] & (table["kind"] == "boolean")].groupby("area", observed=True).size()
-    per = per[per["count"] == per["area"].map(required).astype(int)]
+    # "All" and "none" are over the area's items the dataset has (a partial dataset such as the real
+    # FY2023 dashboard has 2 of the report's 8 service items), and only known for a municipality that
+    # answered every one of them: one answer missing for a reason could be the "no" that breaks "all".
+    required = items[items["present"]].groupby("area").size()
+    per = per[per["count"] == per["area"].astype(str).map(required).astype(int)]
     per = per.assign(all=per["sum"] == per["count"], none=per["sum"] == 0)
     counts = per.groupby(["size_class", "area"], observed=True).agg(
         all=("all", "sum"), none=("none", "sum"), n=("count", "size")
@@ -510,11 +537,19 @@ def _achievements(usable: pd.DataFrame, people: pd.DataFrame, catalog: pd.DataFr
 
 
 def achievement_counts(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
-    """Per size class and area: municipalities that implemented all / none of the area's scored items.
+    """Per size class and area: municipalities that implemented all / none of the area's scored yes/no
+    items that the dataset has (achievement_items says which).
 
-    n counts the municipalities that answered every scored yes/no item of the area in the catalog.
+    n counts the municipalities that answered every one of those items.
     """
-    return _achievements(_usable(values, catalog), _municipality_table(municipalities), catalog)
+    usable, people = _usable(values, catalog), _municipality_table(municipalities)
+    return _achievements(usable, people, _achievement_items(usable, people, catalog))
+
+
+def achievement_items(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """area/indicator/present: the report's yes/no items of each area (the catalog's scored ones, in
+    catalog order) and whether the dataset has them, i.e. which the achievement counts rest on."""
+    return _achievement_items(_usable(values, catalog), _municipality_table(municipalities), catalog)
 
 
 # --- correlations -------------------------------------------------------------------------------
@@ -567,11 +602,13 @@ def compute(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.Data
     municipal = _municipality_scores(rates, people)
     prefectural = _prefecture_scores(rates, people)
     items = _item_rates(usable, people, _missing(values, usable))
+    achieved = _achievement_items(usable, people, catalog)
     return Result(
         municipal=municipal,
         prefectural=prefectural,
         items=items,
         spreads=spreads(items),
-        achievements=_achievements(usable, people, catalog),
+        achievements=_achievements(usable, people, achieved),
+        achievement_items=achieved,
         correlations=correlations(municipal, prefectural),
     )

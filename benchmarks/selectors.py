@@ -409,35 +409,145 @@ def municipality_history(*, municipality: Municipality) -> list[tuple[Dataset, M
 
 
 @dataclass(frozen=True)
+class Achievement:
+    """A size class's municipalities that did all / none of an area's items, of the n that answered them all."""
+
+    size_class: str
+    all: int
+    none: int
+    n: int
+
+    @property
+    def all_share(self) -> float | None:
+        return 100.0 * self.all / self.n if self.n else None
+
+    @property
+    def none_share(self) -> float | None:
+        return 100.0 * self.none / self.n if self.n else None
+
+
+@dataclass(frozen=True)
+class AreaAchievements:
+    """The all / none counts of one area (the report's 図表4/8/12) and the items they rest on: those of
+    the report's set that the dataset has, and those it lacks."""
+
+    area: str
+    items: list[Indicator]
+    absent: list[Indicator]
+    rows: list[Achievement]
+
+    @property
+    def total(self) -> Achievement:
+        return Achievement(
+            "", sum(row.all for row in self.rows), sum(row.none for row in self.rows), sum(row.n for row in self.rows)
+        )
+
+
+def area_achievements(*, run: ScoreRun) -> list[AreaAchievements]:
+    """Per area with yes/no items in the report's set, in area order: the run's counts per size class and
+    which items they rest on."""
+    indicators = {i.code: i for i in Indicator.objects.filter(catalog=run.dataset.catalog)}
+    statistics = run.statistics
+    result = []
+    for area in scoring.AREAS:
+        listed = [row for row in statistics.get("achievement_items", []) if row["area"] == area]
+        if not listed:
+            continue
+        rows = [
+            Achievement(row["size_class"], row["all"], row["none"], row["n"])
+            for row in statistics.get("achievements", [])
+            if row["area"] == area
+        ]
+        result.append(
+            AreaAchievements(
+                area=area,
+                items=[indicators[row["indicator"]] for row in listed if row["present"]],
+                absent=[indicators[row["indicator"]] for row in listed if not row["present"]],
+                rows=rows,
+            )
+        )
+    return result
+
+
+# The similar-municipality list: how many peers by default and at most (the default makes a group of
+# SMALL_GROUP + 1, large enough to rank).
+SIMILAR_DEFAULT = scoring.SMALL_GROUP
+SIMILAR_MIN, SIMILAR_MAX = 5, 50
+
+
+@dataclass(frozen=True)
 class Similar:
+    """A member of a municipality's peer group and why it is one: same kind (all are), its population's
+    difference from the municipality's own in percent, and whether it is in the same prefecture."""
+
     score: MunicipalityScore
-    population: int | None
+    population: int
+    difference: float
+    same_prefecture: bool
     composite_within: float | None
+    rank_within: int | None
+
+
+@dataclass(frozen=True)
+class SimilarGroup:
+    """A municipality and its nearest peers by population among those of its kind, nationwide or in its
+    prefecture; `smallest` and `largest` bound the group's populations."""
+
+    municipality: Municipality
+    nationwide: bool
+    members: list[Similar]
+
+    @property
+    def smallest(self) -> Similar | None:
+        return min(self.members, key=lambda member: member.population, default=None)
+
+    @property
+    def largest(self) -> Similar | None:
+        return max(self.members, key=lambda member: member.population, default=None)
+
+    @property
+    def rankable(self) -> bool:
+        return len(self.members) >= scoring.SMALL_GROUP
 
 
 def similar_municipalities(
-    *, run: ScoreRun, municipality: Municipality, same_prefecture: bool = False, count: int = 20
-) -> list[Similar]:
-    """The municipality and its `count` nearest by population among those of the same kind (and
-    prefecture if asked), with each one's composite deviation within that group."""
+    *, run: ScoreRun, municipality: Municipality, nationwide: bool = False, size: int = SIMILAR_DEFAULT
+) -> SimilarGroup:
+    """The municipality and its `size` nearest by population (the ratio, so 1,000 is as far from 2,000 as
+    100,000 from 200,000) among those of the same kind, in its prefecture unless `nationwide`, with each
+    one's composite deviation and rank within that group. No members if it has no score or population."""
     population = PopulationRecord.objects.filter(municipality=OuterRef("municipality"), as_of=SIZE_CLASS_DATE)
     candidates = (
         run.municipal_scores.filter(municipality__kind=municipality.kind)
         .select_related("municipality", "municipality__prefecture")
         .annotate(population=Subquery(population.values("population")[:1]))
     )
-    if same_prefecture:
+    if not nationwide:
         candidates = candidates.filter(municipality__prefecture=municipality.prefecture)
     scored = [s for s in candidates if s.population]
     own = next((s for s in scored if s.municipality_id == municipality.pk), None)
     if own is None:
-        return []
-    scored.sort(key=lambda s: abs(math.log(s.population) - math.log(own.population)))
-    group = scored[: count + 1]
+        return SimilarGroup(municipality, nationwide, [])
+    # Nearest first, the municipality itself before any peer of the same population.
+    scored.sort(
+        key=lambda s: (abs(math.log(s.population) - math.log(own.population)), s is not own, s.municipality.code)
+    )
+    group = scored[: size + 1]
     within = scoring.composite_within(
         (s.municipality.code, *(getattr(s, f"rate_{a}") for a in scoring.AREAS)) for s in group
     )
-    return [Similar(s, s.population, within[s.municipality.code]) for s in group]
+    members = [
+        Similar(
+            score=s,
+            population=s.population,
+            difference=100.0 * (s.population / own.population - 1),
+            same_prefecture=s.municipality.prefecture_id == municipality.prefecture_id,
+            composite_within=within[s.municipality.code][0],
+            rank_within=within[s.municipality.code][1],
+        )
+        for s in group
+    ]
+    return SimilarGroup(municipality, nationwide, members)
 
 
 # Live scores change only with the answers or the published run, which the cache key names.

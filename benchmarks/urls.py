@@ -5,6 +5,7 @@ from .views import datasets, items, notes, scores
 app_name = "benchmarks"
 urlpatterns = [
     path("", scores.overview, name="overview"),
+    path("achievements/", scores.achievements, name="achievements"),
     path("prefectures/<str:pref_code>/", scores.prefecture, name="prefecture"),
     path("items/", items.national, name="items"),
     path("items/prefectures/<str:pref_code>/", items.prefecture, name="items_prefecture"),

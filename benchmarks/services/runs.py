@@ -89,6 +89,7 @@ def recompute(*, dataset_id: int) -> ScoreRun:
                 "method_version": SCORING_VERSION,
                 "correlations": {k: _clean(v) for k, v in result.correlations.items()},
                 "achievements": scoring.records(result.achievements),
+                "achievement_items": scoring.records(result.achievement_items),
                 "spreads": {k: _clean(v) for k, v in result.spreads.items()},
             }
             run.save()

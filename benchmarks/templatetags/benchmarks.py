@@ -27,3 +27,10 @@ def rate(score: Any, area: str) -> float | None:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def signed(number: float) -> str:
+    """A whole number with its sign, as a difference reads: "+12", "−8", and "±0" for what rounds to none."""
+    rounded = round(number)
+    return "±0" if rounded == 0 else f"{rounded:+d}".replace("-", "\u2212")

@@ -19,7 +19,7 @@ from dx_platform.organizations.models import Municipality
 from dx_platform.organizations.selectors import municipality_list, prefecture_list
 
 from .. import charts, exports, selectors
-from ..forms import ScoreNoteForm
+from ..forms import ScoreNoteForm, SimilarForm
 from ..models import Area, MunicipalityScore, Value
 from ..scoring import AREAS, COMPOSITE_AREAS, SMALL_GROUP
 from .selection import download, select_scores
@@ -252,8 +252,17 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         )
     peer = selectors.item_rates(run=selection.run, level="size_class", group=place.size_class)
     next_steps = selectors.next_steps(values=values, peer_rates=peer)
-    same_prefecture = request.GET.get("similar") == "prefecture"
-    similar = selectors.similar_municipalities(run=selection.run, municipality=place, same_prefecture=same_prefecture)
+    similar_form = SimilarForm.from_query(request.GET, prefecture=place.prefecture)
+    similar = (
+        selectors.similar_municipalities(
+            run=selection.run,
+            municipality=place,
+            nationwide=similar_form.cleaned_data["similar"] == SimilarForm.NATION,
+            size=similar_form.cleaned_data["similar_size"],
+        )
+        if similar_form.is_valid()
+        else None
+    )
     return render(
         request,
         "benchmarks/municipality.html",
@@ -264,9 +273,8 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             "live": live_result(municipality=place) if permissions.is_public_sector(request.user) else None,
             "can_annotate": permissions.can_annotate_scores(request.user, place.pk),
             "note_form": ScoreNoteForm(),
+            "similar_form": similar_form,
             "similar": similar,
-            "similar_small": len(similar) < SMALL_GROUP,
-            "same_prefecture": same_prefecture,
             **selection.context(),
             "municipality": place,
             "score": score,
@@ -280,4 +288,26 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             "small_group": SMALL_GROUP,
             "behind": BEHIND,
         },
+        # A similar-municipality choice that makes no sense shows the page with the form's reason.
+        status=400 if similar_form.errors else 200,
     )
+
+
+def achievements(request: HttpRequest) -> HttpResponse:
+    """The report's 図表4/8/12: per area and size class, municipalities that did all / none of its items."""
+    selection = select_scores(request)
+    if selection is None:
+        return render(request, "benchmarks/empty.html")
+    size_labels = dict(Municipality.SizeClass.choices)
+    areas = [
+        {
+            "area": AREA_LABELS[found.area],
+            "items": [item.name_ja for item in found.items],
+            "absent": [item.name_ja for item in found.absent],
+            "of": len(found.items) + len(found.absent),
+            "rows": [(size_labels.get(row.size_class, row.size_class), row) for row in found.rows],
+            "total": found.total,
+        }
+        for found in selectors.area_achievements(run=selection.run)
+    ]
+    return render(request, "benchmarks/achievements.html", {**selection.context(), "areas": areas})

@@ -639,12 +639,17 @@ def reference(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.Da
             spreads[indicator] = max(found) - min(found)
 
     achievements: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    # The counts rest on the area's scored yes/no items that some listed municipality answered.
+    answered = {indicator for code in places for indicator in usable[code]}
     for code in places:
         for area in AREAS:
             required = [
                 item["indicator"]
                 for item in items.values()
-                if item["area"] == area and item["scored"] and item["kind"] == "boolean"
+                if item["area"] == area
+                and item["scored"]
+                and item["kind"] == "boolean"
+                and item["indicator"] in answered
             ]
             marks = [usable[code][indicator] for indicator in required if indicator in usable[code]]
             if required and len(marks) == len(required):
@@ -781,6 +786,68 @@ def test_item_rates_spreads_and_achievements_by_hand() -> None:
     assert counts.loc[("small", "system")].tolist() == [0, 0, 1]
     assert counts.loc[("village", "system")].tolist() == [0, 0, 0]
     assert list(counts.index.get_level_values("size_class")) == ["small", "town", "village"]
+
+
+def test_achievements_of_a_partial_dataset_rest_on_the_items_it_has() -> None:
+    """The real FY2023 dashboard has only some of the report's items (2 of 8 in 行政サービス): the all /
+    none counts are over those, and say which, instead of being empty."""
+    catalog = make_catalog(
+        [
+            ("system.a", "system", "boolean", True),
+            ("system.b", "system", "boolean", True),
+            ("system.c", "system", "boolean", True),
+            ("system.ref", "system", "boolean", False),
+            ("service.x", "service", "boolean", True),
+            ("service.y", "service", "boolean", True),
+            ("improvement.z", "improvement", "boolean", True),
+        ]
+    )
+    municipalities = make_municipalities(
+        [("000001", "01", "town"), ("000002", "01", "town"), ("000003", "02", "village"), ("000004", "02", "town")]
+    )
+    values = make_values(
+        [
+            {"municipality": "000001", "indicator": "system.a", "value": 1.0},
+            {"municipality": "000001", "indicator": "system.b", "value": 1.0},
+            {"municipality": "000001", "indicator": "service.x", "value": 0.0},
+            {"municipality": "000002", "indicator": "system.a", "value": 0.0},
+            {"municipality": "000002", "indicator": "system.b", "value": 0.0},
+            {"municipality": "000002", "indicator": "service.x", "value": 1.0},
+            {"municipality": "000003", "indicator": "system.a", "value": 1.0},
+            {"municipality": "000003", "indicator": "system.b", "value": 0.0},
+            {"municipality": "000003", "indicator": "system.ref", "value": 1.0},
+            # Missing for a reason: its "all" or "none" of the system items is unknown.
+            {"municipality": "000004", "indicator": "system.a", "value": 1.0},
+            {"municipality": "000004", "indicator": "system.b", "value": 0.0, "missing": "excluded"},
+            # Only missing answers: the dataset does not have improvement.z.
+            {"municipality": "000004", "indicator": "improvement.z", "value": 1.0, "missing": "not_reported"},
+            # A municipality the list does not know does not make an item present.
+            {"municipality": "999999", "indicator": "service.y", "value": 1.0},
+        ]
+    )
+
+    items = scoring.achievement_items(values, catalog, municipalities)
+    assert items.to_dict("records") == [
+        {"area": "system", "indicator": "system.a", "present": True},
+        {"area": "system", "indicator": "system.b", "present": True},
+        {"area": "system", "indicator": "system.c", "present": False},
+        {"area": "service", "indicator": "service.x", "present": True},
+        {"area": "service", "indicator": "service.y", "present": False},
+        {"area": "improvement", "indicator": "improvement.z", "present": False},
+    ]
+
+    counts = scoring.achievement_counts(values, catalog, municipalities).set_index(["size_class", "area"])
+    # Over system.a and system.b, the two of the three that the dataset has.
+    assert counts.loc[("town", "system")].tolist() == [1, 1, 2]
+    assert counts.loc[("village", "system")].tolist() == [0, 0, 1]
+    assert counts.loc[("town", "service")].tolist() == [1, 1, 2]
+    assert counts.loc[("village", "service")].tolist() == [0, 0, 0]
+    # An area of which the dataset has no item has no counts at all, rather than zeros.
+    assert "improvement" not in counts.index.get_level_values("area")
+
+    result = scoring.compute(values, catalog, municipalities)
+    pd.testing.assert_frame_equal(result.achievement_items, items)
+    pd.testing.assert_frame_equal(result.achievements.set_index(["size_class", "area"]), counts)
 
 
 def test_prefecture_scores_are_unweighted_means_of_municipalities() -> None:

@@ -131,3 +131,37 @@ def test_from_the_national_map_to_an_items_rates_and_a_prefectures_download(scor
     sources = {row[0]: row[1] for row in workbook["出典・注記"].iter_rows(min_row=2, values_only=True)}
     assert sources["データの種類"] == "実データ（国の調査）"
     assert downloaded.value.suggested_filename.startswith("20-item-rates-fy2023-real-")
+
+
+def test_choose_the_peers_of_a_town_and_read_the_all_or_none_counts(scored, new_page):
+    page = new_page(width=390, height=844)
+    page.goto("/benchmarks/municipalities/205419/")
+    peers = page.get_by_role("region", name="類似団体")
+    # Within the prefecture unless asked otherwise, each peer with the reason it is one.
+    assert page.get_by_label("長野県内").is_checked()
+    assert "長野県内だけで探しています" in peers.inner_text()
+    rows = peers.locator("tbody tr")
+    assert rows.count() == 21
+    assert "同じ町、人口差" in rows.nth(1).inner_text() and "同じ都道府県" in rows.nth(1).inner_text()
+
+    page.get_by_label("全国").check()
+    page.get_by_label("団体数").fill("30")
+    peers.get_by_role("button", name="表示").click()
+    assert rows.count() == 31
+    assert "全国から探しています" in peers.inner_text()
+
+    # The browser refuses a size out of range before sending it; a link that carries one gets the reason.
+    page.get_by_label("団体数").fill("3")
+    peers.get_by_role("button", name="表示").click()
+    assert rows.count() == 31
+    response = page.goto("/benchmarks/municipalities/205419/?similar=nation&similar_size=99")
+    assert response is not None and response.status == 400
+    assert "50 以下" in peers.inner_text()
+    assert rows.count() == 0
+
+    page.goto("/benchmarks/")
+    page.get_by_role("link", name="人口規模別 領域の全項目を実施・全項目が未実施の団体数").click()
+    service = page.get_by_role("region", name="行政サービスの向上・高度化")
+    assert "報告書の8項目のうち2項目で集計" in service.inner_text()
+    system = page.get_by_role("table", name="自治体DXの推進体制：人口規模別 全項目実施・全項目未実施の団体数")
+    assert system.locator("tbody tr").count() == 7
