@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.staticfiles import finders
 from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -21,6 +26,21 @@ from .models import Dispatch, SharedGoal, SupportActivity, SupportCase
 if TYPE_CHECKING:
     from dx_platform.accounts.models import User
 
+
+# Shipped unmodified with its licence beside it (IPA Font License v1.0 allows that), so a machine without
+# Japanese fonts still makes a readable report.
+FONT = "fonts/ipaexg.ttf"
+FONT_HELP = (
+    "restore static/fonts/ipaexg.ttf from the repository or install IPAex Gothic "
+    "(Debian/Ubuntu: apt install fonts-ipaexfont-gothic)"
+)
+
+
+class ReportFontMissing(RuntimeError):
+    """The PDF would show empty boxes instead of Japanese text."""
+
+
+ATTENTION_LISTED = 18
 
 MUNICIPALITY_COLUMNS = [
     "lg_code",
@@ -46,6 +66,7 @@ class ReportData:
     prefecture: Prefecture
     made_at: dt.datetime
     dashboard: selectors.Dashboard
+    attention: list[selectors.DashboardRow]  # the most urgent of dashboard.attention, as many as page 1 holds
     headline: dict[str, Any]
     map_svg: str
     goals: list[tuple[SharedGoal, selectors.GoalProgress]]
@@ -88,6 +109,7 @@ def report_data(*, prefecture: Prefecture, user: User, today: dt.date | None = N
         prefecture=prefecture,
         made_at=timezone.now(),
         dashboard=dashboard,
+        attention=dashboard.attention[:ATTENTION_LISTED],
         headline=headline,
         map_svg=charts.municipality_svg(pref_code=prefecture.pref_code, values=values),
         goals=selectors.goals_progress(goals=list(goals)),
@@ -95,13 +117,45 @@ def report_data(*, prefecture: Prefecture, user: User, today: dt.date | None = N
     )
 
 
+class _Notdef(logging.Handler):
+    """Collects the characters WeasyPrint drew as .notdef boxes (it only logs them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.missing: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(".notdef glyph"):
+            self.missing.append(str(record.args[0]))  # type: ignore[index]
+
+
+@contextmanager
+def _no_empty_boxes() -> Iterator[None]:
+    handler, logger = _Notdef(), logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.missing:
+        drawn = "".join(dict.fromkeys(handler.missing))[:40]
+        raise ReportFontMissing(f"no font could draw {drawn!r}: {FONT_HELP}")
+
+
 def render_pdf(data: ReportData, language: str = "ja") -> bytes:
     from weasyprint import HTML  # here: a heavy library that only making a report needs
 
+    found = finders.find(FONT, find_all=True)
+    if not found:
+        raise ReportFontMissing(f"the report's Japanese font {FONT} is not in the static files: {FONT_HELP}")
     with translation.override(language):
         # The map is our own SVG, built from our GeoJSON with names escaped.
-        html = render_to_string("coordination/report.html", {"data": data, "map_svg": mark_safe(data.map_svg)})  # noqa: S308
-    return bytes(HTML(string=html).write_pdf())
+        html = render_to_string(
+            "coordination/report.html",
+            {"data": data, "map_svg": mark_safe(data.map_svg), "font_url": Path(found[0]).as_uri()},  # noqa: S308
+        )
+    with _no_empty_boxes():
+        return bytes(HTML(string=html).write_pdf())
 
 
 def render_xlsx(data: ReportData) -> bytes:

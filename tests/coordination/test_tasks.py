@@ -138,6 +138,67 @@ def test_page_one_of_the_a4_pdf_reads_in_japanese(requested, home):
     assert "伴走支援の新規1件、終了0件。訪問・会議1回（1時間）。専門人材の派遣0日。" in text
 
 
+@pytest.fixture
+def no_japanese_fonts(monkeypatch, tmp_path, caplog):
+    """A machine whose fonts include no Japanese one: fontconfig (read anew by every WeasyPrint render) is
+    pointed at the system's configuration minus every font covering Japanese."""
+    from weasyprint import HTML
+
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        '<selectfont><rejectfont><pattern><patelt name="lang"><string>ja</string></patelt></pattern>'
+        "</rejectfont></selectfont></fontconfig>"
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    HTML(string='<p style="font-family: IPAexGothic">日本</p>').write_pdf()
+    assert ".notdef glyph" in caplog.text  # the system's own Japanese fonts are indeed out of reach
+    caplog.clear()
+
+
+def fonts_of(page) -> set[str]:
+    return {str(font["/BaseFont"]).split("+")[-1] for font in page["/Resources"]["/Font"].values()}
+
+
+def test_without_a_japanese_font_on_the_machine_the_report_reads_in_japanese_in_the_shipped_font(
+    no_japanese_fonts, requested, home
+):
+    assert requested.status == "done", requested.error
+    (page,) = pdf_pages(requested)
+    assert all(font.startswith("IPAexGothic") for font in fonts_of(page)), fonts_of(page)  # bold is made from it
+    text = page.extract_text()
+    assert f"{home['prefecture'].prefecture.name} 市区町村DXの状況" in text
+    assert "主な数値" in text and "市区町村別の総合偏差値" in text
+
+
+def test_without_the_shipped_font_the_report_fails_naming_what_to_install(
+    no_japanese_fonts, monkeypatch, home, people, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("coordination.report.FONT", "fonts/absent.ttf")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.council_report_request(prefecture=home["prefecture"].prefecture, by=people["coordinator"])
+    report.refresh_from_db()
+    assert (report.status, report.progress) == ("failed", 40)
+    assert "fonts/absent.ttf" in report.error and "apt install fonts-ipaexfont-gothic" in report.error
+    assert not report.pdf
+
+
+def test_a_character_no_font_can_draw_fails_the_report_instead_of_printing_a_box(
+    no_japanese_fonts, national, home, people, django_capture_on_commit_callbacks
+):
+    """A private-use character (外字, as some old systems type rare kanji in names) has no glyph anywhere."""
+    prefecture = home["prefecture"].prefecture
+    items = list(national.catalog.indicators.filter(code="system.cio"))
+    given = services.GoalInput("\ue000田町と共同でCIO補佐官を置く", "", items, TODAY() + dt.timedelta(days=100))
+    services.shared_goal_save(prefecture=prefecture, given=given, by=people["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.council_report_request(prefecture=prefecture, by=people["coordinator"])
+    report.refresh_from_db()
+    assert report.status == "failed" and not report.pdf
+    assert repr("\ue000") in report.error and "fonts-ipaexfont-gothic" in report.error
+
+
 def test_the_xlsx_has_a_row_per_municipality(requested, home, town):
     with requested.xlsx.open("rb") as file:
         book = load_workbook(io.BytesIO(file.read()), read_only=True)
