@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,6 +27,8 @@ from dx_platform.organizations.selectors import coordinators_of, writers_of
 from . import report as council
 from . import selectors
 from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportActivity, SupportCase
+
+logger = logging.getLogger(__name__)
 
 SKILL_CODES = {code for code, _label in SKILLS}
 
@@ -387,6 +390,8 @@ def council_report_make(*, report_id: int) -> CouncilReport:
         )
         report.save()
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page must stop waiting and say so
+        # The page only says it failed; the log tells the platform staff why (e.g. which font to install).
+        logger.exception("Council report %s failed", report.pk)
         CouncilReport.objects.filter(pk=report.pk).update(
             status=CouncilReport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=timezone.now()
         )

@@ -173,7 +173,7 @@ def test_without_a_japanese_font_on_the_machine_the_report_reads_in_japanese_in_
 
 
 def test_without_the_shipped_font_the_report_fails_naming_what_to_install(
-    no_japanese_fonts, monkeypatch, home, people, django_capture_on_commit_callbacks
+    no_japanese_fonts, monkeypatch, caplog, home, people, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr("coordination.report.FONT", "fonts/absent.ttf")
     with django_capture_on_commit_callbacks(execute=True):
@@ -182,6 +182,7 @@ def test_without_the_shipped_font_the_report_fails_naming_what_to_install(
     assert (report.status, report.progress) == ("failed", 40)
     assert "fonts/absent.ttf" in report.error and "apt install fonts-ipaexfont-gothic" in report.error
     assert not report.pdf
+    assert "apt install fonts-ipaexfont-gothic" in caplog.text  # the staff read it in the worker's log
 
 
 def test_a_character_no_font_can_draw_fails_the_report_instead_of_printing_a_box(
