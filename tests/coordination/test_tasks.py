@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from coordination import services, tasks
+from coordination import selectors, services, tasks
 from coordination.models import CouncilReport, SupportActivity
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Membership
@@ -198,6 +198,29 @@ def test_a_character_no_font_can_draw_fails_the_report_instead_of_printing_a_box
     report.refresh_from_db()
     assert report.status == "failed" and not report.pdf
     assert repr("\ue000") in report.error and "fonts-ipaexfont-gothic" in report.error
+
+
+def test_a_shortened_attention_list_says_how_many_of_how_many_it_lists(
+    monkeypatch, national, home, people, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("coordination.report.ATTENTION_LISTED", 1)
+    prefecture = home["prefecture"].prefecture
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.council_report_request(prefecture=prefecture, by=people["coordinator"])
+    report.refresh_from_db()
+    attention = selectors.prefecture_dashboard(user=people["coordinator"], prefecture=prefecture).attention
+    assert len(attention) == 2
+    text = "".join(page.extract_text() for page in pdf_pages(report))
+    assert "要注意 上位1団体（全2団体中）" in text
+    assert attention[0].municipality.name in text and attention[1].municipality.name not in text
+
+
+def test_every_page_footer_numbers_it_and_names_the_datas_origin_and_date(requested, national):
+    (page,) = pdf_pages(requested)
+    text = page.extract_text().replace("\n", "")
+    assert f"DX推進協議会資料。{TODAY():%Y-%m-%d}" in text and "時点の本プラットフォームのデータから作成。" in text
+    assert f"{national.name}、{national.get_origin_display()}。" in text
+    assert text.endswith("1 / 1")
 
 
 def test_the_xlsx_has_a_row_per_municipality(requested, home, town):
