@@ -36,6 +36,13 @@ class ItemsField(ModelIdsField):
         return obj.name_ja
 
 
+class MunicipalitiesField(ModelIdsField):
+    """Municipalities of one prefecture (checkboxes), by their names."""
+
+    def label_from_instance(self, obj: Municipality) -> str:
+        return obj.name
+
+
 def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     """A field of model choices (django-stubs types `form.fields` as plain fields)."""
     return cast("forms.ModelChoiceField[Any]", form.fields[name])
@@ -143,7 +150,10 @@ class SpecialistForm(forms.Form):
 
     def __init__(self, *args: Any, prefecture: Prefecture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "municipalities").queryset = Municipality.objects.filter(prefecture=prefecture).order_by("code")
+        # Each label names the prefecture too: read with the municipalities, not once per checkbox.
+        _choices(self, "municipalities").queryset = (
+            Municipality.objects.filter(prefecture=prefecture).select_related("prefecture").order_by("code")
+        )
         _choices(self, "user").queryset = User.objects.filter(permissions.pool_accounts(prefecture.pk)).distinct()
 
     @staticmethod
@@ -183,14 +193,27 @@ class GoalForm(forms.Form):
         label=_("Survey items"), queryset=Indicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     target_date = forms.DateField(label=pgettext_lazy("goal date", "By"), widget=DATE)
+    municipalities = MunicipalitiesField(
+        label=_("Municipalities on board"),
+        queryset=Municipality.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, prefecture: Prefecture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "indicators").queryset = selectors.goal_items()
+        _choices(self, "municipalities").queryset = Municipality.objects.filter(prefecture=prefecture).order_by("code")
 
     def given(self) -> GoalInput:
         data = self.cleaned_data
-        return GoalInput(data["title"], data["description"], list(data["indicators"]), data["target_date"])
+        return GoalInput(
+            data["title"],
+            data["description"],
+            list(data["indicators"]),
+            data["target_date"],
+            list(data["municipalities"]),
+        )
 
 
 class MilestoneForm(forms.Form):

@@ -167,6 +167,7 @@ class SharedGoal(models.Model):
     title = models.CharField(_("goal"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     indicators = models.ManyToManyField(Indicator, related_name="+", verbose_name=_("survey items"))
+    municipalities = models.ManyToManyField(Municipality, related_name="+", verbose_name=_("municipalities"))
     target_date = models.DateField(_("by"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

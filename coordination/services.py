@@ -306,6 +306,8 @@ class GoalInput:
     description: str
     indicators: list[Indicator]
     target_date: dt.date
+    # The municipalities it boards (those ticked on the gap matrix, say); None: all of the prefecture's.
+    municipalities: list[Municipality] | None = None
 
 
 def shared_goal_save(
@@ -319,6 +321,15 @@ def shared_goal_save(
         errors["indicators"] = [_("Tie the goal to at least one survey item: that is how progress is measured.")]
     if given.target_date <= timezone.localdate() and goal is None:
         errors["target_date"] = [_("A new goal's date lies in the future.")]
+    boarded = (
+        list(Municipality.objects.filter(prefecture=prefecture))
+        if given.municipalities is None
+        else given.municipalities
+    )
+    if not boarded:
+        errors["municipalities"] = [_("Board at least one municipality.")]
+    elif any(m.prefecture_id != prefecture.pk for m in boarded):
+        errors["municipalities"] = [_("A goal boards municipalities of its own prefecture only.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -326,6 +337,7 @@ def shared_goal_save(
         goal.title, goal.description, goal.target_date = given.title, given.description, given.target_date
         goal.save()
         goal.indicators.set(given.indicators)
+        goal.municipalities.set(boarded)
     return goal
 
 
@@ -336,9 +348,13 @@ def goal_milestone_set(
     organization = Organization.objects.filter(municipality=municipality).first()
     if organization is None or not permissions.can_set_goal_date(by, goal, organization):
         raise PermissionDenied(_("Only the municipality's editors and administrators set its date."))
+    # The goal's period runs from the day it was set to its date.
     if due_on > goal.target_date:
         refusal = _("Our date is on or before the goal's date (%(date)s).")
         raise ValidationError({"due_on": [ValidationError(refusal, params={"date": goal.target_date})]})
+    if due_on < (start := timezone.localdate(goal.created_at)):
+        refusal = _("Our date is on or after the day the goal was set (%(date)s).")
+        raise ValidationError({"due_on": [ValidationError(refusal, params={"date": start})]})
     milestone, _created = GoalMilestone.objects.update_or_create(
         goal=goal, municipality=municipality, defaults={"due_on": due_on, "note": note, "updated_by": by}
     )

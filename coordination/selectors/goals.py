@@ -4,7 +4,7 @@ and whose date a user may set."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +35,19 @@ def goal_items() -> QuerySet[Indicator]:
     return newest_items(kind__in=[Indicator.Kind.BOOLEAN, Indicator.Kind.PROCEDURE], scored=True)
 
 
-def goal_initial(*, indicator: str) -> dict[str, Any]:
-    """A new goal's form started from the gap matrix (?indicator=<code>): that item ticked."""
-    return {"indicators": list(goal_items().filter(code=indicator))} if indicator else {}
+def goal_initial(*, prefecture: Prefecture, query: Mapping[str, str]) -> dict[str, Any]:
+    """A new goal's form, started from the gap matrix (?indicator=<code>&municipalities=<codes>) with that
+    item and exactly those municipalities ticked (as a joint procurement started there invites them), else
+    with all the prefecture's municipalities ticked."""
+    initial: dict[str, Any] = {}
+    if indicator := query.get("indicator", ""):
+        initial["indicators"] = list(goal_items().filter(code=indicator))
+    municipalities = Municipality.objects.filter(prefecture=prefecture)
+    if "municipalities" in query:
+        codes = [code for code in query["municipalities"].split(",") if code.isascii() and code.isdigit()]
+        municipalities = municipalities.filter(code__in=codes)
+    initial["municipalities"] = list(municipalities)
+    return initial
 
 
 def shared_goals_prefecture(*, user: User | AnonymousUser, pref_code: str) -> Prefecture | None:
@@ -60,12 +70,12 @@ def shared_goal_for(*, user: User | AnonymousUser, pk: int) -> SharedGoal | None
 
 
 def own_goal_municipalities(*, user: User | AnonymousUser, goal: SharedGoal) -> list[Municipality]:
-    """The user's own municipalities of the goal's prefecture that they speak for: each sets its own date
-    on the goal's page."""
+    """The user's own municipalities on the goal that they speak for: each sets its own date on the goal's
+    page."""
     return [
         organization.municipality
         for organization in Organization.objects.filter(
-            pk__in=permissions.own_organization_ids(user), municipality__prefecture_id=goal.prefecture_id
+            pk__in=permissions.own_organization_ids(user), municipality__in=goal.municipalities.all()
         ).select_related("municipality")
         if organization.municipality is not None and permissions.can_write_for(user, organization)
     ]
@@ -110,7 +120,7 @@ def _achieved(value: float | None, status: str) -> bool:
 
 
 def goals_progress(*, goals: Sequence[SharedGoal]) -> list[tuple[SharedGoal, GoalProgress]]:
-    """Per goal (all of one prefecture) and municipality of the prefecture, how many of the goal's items it
+    """Per goal (all of one prefecture) and municipality it boards, how many of the goal's items it
     has done: its newest confirmed self-assessment where it has one, else the latest national data. The same
     few queries however many goals."""
     if not goals:
@@ -119,6 +129,11 @@ def goals_progress(*, goals: Sequence[SharedGoal]) -> list[tuple[SharedGoal, Goa
     codes_of = {goal.pk: [indicator.code for indicator in goal.indicators.all()] for goal in goals}
     codes = set().union(*codes_of.values())
     municipalities = list(Municipality.objects.filter(prefecture_id=prefecture_id).order_by("code"))
+    boarded: dict[int, set[int]] = {goal.pk: set() for goal in goals}
+    for goal_id, municipality_id in SharedGoal.municipalities.through.objects.filter(sharedgoal__in=goals).values_list(
+        "sharedgoal_id", "municipality_id"
+    ):
+        boarded[goal_id].add(municipality_id)
     done: dict[int, dict[str, bool]] = {m.pk: {} for m in municipalities}
     scores = latest_scores()
     if scores is not None:
@@ -146,6 +161,7 @@ def goals_progress(*, goals: Sequence[SharedGoal]) -> list[tuple[SharedGoal, Goa
                         dates.get((goal.pk, m.pk)),
                     )
                     for m in municipalities
+                    if m.pk in boarded[goal.pk]
                 ]
             ),
         )

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Prefecture
+from dx_platform.organizations.models import Municipality, Prefecture
 
 from ..models import Dispatch, Specialist, SupportCase
 
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def specialist_list(*, user: User | AnonymousUser, prefecture: Prefecture) -> QuerySet[Specialist]:
     if not permissions.can_coordinate(user, prefecture.pk):
         return Specialist.objects.none()
-    return Specialist.objects.filter(prefecture=prefecture).prefetch_related("municipalities")
+    served = Municipality.objects.select_related("prefecture")  # the table names each with its prefecture
+    return Specialist.objects.filter(prefecture=prefecture).prefetch_related(Prefetch("municipalities", served))
 
 
 def next_month(month: dt.date) -> dt.date:

@@ -24,7 +24,11 @@ def goals(request: AuthenticatedRequest, pref_code: str) -> HttpResponse:
     if prefecture is None:
         raise Http404(_("Only the prefecture's coordinators and municipalities see its shared goals."))
     coordinates = permissions.can_coordinate(request.user, prefecture.pk)
-    form = GoalForm(request.POST or None, initial=selectors.goal_initial(indicator=request.GET.get("indicator", "")))
+    form = GoalForm(
+        request.POST or None,
+        prefecture=prefecture,
+        initial=selectors.goal_initial(prefecture=prefecture, query=request.GET),
+    )
     if request.method == "POST":
         if not coordinates:
             raise PermissionDenied(_("Only the prefecture's coordinators set shared goals."))

@@ -482,7 +482,9 @@ def can_act_on_case(user: User | AnonymousUser, case: SupportCase, action: str) 
 
 def can_set_goal_date(user: User | AnonymousUser, goal: SharedGoal, organization: Organization) -> bool:
     """A municipality's own date for a shared goal of its prefecture: its editors and administrators,
-    and the prefecture's coordinators (for any of its municipalities)."""
+    and the prefecture's coordinators (for any of its municipalities), for a municipality the goal boards."""
     if organization.kind != Organization.Kind.MUNICIPALITY or organization.prefecture_id != goal.prefecture_id:
+        return False
+    if not goal.municipalities.filter(organization=organization).exists():
         return False
     return can_write_for(user, organization) or can_coordinate(user, goal.prefecture_id)

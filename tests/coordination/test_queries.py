@@ -4,8 +4,10 @@ and for one of 179 (北海道's count), scores, assessments, KPIs, roadmaps and 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,17 +16,18 @@ from assessments.models import Assessment, Measurement
 from coordination import selectors
 from dx_platform.accounts.models import User
 from dx_platform.core.fiscal import FiscalYear
-from dx_platform.organizations.models import Organization, Role
+from dx_platform.organizations.models import Municipality, Organization, Role
 from tests.assessments import load_catalog
 from tests.coordination.conftest import (
     add_municipalities,
     import_survey,
     make_initiative,
     make_kpi,
+    make_specialist,
     raise_case,
     survey_answers,
 )
-from tests.factories import MembershipFactory, PrefectureFactory
+from tests.factories import MembershipFactory, PrefectureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +90,32 @@ def test_the_dashboard_page_takes_the_same_queries_for_2_and_179_municipalities(
     assert response.status_code == 200
     assert len(response.context["rows"]) == 179
     assert len(captured) == small, "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+@pytest.fixture
+def pool_of_two(db):
+    """The real reference data (鳥取県 has 19 municipalities, 北海道 179) and one coordinator of both, whose
+    pools each hold specialists serving every municipality."""
+    call_command("load_reference_data", stdout=io.StringIO())
+    coordinator = UserFactory()
+    for pref_code in ("31", "01"):
+        organization = Organization.objects.get(kind=Organization.Kind.PREFECTURE, prefecture__pref_code=pref_code)
+        MembershipFactory(organization=organization, role=Role.COORDINATOR, user=coordinator)
+        for name in ("山田", "佐藤", "鈴木"):
+            specialist = make_specialist(organization.prefecture, f"{name}（{pref_code}）")
+            specialist.municipalities.set(Municipality.objects.filter(prefecture=organization.prefecture))
+    return coordinator
+
+
+def test_the_pool_page_takes_the_same_queries_for_19_and_179_municipalities(client, pool_of_two):
+    assert Municipality.objects.filter(prefecture__pref_code="31").count() == 19
+    assert Municipality.objects.filter(prefecture__pref_code="01").count() == 179
+    client.force_login(pool_of_two)
+    client.get("/coordination/31/specialists/")  # templates are read once
+    with CaptureQueriesContext(connection) as small:
+        tottori = client.get("/coordination/31/specialists/")
+    with CaptureQueriesContext(connection) as big:
+        hokkaido = client.get("/coordination/01/specialists/")
+    assert tottori.status_code == hokkaido.status_code == 200
+    assert hokkaido.text.count('name="municipalities"') == 179
+    assert len(big) == len(small), "\n".join(q["sql"] for q in big.captured_queries)

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from benchmarks.models import Area
 from coordination import services
 from coordination.models import CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportCase
-from dx_platform.organizations.models import Organization
+from dx_platform.organizations.models import Municipality, Organization
 from tests.coordination.conftest import make_kpi
 from tests.factories import MembershipFactory
 
@@ -112,6 +112,33 @@ def test_gaps_start_a_prefilled_shared_goal(coordinator, national):
     assert started.url.startswith("/coordination/20/goals/?indicator=system.policy")
     form = coordinator.get(started.url).context["form"]
     assert [i.code for i in form.initial["indicators"]] == ["system.policy"]
+
+
+def test_gaps_start_a_shared_goal_with_exactly_the_ticked_municipalities(coordinator, national, home, town):
+    ticked = [town.code]  # of the two lacking it, the city is left out
+    started = coordinator.post("/coordination/20/gaps/?item=system.policy", {"municipality": ticked, "start": "goal"})
+    assert started.url == f"/coordination/20/goals/?indicator=system.policy&municipalities={town.code}"
+    page = coordinator.get(started.url)
+    assert page.context["form"].initial["municipalities"] == [town]
+    assert checked(page.text, "municipalities") == {str(town.pk)}
+    policy = page.context["form"].initial["indicators"][0]
+    later = (TODAY() + dt.timedelta(days=200)).isoformat()
+    posted = {"title": "全体方針の策定", "indicators": [policy.pk], "target_date": later, "municipalities": [town.pk]}
+    created = coordinator.post(started.url, posted)
+    goal = SharedGoal.objects.get()
+    assert created.status_code == 302 and list(goal.municipalities.all()) == [town]
+    board = coordinator.get(created.url)
+    assert [line.municipality for line in board.context["progress"].rows] == [town]
+    assert "DXを推進するための全体方針の策定" in board.text and "system.policy<" not in board.text
+    [(_goal, listed)] = coordinator.get("/coordination/20/goals/").context["goals"]
+    assert [line.municipality for line in listed.rows] == [town]
+
+
+def test_a_goal_boarding_nobody_is_shown_again(coordinator, national):
+    response = coordinator.post("/coordination/20/goals/", goal_form(national, municipalities=[]))
+    assert response.status_code == 400
+    assert "市町村を1つ以上選んでください。" in errors(response)
+    assert not SharedGoal.objects.exists()
 
 
 def test_next_steps_of_a_town(coordinator, national, town):
@@ -294,7 +321,9 @@ def test_an_edit_that_names_no_specialist_shows_the_empty_form(coordinator, spec
 def goal_form(national, **changes) -> dict[str, object]:
     cio = national.catalog.indicators.get(code="system.cio")
     later = (TODAY() + dt.timedelta(days=200)).isoformat()
-    return {"title": "全市町村でCIOを任命", "indicators": [cio.pk], "target_date": later} | changes
+    everyone = list(Municipality.objects.filter(prefecture__pref_code="20").values_list("pk", flat=True))
+    given = {"title": "全市町村でCIOを任命", "indicators": [cio.pk], "target_date": later, "municipalities": everyone}
+    return given | changes
 
 
 def test_a_coordinator_sets_a_goal_and_a_town_its_date(coordinator, client, national, people, town):
@@ -312,6 +341,24 @@ def test_a_coordinator_sets_a_goal_and_a_town_its_date(coordinator, client, nati
     assert not GoalMilestone.objects.exists()
     assert client.post(response.url, {"municipality": town.code, "due_on": goal.target_date}).status_code == 302
     assert GoalMilestone.objects.get().due_on == goal.target_date
+
+
+def test_a_towns_date_before_the_goal_was_set_is_refused(coordinator, client, national, people, town):
+    goal_url = coordinator.post("/coordination/20/goals/", goal_form(national)).url
+    client.force_login(people["editor"])
+    early = (TODAY() - dt.timedelta(days=1)).isoformat()
+    refused = client.post(goal_url, {"municipality": town.code, "due_on": early})
+    assert refused.status_code == 400
+    assert f"共同目標を設定した日（{TODAY()}）以降にしてください。" in errors(refused)
+    assert not GoalMilestone.objects.exists()
+
+
+def test_a_town_the_goal_does_not_board_sets_no_date(coordinator, client, national, people, town, home):
+    city = home["city"].municipality
+    goal_url = coordinator.post("/coordination/20/goals/", goal_form(national, municipalities=[city.pk])).url
+    client.force_login(people["editor"])
+    assert client.get(goal_url).context["own"] == []
+    assert client.post(goal_url, {"municipality": town.code, "due_on": TODAY().isoformat()}).status_code == 403
 
 
 @pytest.mark.parametrize(
