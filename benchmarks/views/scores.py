@@ -302,8 +302,8 @@ def achievements(request: HttpRequest) -> HttpResponse:
     areas = [
         {
             "area": AREA_LABELS[found.area],
-            "items": [item.name_ja for item in found.items],
-            "absent": [item.name_ja for item in found.absent],
+            "items": found.items,
+            "absent": found.absent,
             "of": len(found.items) + len(found.absent),
             "rows": [(size_labels.get(row.size_class, row.size_class), row) for row in found.rows],
             "total": found.total,

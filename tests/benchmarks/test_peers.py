@@ -10,6 +10,8 @@ import math
 import pytest
 from auditlog.context import disable_auditlog
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils.html import strip_tags
 
 from benchmarks import selectors
 from benchmarks.models import Dataset, Indicator, ScoreRun
@@ -166,12 +168,17 @@ def test_the_page_says_which_items_and_how_many_of_the_reports(run, client):
     response = client.get("/benchmarks/achievements/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     body = response.content.decode()
-    names = "、".join(
+    names = " ".join(
         Indicator.objects.filter(catalog__fiscal_year=2023, code__in=["service.ai", "service.rpa"])
         .order_by("position")
         .values_list("name_ja", flat=True)
     )
-    assert f"Over 2 of the report's 8 items: {names}." in body
+    text = " ".join(strip_tags(body).split())
+    assert f"Over 2 of the report's 8 items: {names} Not in this dataset: 人事給与システムの電子決裁機能" in text
+    # Each item names its page, in the page's year and dataset.
+    query = f"?year=2023&amp;dataset={run.dataset_id}"
+    for code in ("service.ai", "service.rpa", "service.open_data", "system.dedicated_unit"):
+        assert f'href="{reverse("benchmarks:item", args=[code])}{query}"' in body
     assert "This dataset has none of the report's 8 items of this area." in body
     assert "デジタル庁" in body  # the dataset and its source
 
