@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/v1/benchmarks/", include("benchmarks.api.urls")),
     path("api/v1/", include("assessments.api.urls")),
     path("api/v1/community/", include("community.api.urls")),
+    path("api/v1/coordination/", include("coordination.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

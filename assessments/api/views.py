@@ -7,8 +7,6 @@ ETag and takes changes only with a matching If-Match (412 when it moved, 428 whe
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import fields
 from typing import Any
 
@@ -19,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dx_platform.core.api import ETagMixin, PreconditionRequired
 from dx_platform.core.auth import signed_in
 from dx_platform.organizations.models import Municipality
 
@@ -40,16 +39,6 @@ from .serializers import (
 )
 
 
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The object changed since you read it: GET it again and re-apply your change."
-
-
-class PreconditionRequired(exceptions.APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = "Send If-Match with the ETag of your last GET, so a concurrent change is not overwritten."
-
-
 def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """The request's body as the serializer reads it: anything else (a list, a wrong type) is a 400."""
     body = serializer_class(data=request.data)
@@ -62,28 +51,6 @@ def _municipality(request: Request, code: Any) -> Municipality:
     if municipality is None:
         raise exceptions.ValidationError({"municipality": ["Unknown municipality, or not one whose data you may see."]})
     return municipality
-
-
-class ETagMixin(viewsets.GenericViewSet):
-    """GET sends an ETag; PUT/PATCH need a matching If-Match (never overwrite a change unseen)."""
-
-    precondition_methods = ("PUT", "PATCH")  # the schema lists their 412 and 428
-
-    def etag(self, instance: Any) -> str:
-        serializer = self.get_serializer(instance)
-        data = json.dumps(serializer.data, sort_keys=True, default=str)
-        return '"' + hashlib.sha256(data.encode()).hexdigest()[:32] + '"'
-
-    def check_if_match(self, instance: Any) -> None:
-        given = self.request.headers.get("If-Match")
-        if not given:
-            raise PreconditionRequired()
-        if given.strip() != self.etag(instance):
-            raise PreconditionFailed()
-
-    def with_etag(self, response: Response, instance: Any) -> Response:
-        response["ETag"] = self.etag(instance)
-        return response
 
 
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -31,6 +31,7 @@ from .goals import (
     goal_initial,
     goal_items,
     goal_progress,
+    goal_values,
     goals_progress,
     newest_items,
     own_goal_municipalities,
@@ -44,6 +45,7 @@ from .pool import (
     days_used,
     matching_specialists,
     pool_load,
+    specialist_for,
     specialist_list,
 )
 from .reports import council_report_for, council_report_list
@@ -75,6 +77,7 @@ __all__ = [
     "goal_initial",
     "goal_items",
     "goal_progress",
+    "goal_values",
     "goals_progress",
     "latest_scores",
     "matching_specialists",
@@ -92,6 +95,7 @@ __all__ = [
     "shared_goal_list",
     "shared_goals_prefecture",
     "shown_value",
+    "specialist_for",
     "specialist_list",
     "support_case_for",
     "support_case_list",

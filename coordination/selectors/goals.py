@@ -69,6 +69,16 @@ def shared_goal_for(*, user: User | AnonymousUser, pk: int) -> SharedGoal | None
     return goal if goal is not None and permissions.can_view_shared_goals(user, goal.prefecture_id) else None
 
 
+def goal_values(*, goal: SharedGoal) -> dict[str, Any]:
+    """The goal as services.GoalInput's fields: what a partial change leaves as it is."""
+    return {
+        "title": goal.title,
+        "description": goal.description,
+        "indicators": list(goal.indicators.all()),
+        "target_date": goal.target_date,
+    }
+
+
 def own_goal_municipalities(*, user: User | AnonymousUser, goal: SharedGoal) -> list[Municipality]:
     """The user's own municipalities on the goal that they speak for: each sets its own date on the goal's
     page."""

@@ -30,6 +30,11 @@ def specialist_list(*, user: User | AnonymousUser, prefecture: Prefecture) -> Qu
     return Specialist.objects.filter(prefecture=prefecture).prefetch_related(Prefetch("municipalities", served))
 
 
+def specialist_for(*, user: User | AnonymousUser, prefecture: Prefecture, pk: int) -> Specialist | None:
+    """One specialist of the prefecture's pool, if the user coordinates the prefecture."""
+    return specialist_list(user=user, prefecture=prefecture).filter(pk=pk).first()
+
+
 def next_month(month: dt.date) -> dt.date:
     """The first day of the month after `month`'s."""
     return (month + dt.timedelta(days=32)).replace(day=1)

@@ -1,5 +1,5 @@
-"""What every API endpoint shares: one shape for a refusal, the schema that documents it, and creating
-through a service.
+"""What every API endpoint shares: one shape for a refusal, the schema that documents it, creating
+through a service, and ETag/If-Match on changes.
 
 A 400 is always {"<field>": ["reason", …], "non_field_errors": ["reason", …]}: the reasons about one
 field of the request under that field's name, the rest under one key. Services refuse with Django's
@@ -9,6 +9,8 @@ ValidationError; this handler turns it into that shape, so no view catches it. O
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -66,7 +68,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     400 where the request carries input (a body, filters, or `query_refusals` on the view), 403 where a
     signed-in account is needed (or the role does not allow it), 404 where the path names an object,
-    and 412/428 on the methods a view lists in `precondition_methods` (If-Match).
+    and 412/428 on the methods a view lists in `precondition_methods` and the actions in
+    `precondition_actions` (If-Match).
     """
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
@@ -87,7 +90,9 @@ class AutoSchema(SpectacularAutoSchema):
             errors["403"] = _response("Not signed in, two-factor authentication missing, or not allowed.", _DETAIL)
         if "{" in self.path:
             errors["404"] = _response("No such object among those you may see.", _DETAIL)
-        if self.method in getattr(view, "precondition_methods", ()):
+        if self.method in getattr(view, "precondition_methods", ()) or getattr(view, "action", None) in getattr(
+            view, "precondition_actions", ()
+        ):
             errors["412"] = _response("The object changed since you read it (If-Match differs).", _DETAIL)
             errors["428"] = _response("If-Match with the ETag of your last GET is missing.", _DETAIL)
         return {**responses, **{code: body for code, body in errors.items() if code not in responses}}
@@ -108,3 +113,40 @@ class ServiceCreateMixin(mixins.CreateModelMixin, viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         made = self.create_from(body.validated_data)
         return Response(self.get_serializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The object changed since you read it: GET it again and re-apply your change."
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the ETag of your last GET, so a concurrent change is not overwritten."
+
+
+def etag_of(data: Any) -> str:
+    """The ETag of an object as its serializer gives it: it changes whenever what a GET shows changes."""
+    text = json.dumps(data, sort_keys=True, default=str)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+class ETagMixin(viewsets.GenericViewSet):
+    """GET sends an ETag; PUT/PATCH need a matching If-Match (never overwrite a change unseen)."""
+
+    precondition_methods = ("PUT", "PATCH")  # the schema lists their 412 and 428
+    precondition_actions: tuple[str, ...] = ()  # POST actions that change the object itself also need If-Match
+
+    def etag(self, instance: Any) -> str:
+        return etag_of(self.get_serializer(instance).data)
+
+    def check_if_match(self, instance: Any) -> None:
+        given = self.request.headers.get("If-Match")
+        if not given:
+            raise PreconditionRequired()
+        if given.strip() != self.etag(instance):
+            raise PreconditionFailed()
+
+    def with_etag(self, response: Response, instance: Any) -> Response:
+        response["ETag"] = self.etag(instance)
+        return response

@@ -8,15 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessments.models import Initiative, Kpi, Roadmap
 from benchmarks.models import Dataset, Indicator
 from benchmarks.services.imports import dataset_import
 from coordination import services
-from coordination.models import Specialist, SupportCase
+from coordination.models import CouncilReport, Specialist, SupportCase
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Municipality, Organization, Role
+from tests.assessments import EVERYONE as SHARED_ROLES
 from tests.benchmarks.support import long_csv
 from tests.factories import MembershipFactory, MunicipalityFactory
 
@@ -92,6 +93,54 @@ def case(home, people) -> SupportCase:
 @pytest.fixture
 def their_case(region, everyone) -> SupportCase:
     return raise_case(region["other"]["town"], everyone["other_editor"], topic="他県の相談")
+
+
+# The roles of `everyone`, and who of them may do what with the other prefecture's objects (`theirs`).
+EVERYONE = (*SHARED_ROLES, "pooled")
+# Of the other prefecture: who runs its workspace, who belongs to its town, who is its pool's engineer.
+COORDINATORS = {"other_coordinator", "staff"}
+MEMBERS = {"other_admin", "other_editor"}
+RAISERS = MEMBERS
+CASE_READERS = COORDINATORS | MEMBERS | {"pooled"}
+LOGGERS = COORDINATORS | {"pooled"}
+
+
+def expect(who: str, allowed: set[str], ok: int = 200, refused: int = 404) -> int:
+    """The status a role gets: `ok` if it is among those `allowed`, else `refused`."""
+    return ok if who in allowed else refused
+
+
+@pytest.fixture
+def theirs(region, everyone, national, django_capture_on_commit_callbacks):
+    """The other prefecture's objects: its town's case, assigned to its pool's engineer who has an account
+    (`pooled`) and visited once; a second case assigned to nobody; a goal; a finished council report."""
+    other = region["other"]
+    coordinator = everyone["other_coordinator"]
+    engineer = make_specialist(other["prefecture"].prefecture, "他県 技師", user=everyone["pooled"])
+    case = raise_case(other["town"], everyone["other_editor"], topic="他県町の相談")
+    services.support_case_assign(case=case, specialist=engineer, by=coordinator)
+    given = services.ActivityInput("visit", timezone.localdate(), "企画課", Decimal(1), "", "", None)
+    services.support_activity_log(case=case, given=given, by=coordinator)
+    unassigned = raise_case(other["town"], everyone["other_editor"], topic="未割り当ての相談")
+    items = list(national.catalog.indicators.filter(code="system.cio"))
+    goal = services.shared_goal_save(
+        prefecture=other["prefecture"].prefecture,
+        given=services.GoalInput("CIOの任命", "", items, timezone.localdate().replace(year=2030)),
+        by=coordinator,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.council_report_request(prefecture=other["prefecture"].prefecture, by=coordinator)
+    report.refresh_from_db()
+    assert report.status == CouncilReport.Status.DONE
+    return {
+        "prefecture": other["prefecture"].prefecture,
+        "town": other["town"],
+        "case": case,
+        "unassigned": unassigned,
+        "engineer": engineer,
+        "goal": goal,
+        "report": report,
+    }
 
 
 def english(exc: pytest.ExceptionInfo[Any]) -> str:

@@ -1,0 +1,288 @@
+"""The coordination API (/api/v1/coordination/): the home prefecture's people read the dashboard as the page
+computes it, take a support case from request to outcome, set a goal and its dates, ask for a report —
+changes only with the If-Match of their last GET. Every role against ANOTHER prefecture's objects gets what
+the pages give it (404 for what it may not see, 403 for what it may see but not do), and a refused write
+changes nothing. The schema documents every endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from coordination import selectors
+from coordination.models import CouncilReport, SharedGoal, SupportActivity, SupportCase
+from tests.coordination.conftest import CASE_READERS, COORDINATORS, EVERYONE, LOGGERS, MEMBERS, RAISERS, expect
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/coordination"
+
+
+def api(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def etag_of(client: APIClient, url: str) -> str:
+    """The ETag of a GET, or a made-up one where the GET is refused (the write is refused before it counts)."""
+    response = client.get(url)
+    return response["ETag"] if response.status_code == 200 else '"unseen"'
+
+
+def in_2030() -> str:
+    return timezone.localdate().replace(year=2030).isoformat()
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_gives_the_pages_rows_and_needs_attention(national, people, home):
+    prefecture = home["prefecture"].prefecture
+    response = api(people["coordinator"]).get(f"{API}/prefectures/{prefecture.pref_code}/dashboard/")
+    assert response.status_code == 200
+    body = response.json()
+    board = selectors.prefecture_dashboard(user=people["coordinator"], prefecture=prefecture)
+    assert [row["municipality"] for row in body["municipalities"]] == [row.municipality.code for row in board.ranked]
+    assert [(row["municipality"], row["reasons"]) for row in body["needs_attention"]] == [
+        (row.municipality.code, row.reasons) for row in board.attention
+    ]
+    assert body["needs_attention"], "the test data has municipalities that need attention"
+    assert all(row["reason_labels"] for row in body["needs_attention"])
+    assert body["dataset"] == national.name
+    assert body["origin"] == national.origin
+
+
+def test_the_dashboards_filters_are_those_of_the_page(national, people, home):
+    url = f"{API}/prefectures/{home['prefecture'].prefecture.pref_code}/dashboard/"
+    towns = api(people["coordinator"]).get(url, {"towns": "true"}).json()
+    assert {row["kind"] for row in towns["municipalities"]} == {"town"}
+    refused = api(people["coordinator"]).get(url, {"area": "nonsense"})
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["area"]
+
+
+def test_the_pool_gives_each_specialists_load(people, home, case, specialist):
+    coordinator = api(people["coordinator"])
+    etag = coordinator.get(f"{API}/cases/{case.pk}/")["ETag"]
+    coordinator.post(f"{API}/cases/{case.pk}/assign/", {"specialist": specialist.pk}, format="json", HTTP_IF_MATCH=etag)
+    today = timezone.localdate().isoformat()
+    assert (
+        coordinator.post(f"{API}/cases/{case.pk}/dispatches/", {"worked_on": today, "days": "1.5"}).status_code == 201
+    )
+    response = coordinator.get(f"{API}/prefectures/{home['prefecture'].prefecture.pref_code}/specialists/")
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["months"]) == 6
+    (listed,) = body["specialists"]
+    assert (listed["name"], listed["load"][-1]) == ("佐藤 技師", {"month": body["months"][-1], "days": "1.5"})
+    assert body["by_municipality"] == [{"name": case.municipality.name, "days": "1.5"}]
+
+
+# --- a support case from request to outcome -------------------------------------------------------
+
+
+def test_a_support_case_from_request_to_outcome(people, everyone, home, specialist, their_specialist):
+    town = home["town"].municipality
+    raised = api(people["editor"]).post(
+        f"{API}/cases/",
+        {"municipality": town.code, "topic": "書かない窓口", "skill": "system", "description": "相談したい。"},
+        format="json",
+    )
+    assert raised.status_code == 201, raised.json()
+    assert raised.json()["status"] == SupportCase.Status.REQUESTED
+    url = f"{API}/cases/{raised.json()['id']}/"
+    coordinator = api(people["coordinator"])
+    etag = coordinator.get(url)["ETag"]
+    assign = f"{url}assign/"
+    assert coordinator.post(assign, {"specialist": specialist.pk}, format="json").status_code == 428
+    assert coordinator.post(assign, {"specialist": specialist.pk}, HTTP_IF_MATCH='"old"').status_code == 412
+    other_pool = coordinator.post(assign, {"specialist": their_specialist.pk}, format="json", HTTP_IF_MATCH=etag)
+    assert (other_pool.status_code, list(other_pool.json())) == (400, ["specialist"])
+    assigned = coordinator.post(assign, {"specialist": specialist.pk}, format="json", HTTP_IF_MATCH=etag)
+    assert assigned.status_code == 200
+    assert (assigned.json()["status"], assigned.json()["specialist_name"]) == ("triaged", "佐藤 技師")
+    assert assigned["ETag"] != etag
+    # The assigned specialist logs the visit; the town's editor may not.
+    visit = {"kind": "visit", "held_on": timezone.localdate().isoformat(), "attendees": "企画課", "hours": "2.0"}
+    assert api(people["editor"]).post(f"{url}activities/", visit).status_code == 403
+    logged = api(everyone["pooled"]).post(f"{url}activities/", visit)
+    assert logged.status_code == 201, logged.json()
+    today = timezone.localdate().isoformat()
+    assert coordinator.post(f"{url}dispatches/", {"worked_on": today, "days": "1.0"}).status_code == 201
+    too_many = coordinator.post(f"{url}dispatches/", {"worked_on": today, "days": "3.5"})
+    assert (too_many.status_code, list(too_many.json())) == (400, ["days"])
+    read = coordinator.get(url)
+    assert read.json()["status"] == "in_progress"
+    assert [a["attendees"] for a in read.json()["activities"]] == ["企画課"]
+    assert [(d["specialist_name"], d["days"]) for d in read.json()["dispatches"]] == [("佐藤 技師", "1.0")]
+    close = f"{url}close/"
+    assert coordinator.post(close, {"outcome": "解決"}, HTTP_IF_MATCH=assigned["ETag"]).status_code == 412
+    empty = coordinator.post(close, {"outcome": ""}, HTTP_IF_MATCH=read["ETag"])
+    assert (empty.status_code, list(empty.json())) == (400, ["outcome"])
+    closed = coordinator.post(close, {"outcome": "解決"}, HTTP_IF_MATCH=read["ETag"])
+    assert closed.status_code == 200
+    assert (closed.json()["status"], closed.json()["outcome"]) == ("closed", "解決")
+
+
+def test_a_case_for_an_unknown_municipality_is_refused(people):
+    response = api(people["editor"]).post(
+        f"{API}/cases/", {"municipality": "000000", "topic": "x", "description": "y"}, format="json"
+    )
+    assert (response.status_code, list(response.json())) == (400, ["municipality"])
+    assert not SupportCase.objects.exists()
+
+
+# --- goals and reports ---------------------------------------------------------------------------
+
+
+def test_a_goal_its_board_and_a_municipalitys_date(national, people, home):
+    prefecture = home["prefecture"].prefecture
+    coordinator = api(people["coordinator"])
+    made = coordinator.post(
+        f"{API}/prefectures/{prefecture.pref_code}/goals/",
+        {"title": "CIOの任命", "indicators": ["system.cio"], "target_date": in_2030()},
+        format="json",
+    )
+    assert made.status_code == 201, made.json()
+    goal = made.json()
+    assert [item["code"] for item in goal["indicators"]] == ["system.cio"]
+    assert all(item["name_ja"] for item in goal["indicators"])
+    assert {line["municipality"] for line in goal["board"]} == {
+        home["town"].municipality.code,
+        home["city"].municipality.code,
+    }
+    assert {line["total"] for line in goal["board"]} == {1}
+    url = f"{API}/goals/{goal['id']}/"
+    assert coordinator.patch(url, {"title": "CIOを置く"}, format="json").status_code == 428
+    renamed = coordinator.patch(url, {"title": "CIOを置く"}, format="json", HTTP_IF_MATCH=made["ETag"])
+    assert renamed.status_code == 200
+    assert (renamed.json()["title"], [i["code"] for i in renamed.json()["indicators"]]) == ("CIOを置く", ["system.cio"])
+    editor = api(people["editor"])
+    assert editor.patch(url, {"title": "x"}, format="json", HTTP_IF_MATCH=renamed["ETag"]).status_code == 403
+    town = home["town"].municipality.code
+    late = editor.post(f"{url}dates/", {"municipality": town, "due_on": "2031-01-01"}, format="json")
+    assert (late.status_code, list(late.json())) == (400, ["due_on"])
+    dated = editor.post(f"{url}dates/", {"municipality": town, "due_on": "2029-03-31"}, format="json")
+    assert dated.status_code == 200
+    board = {line["municipality"]: line["due_on"] for line in editor.get(url).json()["board"]}
+    assert board[town] == "2029-03-31"
+    listed = editor.get(f"{API}/prefectures/{prefecture.pref_code}/goals/")
+    assert [g["title"] for g in listed.json()] == ["CIOを置く"]
+
+
+def test_a_report_is_requested_and_followed(people, home):
+    prefecture = home["prefecture"].prefecture
+    response = api(people["coordinator"]).post(f"{API}/prefectures/{prefecture.pref_code}/reports/")
+    assert response.status_code == 201
+    report = response.json()
+    assert (report["status"], report["finished"], report["pdf"]) == ("pending", False, None)
+    followed = api(people["coordinator"]).get(f"{API}/reports/{report['id']}/")
+    assert followed.json()["status"] == "pending"
+    listed = api(people["coordinator"]).get(f"{API}/prefectures/{prefecture.pref_code}/reports/")
+    assert [r["id"] for r in listed.json()] == [report["id"]]
+
+
+# --- every role against the other prefecture -----------------------------------------------------
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_every_endpoint_against_the_other_prefecture(theirs, everyone, who):
+    client = api(everyone[who])
+    code, case, unassigned = theirs["prefecture"].pref_code, theirs["case"], theirs["unassigned"]
+    goal, report = theirs["goal"], theirs["report"]
+    readers = COORDINATORS | MEMBERS
+    for url in (
+        f"{API}/prefectures/{code}/dashboard/",
+        f"{API}/prefectures/{code}/specialists/",
+        f"{API}/prefectures/{code}/reports/",
+        f"{API}/reports/{report.pk}/",
+        f"{API}/reports/{report.pk}/download/pdf/",
+        f"{API}/reports/{report.pk}/download/xlsx/",
+    ):
+        assert client.get(url).status_code == expect(who, COORDINATORS), url
+    for url in (f"{API}/prefectures/{code}/goals/", f"{API}/goals/{goal.pk}/"):
+        assert client.get(url).status_code == expect(who, readers), url
+    assert client.get(f"{API}/cases/{case.pk}/").status_code == expect(who, CASE_READERS)
+    assert client.get(f"{API}/cases/{unassigned.pk}/").status_code == expect(who, readers)
+    listed = {row["id"] for row in client.get(f"{API}/cases/").json()["results"]}
+    assert listed == ({case.pk, unassigned.pk} if who in readers else {case.pk} if who in CASE_READERS else set())
+    if who in COORDINATORS:
+        assert client.get(f"{API}/prefectures/{code}/dashboard/").json()["municipalities"]
+        assert client.get(f"{API}/reports/{report.pk}/download/pdf/")["Content-Type"] == "application/pdf"
+
+    # Writes: 2xx for those allowed, 403 for those who see the object but may not, 404 for the rest.
+    raised = client.post(
+        f"{API}/cases/",
+        {"municipality": theirs["town"].municipality.code, "topic": "相談", "description": "内容"},
+        format="json",
+    )
+    assert raised.status_code == expect(who, RAISERS, ok=201, refused=403)
+    visit = {"kind": "call", "held_on": timezone.localdate().isoformat(), "attendees": "企画課", "hours": "1.0"}
+    logged = client.post(f"{API}/cases/{case.pk}/activities/", visit)
+    assert logged.status_code == (201 if who in LOGGERS else expect(who, CASE_READERS, ok=403))
+    days = client.post(f"{API}/cases/{case.pk}/dispatches/", {"worked_on": visit["held_on"], "days": "0.5"})
+    assert days.status_code == (201 if who in COORDINATORS else expect(who, CASE_READERS, ok=403))
+    etag = etag_of(client, f"{API}/cases/{case.pk}/")
+    assigned = client.post(
+        f"{API}/cases/{case.pk}/assign/", {"specialist": theirs["engineer"].pk}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert assigned.status_code == (200 if who in COORDINATORS else expect(who, CASE_READERS, ok=403))
+    etag = etag_of(client, f"{API}/cases/{unassigned.pk}/")
+    closed = client.post(f"{API}/cases/{unassigned.pk}/close/", {"outcome": "解決"}, HTTP_IF_MATCH=etag)
+    assert closed.status_code == (200 if who in COORDINATORS else expect(who, readers, ok=403))
+    new_goal = {"title": "新しい目標", "indicators": ["system.cio"], "target_date": in_2030()}
+    made = client.post(f"{API}/prefectures/{code}/goals/", new_goal, format="json")
+    assert made.status_code == (201 if who in COORDINATORS else expect(who, readers, ok=403))
+    etag = etag_of(client, f"{API}/goals/{goal.pk}/")
+    renamed = client.patch(f"{API}/goals/{goal.pk}/", {"title": "改名"}, format="json", HTTP_IF_MATCH=etag)
+    assert renamed.status_code == (200 if who in COORDINATORS else expect(who, readers, ok=403))
+    date = {"municipality": theirs["town"].municipality.code, "due_on": goal.target_date.isoformat()}
+    assert client.post(f"{API}/goals/{goal.pk}/dates/", date, format="json").status_code == expect(who, readers)
+    requested = client.post(f"{API}/prefectures/{code}/reports/")
+    assert requested.status_code == expect(who, COORDINATORS, ok=201)
+
+    # What was refused left nothing behind.
+    assert SupportCase.objects.count() == 2 + (who in RAISERS)
+    assert SupportActivity.objects.filter(case=case).count() == 1 + (who in LOGGERS)
+    assert case.dispatches.count() == (who in COORDINATORS)
+    assert SupportCase.objects.get(pk=unassigned.pk).status == ("closed" if who in COORDINATORS else "requested")
+    assert SharedGoal.objects.count() == 1 + (who in COORDINATORS)
+    assert SharedGoal.objects.get(pk=goal.pk).title == ("改名" if who in COORDINATORS else "CIOの任命")
+    assert CouncilReport.objects.count() == 1 + (who in COORDINATORS)
+
+
+# --- the schema ----------------------------------------------------------------------------------
+
+
+def test_the_schema_documents_cases_specialists_goals_and_reports(db):
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    for path in (
+        f"{API}/prefectures/{{pref_code}}/dashboard/",
+        f"{API}/prefectures/{{pref_code}}/specialists/",
+        f"{API}/prefectures/{{pref_code}}/goals/",
+        f"{API}/prefectures/{{pref_code}}/reports/",
+        f"{API}/cases/",
+        f"{API}/cases/{{id}}/activities/",
+        f"{API}/cases/{{id}}/dispatches/",
+        f"{API}/goals/{{id}}/dates/",
+        f"{API}/reports/{{id}}/",
+        f"{API}/reports/{{id}}/download/{{kind}}/",
+    ):
+        assert path in paths, path
+    for path, method in (
+        (f"{API}/cases/{{id}}/assign/", "post"),
+        (f"{API}/cases/{{id}}/close/", "post"),
+        (f"{API}/goals/{{id}}/", "put"),
+        (f"{API}/goals/{{id}}/", "patch"),
+    ):
+        assert {"412", "428"} <= set(paths[path][method]["responses"]), (method, path)
+    for path in (f"{API}/cases/{{id}}/activities/", f"{API}/cases/", f"{API}/prefectures/{{pref_code}}/goals/"):
+        assert "428" not in paths[path]["post"]["responses"], path
+    dashboard = paths[f"{API}/prefectures/{{pref_code}}/dashboard/"]["get"]["responses"]["200"]
+    name = dashboard["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert {"needs_attention", "municipalities"} <= set(schema["components"]["schemas"][name]["properties"])
