@@ -236,6 +236,9 @@ class PoolSerializer(serializers.Serializer):
 class GoalSerializer(serializers.ModelSerializer):
     prefecture = serializers.CharField(source="prefecture.pref_code", read_only=True)
     indicators = ItemSerializer(many=True, read_only=True)
+    municipalities: serializers.SlugRelatedField[Municipality] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = SharedGoal
@@ -245,6 +248,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "indicators",
+            "municipalities",
             "target_date",
             "created_at",
         )
@@ -262,7 +266,8 @@ class GoalLineSerializer(serializers.Serializer):
 
 
 class GoalBoardSerializer(GoalSerializer):
-    """A goal with its progress board (the context's `progress`: the goal's GoalProgress by goal id)."""
+    """A goal with its progress board of the municipalities it boards (the context's `progress`: GoalProgress
+    by goal id)."""
 
     complete = serializers.SerializerMethodField()
     board = serializers.SerializerMethodField()
@@ -283,6 +288,11 @@ class GoalWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     indicators = GoalItemField(many=True)
     target_date = serializers.DateField()
+    municipalities = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="codes of the municipalities it boards (a new goal's: all of the prefecture's if left out)",
+    )
 
 
 class GoalDateSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -65,6 +65,17 @@ def _coordinated(request: Request, pref_code: str) -> Prefecture:
     if prefecture is None:
         raise Http404(_("Only the prefecture's coordinators open its workspace."))
     return prefecture
+
+
+def _boarding(body: dict[str, Any]) -> dict[str, Any]:
+    """A goal's body with the municipalities it names by code, each known (else a 400)."""
+    if "municipalities" not in body:
+        return body
+    codes = list(dict.fromkeys(body["municipalities"]))
+    found = selectors.municipalities_by_code(codes=codes)
+    if unknown := sorted(set(codes) - {m.code for m in found}):
+        raise exceptions.ValidationError({"municipalities": [f"Unknown municipalities: {', '.join(unknown)}."]})
+    return {**body, "municipalities": found}
 
 
 def _goal_board(goals: list[SharedGoal], request: Request) -> dict[str, Any]:
@@ -136,12 +147,13 @@ class PrefectureViewSet(viewsets.GenericViewSet):
         if request.method == "POST":
             if not permissions.can_coordinate(request.user, prefecture.pk):
                 raise PermissionDenied(_("Only the prefecture's coordinators set shared goals."))
-            body = _valid(GoalWriteSerializer, request.data)
+            body = _boarding(_valid(GoalWriteSerializer, request.data))
             given = services.GoalInput(
                 title=body["title"],
                 description=body.get("description", ""),
                 indicators=list(body["indicators"]),
                 target_date=body["target_date"],
+                municipalities=body.get("municipalities"),
             )
             goal = services.shared_goal_save(prefecture=prefecture, given=given, by=signed_in(request))
             return _goal_response(goal, request, status.HTTP_201_CREATED)
@@ -273,7 +285,7 @@ class GoalViewSet(ETagMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin)
         self.check_if_match(goal)
         body = GoalWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
         body.is_valid(raise_exception=True)
-        given = services.GoalInput(**(selectors.goal_values(goal=goal) | dict(body.validated_data)))
+        given = services.GoalInput(**(selectors.goal_values(goal=goal) | _boarding(dict(body.validated_data))))
         goal = services.shared_goal_save(prefecture=goal.prefecture, given=given, by=signed_in(request), goal=goal)
         return _goal_response(goal, request)
 

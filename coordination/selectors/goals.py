@@ -76,7 +76,13 @@ def goal_values(*, goal: SharedGoal) -> dict[str, Any]:
         "description": goal.description,
         "indicators": list(goal.indicators.all()),
         "target_date": goal.target_date,
+        "municipalities": list(goal.municipalities.all()),
     }
+
+
+def municipalities_by_code(*, codes: Sequence[str]) -> list[Municipality]:
+    """The municipalities with these codes (reference data: the service asks whether a goal may board them)."""
+    return list(Municipality.objects.filter(code__in=list(codes)).order_by("code"))
 
 
 def own_goal_municipalities(*, user: User | AnonymousUser, goal: SharedGoal) -> list[Municipality]:

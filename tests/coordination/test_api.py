@@ -174,6 +174,26 @@ def test_a_goal_its_board_and_a_municipalitys_date(national, people, home):
     assert [g["title"] for g in listed.json()] == ["CIOを置く"]
 
 
+def test_a_goal_boards_the_municipalities_named_and_a_change_keeps_them(national, people, home, region):
+    prefecture, town = home["prefecture"].prefecture, home["town"].municipality.code
+    coordinator = api(people["coordinator"])
+    url = f"{API}/prefectures/{prefecture.pref_code}/goals/"
+    body = {"title": "CIOの任命", "indicators": ["system.cio"], "target_date": in_2030(), "municipalities": [town]}
+    made = coordinator.post(url, body, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["municipalities"] == [town]
+    assert [line["municipality"] for line in made.json()["board"]] == [town]
+    renamed = coordinator.patch(
+        f"{API}/goals/{made.json()['id']}/", {"title": "CIOを置く"}, format="json", HTTP_IF_MATCH=made["ETag"]
+    )
+    assert (renamed.status_code, renamed.json()["municipalities"]) == (200, [town])
+    theirs = region["other"]["town"].municipality.code
+    for codes in (["000000"], [theirs], []):
+        refused = coordinator.post(url, body | {"municipalities": codes}, format="json")
+        assert (refused.status_code, list(refused.json())) == (400, ["municipalities"]), codes
+    assert SharedGoal.objects.count() == 1
+
+
 def test_a_report_is_requested_and_followed(people, home):
     prefecture = home["prefecture"].prefecture
     response = api(people["coordinator"]).post(f"{API}/prefectures/{prefecture.pref_code}/reports/")
