@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
 from benchmarks.selectors import catalog_for
+from dx_platform.core.params import municipality_codes
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
 
@@ -397,6 +398,6 @@ def prefill(query: Mapping[str, str]) -> tuple[dict[str, Any], list[Organization
             "area": indicator.area,
             "title": format_lazy(_("Joint procurement: {item}"), item=indicator.name_ja),
         }
-    codes = [code for code in query.get("municipalities", "").split(",") if code.isascii() and code.isdigit()]
+    codes = municipality_codes(query.get("municipalities", ""))
     invited = list(Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY, municipality__code__in=codes[:200]))
     return initial, invited

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from benchmarks.models import Indicator
 from benchmarks.selectors import catalog_for
+from dx_platform.core.params import municipality_codes
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
@@ -44,8 +45,7 @@ def goal_initial(*, prefecture: Prefecture, query: Mapping[str, str]) -> dict[st
         initial["indicators"] = list(goal_items().filter(code=indicator))
     municipalities = Municipality.objects.filter(prefecture=prefecture)
     if "municipalities" in query:
-        codes = [code for code in query["municipalities"].split(",") if code.isascii() and code.isdigit()]
-        municipalities = municipalities.filter(code__in=codes)
+        municipalities = municipalities.filter(code__in=municipality_codes(query["municipalities"]))
     initial["municipalities"] = list(municipalities)
     return initial
 

@@ -12,3 +12,9 @@ def whole_number(text: str) -> int | None:
 
 def int_param(request: HttpRequest, name: str) -> int | None:
     return whole_number(request.GET.get(name, ""))
+
+
+def municipality_codes(text: str) -> list[str]:
+    """The ASCII digit codes of a comma-separated list (?municipalities=202011,202029: the gap matrix's
+    selection, handed to a new joint procurement or shared goal), the others dropped."""
+    return [code for code in text.split(",") if code.isascii() and code.isdigit()]
