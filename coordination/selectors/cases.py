@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def support_case_list(*, user: User | AnonymousUser) -> QuerySet[SupportCase]:
     return (
         SupportCase.objects.filter(permissions.support_case_visibility(user))
-        .select_related("municipality", "municipality__prefecture", "specialist", "raised_by")
+        .select_related("municipality", "municipality__prefecture", "specialist", "raised_by", "indicator")
         # Open cases (never closed) first, newest first; then the most recently closed.
         .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-pk")
     )

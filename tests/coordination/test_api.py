@@ -9,12 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from coordination import selectors
 from coordination.models import CouncilReport, SharedGoal, SupportActivity, SupportCase
-from tests.coordination.conftest import CASE_READERS, COORDINATORS, EVERYONE, LOGGERS, MEMBERS, RAISERS, expect
+from tests.coordination.conftest import (
+    CASE_READERS,
+    COORDINATORS,
+    EVERYONE,
+    LOGGERS,
+    MEMBERS,
+    RAISERS,
+    expect,
+    raise_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +145,18 @@ def test_a_case_for_an_unknown_municipality_is_refused(people):
     )
     assert (response.status_code, list(response.json())) == (400, ["municipality"])
     assert not SupportCase.objects.exists()
+
+
+def test_the_case_list_takes_the_same_queries_however_many_cases(people, home, national, django_assert_max_num_queries):
+    item = national.catalog.indicators.first()
+    raise_case(home["town"], people["editor"], indicator=item)
+    coordinator = api(people["coordinator"])
+    with CaptureQueriesContext(connection) as one:
+        assert coordinator.get(f"{API}/cases/").json()["count"] == 1
+    for _ in range(4):
+        raise_case(home["town"], people["editor"], indicator=item)
+    with django_assert_max_num_queries(len(one)):
+        assert coordinator.get(f"{API}/cases/").json()["count"] == 5
 
 
 # --- goals and reports ---------------------------------------------------------------------------
