@@ -11,7 +11,7 @@ from auditlog.models import LogEntry
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from benchmarks.selectors import live_scores
+from benchmarks.selectors import Published, live_scores
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
@@ -164,19 +164,22 @@ def review_rows(
     ]
 
 
-def live_result(*, municipality: Municipality) -> dict[str, Any] | None:
+def live_result(*, municipality: Municipality, beside: Published | None) -> dict[str, Any] | None:
     """The live layer: the newest confirmed self-assessment scored against the latest national
-    distribution (the newest published scores of real data where they exist)."""
+    distribution of the same origin as the published scores it is shown beside (None while nothing
+    is published)."""
     assessment = (
         Assessment.objects.filter(municipality=municipality, status=Assessment.Status.CONFIRMED)
         .order_by("-fiscal_year")
         .first()
     )
-    if assessment is None:
+    if assessment is None or beside is None:
         return None
     answers = [(a.indicator, a.value, a.status) for a in assessment.answers.select_related("indicator") if a.answered]
-    live = live_scores(code=municipality.code, answers=answers, key=f"assessment-{assessment.pk}-{assessment.version}")
-    return None if live is None else {"assessment": assessment, **live}
+    live = live_scores(
+        code=municipality.code, answers=answers, key=f"assessment-{assessment.pk}-{assessment.version}", beside=beside
+    )
+    return {"assessment": assessment, **live}
 
 
 def kpi_list(*, user: User | AnonymousUser, municipality: Municipality) -> list[tuple[Kpi, kpi_rules.Status]]:

@@ -64,13 +64,14 @@ def _dataset_for_year(*, fiscal_year: int, dataset_id: int | None = None, with_s
 
 
 def complete_runs() -> QuerySet[ScoreRun]:
-    """Complete score runs (immutable, public), the newest first."""
-    return ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).select_related("dataset").order_by("-finished_at")
+    """Complete score runs (immutable, public), the newest first: a dataset's first is its published one."""
+    complete = ScoreRun.objects.filter(status=ScoreRun.Status.COMPLETE).select_related("dataset")
+    return complete.order_by("-finished_at", "-pk")
 
 
 def published_run(*, dataset: Dataset) -> ScoreRun | None:
     """The newest complete run: what readers see while a newer one is computing."""
-    return dataset.runs.filter(status=ScoreRun.Status.COMPLETE).order_by("-finished_at", "-pk").first()
+    return complete_runs().filter(dataset=dataset).first()
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,59 @@ def years_with_scores() -> list[int]:
         set(complete_runs().values_list("dataset__catalog__fiscal_year", flat=True)),
         reverse=True,
     )
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """The published scores a figure across years may set beside `shown`: one per fiscal year, of the
+    same origin only — real and synthetic data are never compared — and the years that have published
+    scores of the other origin only (a figure says so instead of drawing them)."""
+
+    shown: Published
+    series: list[Published]  # oldest year first; `shown` for its own year
+    other_years: list[int]  # oldest first
+
+    @property
+    def origin(self) -> str:
+        return self.shown.origin
+
+    @property
+    def years(self) -> list[int]:
+        return [published.fiscal_year for published in self.series]
+
+    @property
+    def previous(self) -> Published | None:
+        """The newest scores of the same origin before the shown year: what "since the previous survey"
+        compares with."""
+        earlier = [published for published in self.series if published.fiscal_year < self.shown.fiscal_year]
+        return earlier[-1] if earlier else None
+
+    @property
+    def latest(self) -> Published:
+        """The newest scores of the same origin (the shown ones if none is newer)."""
+        return self.series[-1]
+
+
+def comparable_scores(*, published: Published) -> Comparable:
+    """The one rule for every comparison across years (size-class bars, trends, a municipality's history,
+    "fell since the previous survey", the live layer): the published scores of the same origin as
+    `published` — `published` itself for its year, for each other year the published run of its most
+    recently imported dataset of that origin. One query."""
+    runs = (
+        complete_runs()
+        .filter(dataset__status=Dataset.Status.READY)
+        .select_related("dataset__catalog")
+        .order_by("dataset__catalog__fiscal_year", "-dataset__imported_at", "-dataset__pk", "-finished_at", "-pk")
+    )
+    years: set[int] = set()
+    same: dict[int, Published] = {}
+    for run in runs:
+        year = run.dataset.fiscal_year
+        years.add(year)
+        if run.dataset.origin == published.origin and year != published.fiscal_year:
+            same.setdefault(year, Published(run.dataset, run))  # the first is the newest dataset's newest run
+    series = sorted([published, *same.values()], key=lambda p: p.fiscal_year)
+    return Comparable(published, series, sorted(years - {p.fiscal_year for p in series}))
 
 
 def size_class_area_rates(*, run: ScoreRun) -> dict[str, dict[str, float | None]]:
@@ -360,17 +414,15 @@ def indicator_years(*, code: str) -> list[Indicator]:
     return list(Indicator.objects.filter(code=code).select_related("catalog").order_by("catalog__fiscal_year"))
 
 
-def item_history(*, code: str, origin: str) -> list[tuple[Published, ItemRates]]:
-    """The item's rates in every year with published data of this origin: real is compared only
-    with real, synthetic only with synthetic."""
-    history = []
-    for indicator in indicator_years(code=code):
-        year = indicator.catalog.fiscal_year
-        dataset = year_datasets(fiscal_year=year, with_scores=True).filter(origin=origin).first()
-        run = published_run(dataset=dataset) if dataset else None
-        if dataset is not None and run is not None:
-            history.append((Published(dataset, run), item_rates_of(run=run, indicator=indicator)))
-    return history
+def item_history(*, code: str, shown: Published) -> list[tuple[Published, ItemRates]]:
+    """The item's rates in every year of the scores comparable with `shown` (one origin, see
+    comparable_scores) whose catalog has the item."""
+    indicators = {indicator.catalog.fiscal_year: indicator for indicator in indicator_years(code=code)}
+    return [
+        (published, item_rates_of(run=published.run, indicator=indicators[published.fiscal_year]))
+        for published in comparable_scores(published=shown).series
+        if published.fiscal_year in indicators
+    ]
 
 
 def item_values(*, dataset: Dataset, indicator: Indicator) -> list[float]:
@@ -397,13 +449,14 @@ def gap_matrix_values(*, dataset: Dataset, prefecture: Prefecture) -> list[tuple
     )
 
 
-def municipality_history(*, municipality: Municipality) -> list[tuple[Dataset, MunicipalityScore]]:
-    """Per fiscal year, the municipality's score in the newest dataset with published scores."""
+def municipality_history(
+    *, municipality: Municipality, comparable: Comparable
+) -> list[tuple[Dataset, MunicipalityScore]]:
+    """Per fiscal year of the comparable scores (one origin), the municipality's score there."""
     history = []
-    for year in sorted(years_with_scores()):
-        published = published_scores(fiscal_year=year)
-        score = municipality_score(run=published.run, municipality=municipality) if published else None
-        if published and score:
+    for published in comparable.series:
+        score = municipality_score(run=published.run, municipality=municipality)
+        if score:
             history.append((published.dataset, score))
     return history
 
@@ -555,15 +608,13 @@ LIVE_CACHE_SECONDS = 24 * 3600
 
 
 def live_scores(
-    *, code: str, answers: Sequence[tuple[Indicator, float | None, str]], key: str
-) -> dict[str, Any] | None:
+    *, code: str, answers: Sequence[tuple[Indicator, float | None, str]], key: str, beside: Published
+) -> dict[str, Any]:
     """A municipality's own answers — (indicator, value, status), as a confirmed self-assessment holds
-    them — scored against the newest published national distribution ("if the survey were today"):
-    the dataset, area rates, deviations and composite. `key` names the answers for the cache (say an
-    assessment's id and version); None while nothing is published."""
-    published = published_scores()
-    if published is None:
-        return None
+    them — scored against the newest published national distribution of the same origin as the scores
+    they are shown `beside` ("if the survey were today"): the dataset, area rates, deviations and
+    composite. `key` names the answers for the cache (say an assessment's id and version)."""
+    published = comparable_scores(published=beside).latest
 
     def compute() -> dict[str, Any]:
         values = scoring.values_frame((code, i.code, value, status, "") for i, value, status in answers)

@@ -148,7 +148,7 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
             xaxis=_("Rate (%)"),
             yaxis=_("Municipalities"),
         )
-    history = selectors.item_history(code=code, origin=selection.dataset.origin)
+    history = selectors.item_history(code=code, shown=selection.published)
     compared = {published.fiscal_year for published, _rates in history}
     return render(
         request,

@@ -66,18 +66,13 @@ def overview(request: HttpRequest) -> HttpResponse:
         colorbar=_("Deviation"),
     )
     bar_area = "system" if area == "composite" else area
-    # Each year's series names its dataset: the shown year uses the chosen one, others their default.
-    by_year: dict[str, dict[str, dict[str, float | None]]] = {}
-    for year in sorted(selection.years):
-        published = (
-            selectors.Published(selection.dataset, selection.run)
-            if year == selection.year
-            else selectors.published_scores(fiscal_year=year)
-        )
-        if published:
-            by_year[f"{FiscalYear(year)} {published.dataset.get_origin_display()}"] = selectors.size_class_area_rates(
-                run=published.run
-            )
+    # Each year's series names its dataset: the shown year uses the chosen one, others their default of
+    # the same origin; a year with only the other origin's data is not drawn (the page says why).
+    comparable = selectors.comparable_scores(published=selection.published)
+    by_year = {
+        f"{FiscalYear(p.fiscal_year)} {p.dataset.get_origin_display()}": selectors.size_class_area_rates(run=p.run)
+        for p in comparable.series
+    }
     size_classes = Municipality.SizeClass
     bars = charts.grouped_bars(
         categories=[label for _, label in size_classes.choices],
@@ -124,6 +119,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 for value, label in size_classes.choices
             ],
             "bar_years": list(by_year),
+            "comparable": comparable,
             "towns_scatter": towns_scatter,
             "card_scatter": card_scatter,
             "correlations": correlations,
@@ -263,6 +259,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         if similar_form.is_valid()
         else None
     )
+    comparable = selectors.comparable_scores(published=selection.published)
     return render(
         request,
         "benchmarks/municipality.html",
@@ -270,7 +267,9 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             "notes": selectors.municipality_score_notes(fiscal_year=selection.year, municipality=place),
             # The live layer scores the municipality's confirmed self-assessment (the assessments app): not
             # yet published national data, so only public-sector users see it.
-            "live": live_result(municipality=place) if permissions.is_public_sector(request.user) else None,
+            "live": live_result(municipality=place, beside=selection.published)
+            if permissions.is_public_sector(request.user)
+            else None,
             "can_annotate": permissions.can_annotate_scores(request.user, place.pk),
             "note_form": ScoreNoteForm(),
             "similar_form": similar_form,
@@ -284,7 +283,8 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             "radar": radar,
             "values": values,
             "next_steps": next_steps,
-            "history": selectors.municipality_history(municipality=place),
+            "history": selectors.municipality_history(municipality=place, comparable=comparable),
+            "comparable": comparable,
             "small_group": SMALL_GROUP,
             "behind": BEHIND,
         },

@@ -36,6 +36,10 @@ class Selection:
     run: ScoreRun
 
     @property
+    def published(self) -> selectors.Published:
+        return selectors.Published(self.dataset, self.run)
+
+    @property
     def file_stem(self) -> str:
         """Downloads say which data they hold: fy2023-real-3, fy2021-synthetic-2."""
         return f"fy{self.year}-{self.dataset.origin}-{self.dataset.pk}"

@@ -1,5 +1,5 @@
-"""The scores the workspace shows: the newest published ones and the year before's, brought up to date
-by the prefecture's confirmed self-assessments."""
+"""The scores the workspace shows: the newest published ones and the previous survey's of the same origin,
+brought up to date by the prefecture's confirmed self-assessments."""
 
 from __future__ import annotations
 
@@ -11,29 +11,33 @@ from django.db.models import QuerySet
 
 from assessments.models import Answer, Assessment
 from benchmarks.models import Dataset, ScoreRun
-from benchmarks.selectors import published_scores, years_with_scores
+from benchmarks.selectors import Comparable, comparable_scores, published_scores
 
 
 @dataclass(frozen=True)
 class Scores:
-    """The newest published real scores where they exist (else synthetic), and the year before's."""
+    """The newest published real scores where they exist (else synthetic), and the previous survey's of
+    the same origin (none where that year has only the other origin's: `comparable` says which exist)."""
 
     dataset: Dataset
     run: ScoreRun
     previous: Dataset | None
     previous_run: ScoreRun | None
+    comparable: Comparable
 
 
 def latest_scores() -> Scores | None:
-    years = years_with_scores()
-    if not years:
-        return None
-    latest = published_scores(fiscal_year=years[0])
+    latest = published_scores()
     if latest is None:
         return None
-    previous = published_scores(fiscal_year=years[1]) if len(years) > 1 else None
+    comparable = comparable_scores(published=latest)
+    previous = comparable.previous
     return Scores(
-        latest.dataset, latest.run, previous.dataset if previous else None, previous.run if previous else None
+        latest.dataset,
+        latest.run,
+        previous.dataset if previous else None,
+        previous.run if previous else None,
+        comparable,
     )
 
 

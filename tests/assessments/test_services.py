@@ -18,7 +18,7 @@ from assessments.models import Answer, Assessment
 from assessments.services import self_assessment
 from benchmarks.models import CatalogYear, Indicator
 from benchmarks.scoring import COMPOSITE_AREAS
-from benchmarks.selectors import published_run
+from benchmarks.selectors import published_run, published_scores
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Role
 from tests.assessments import (
@@ -572,15 +572,15 @@ def _live_answers() -> dict[str, dict[str, object]]:
 def test_live_result_is_none_until_an_assessment_is_confirmed(national, town, people):
     assessment = services.assessment_start(municipality=town, fiscal_year=YEAR, by=people["editor"])
     save(assessment, people["editor"], _live_answers())
-    assert selectors.live_result(municipality=town) is None
+    assert selectors.live_result(municipality=town, beside=published_scores()) is None
     submitted(assessment, people)
-    assert selectors.live_result(municipality=town) is None
+    assert selectors.live_result(municipality=town, beside=published_scores()) is None
     services.assessment_review(assessment=assessment, by=people["coordinator"], confirm=False, comment="要修正")
-    assert selectors.live_result(municipality=town) is None
+    assert selectors.live_result(municipality=town, beside=published_scores()) is None
 
     submitted(assessment, people)
     services.assessment_review(assessment=assessment, by=people["coordinator"], confirm=True)
-    assert selectors.live_result(municipality=town) is not None
+    assert selectors.live_result(municipality=town, beside=published_scores()) is not None
 
 
 def test_live_result_scores_the_confirmed_answers_against_the_published_distribution(national, town, people):
@@ -588,7 +588,7 @@ def test_live_result_scores_the_confirmed_answers_against_the_published_distribu
     save(assessment, people["editor"], _live_answers())
     confirmed(assessment, people)
 
-    live = selectors.live_result(municipality=town)
+    live = selectors.live_result(municipality=town, beside=published_scores())
 
     assert live is not None
     assert live["assessment"].pk == assessment.pk
@@ -621,15 +621,16 @@ def test_live_result_follows_the_newest_confirmed_assessment(national, town, peo
     newer = services.assessment_start(municipality=town, fiscal_year=YEAR, by=people["editor"])
     save(newer, people["editor"], {code: {"value": 1.0} for code in SYSTEM_SCORED})
 
-    assert selectors.live_result(municipality=town)["rates"]["system"] == 0.0  # the newer one is a draft
+    # The newer one is a draft.
+    assert selectors.live_result(municipality=town, beside=published_scores())["rates"]["system"] == 0.0
     confirmed(newer, people)
-    assert selectors.live_result(municipality=town)["rates"]["system"] == 100.0
+    assert selectors.live_result(municipality=town, beside=published_scores())["rates"]["system"] == 100.0
 
 
 def test_live_result_needs_published_scores(draft, town, people):
     save(draft, people["editor"], {"system.cio": {"value": 1.0}})
     confirmed(draft, people)
-    assert selectors.live_result(municipality=town) is None
+    assert selectors.live_result(municipality=town, beside=published_scores()) is None
 
 
 @pytest.mark.parametrize(
