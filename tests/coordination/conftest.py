@@ -22,6 +22,13 @@ from tests.benchmarks.support import long_csv
 from tests.factories import MembershipFactory, MunicipalityFactory
 
 
+@pytest.fixture(autouse=True)
+def fresh_municipality_codes() -> None:
+    """Municipality codes from the factory's start in every test: its three digits wrap after 1,000 made in
+    one process, and a wrap inside a test puts a later municipality's code before an earlier one's."""
+    MunicipalityFactory.reset_sequence()
+
+
 @pytest.fixture
 def everyone(everyone, region) -> dict[str, Any]:
     """Every role of the shared fixture and a partner engineer who is in the home pool with an account
