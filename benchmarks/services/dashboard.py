@@ -1,7 +1,8 @@
 """The Digital Agency's 自治体DX dashboard (real FY2023 data) as a national dataset.
 
 The dashboard's columns map onto the catalog's codes (benchmarks/catalog/indicators.csv): onto the
-report's items where they are the same question, onto the added dashboard codes where not.
+report's items where they are the same question, onto the added dashboard codes where not. The verdict
+for every column, with the figures that decide it, is in benchmarks/data/SOURCES.md.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 from pathlib import Path
 
 from ..models import Dataset
-from .imports import ImportOutcome, dataset_import
+from .imports import ImportOutcome, dataset_import, file_sha256
 
 DASHBOARD_FILE = Path(__file__).resolve().parent.parent / "data" / "dx_dashboard_municipal_indicators.csv"
 FISCAL_YEAR = 2023
@@ -22,13 +23,14 @@ SOURCE = (
     " — 推進体制・業務の項目は総務省調査（2023-04-01時点）。マイナンバーカード保有率は2024年の値。"
 )
 
-# dashboard column → catalog code
+# dashboard column → catalog code (a code named 「（デジタル庁ダッシュボード）」 is not the report's item)
 STATUS_COLUMNS = {
     "cio_appointed": "system.cio",
     "cio_adviser_appointed": "system.cio_deputy",
     "overall_policy": "system.policy",
     "org_wide_structure": "system.crossdept",
-    "external_talent": "system.external_talent",
+    # 外部人材活用 (30.1 %) is not the report's 外部デジタル人材の任用 (about 20 %).
+    "external_talent": "system.external_talent_use",
     "staff_development": "system.staff_training",
     "all_staff_training": "system.all_staff_training",
     "ai_adopted": "service.ai",
@@ -59,11 +61,26 @@ def dashboard_survey_csv(path: Path = DASHBOARD_FILE) -> bytes:
 
 
 def dashboard_dataset_load() -> ImportOutcome:
+    """Import the table; a dashboard dataset loaded before with another mapping is superseded by it."""
+    data = dashboard_survey_csv()
+    earlier = (
+        Dataset.objects.filter(
+            catalog__fiscal_year=FISCAL_YEAR,
+            file_name=DASHBOARD_FILE.name,
+            origin=Dataset.Origin.REAL,
+            status=Dataset.Status.READY,
+            superseded_by__isnull=True,
+        )
+        .exclude(sha256=file_sha256(data))
+        .order_by("-imported_at", "-pk")
+        .first()
+    )
     return dataset_import(
-        data=dashboard_survey_csv(),
+        data=data,
         file_name=DASHBOARD_FILE.name,
         name=NAME,
         source=SOURCE,
         origin=Dataset.Origin.REAL,
         by=None,
+        supersedes=earlier,
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -128,7 +130,7 @@ def test_second_load_is_already_up_to_date():
     second = load()
     assert "updated FY2021, FY2023" in first
     assert "already up to date" in second
-    assert "(FY2021: 25 indicators, FY2023: 87 indicators)" in second
+    assert "(FY2021: 25 indicators, FY2023: 88 indicators)" in second
     assert snapshot() == before
 
 
@@ -161,6 +163,52 @@ def test_a_frozen_year_accepts_the_same_files():
     load()
     CatalogYear.objects.update(frozen_at=timezone.now())
     assert "already up to date" in load()
+
+
+# FY2023 before the dashboard's own items (benchmarks/data/SOURCES.md): what older databases hold.
+EARLIER_NAMES = {
+    "online_volume.common_32_rate": (
+        "よく使う32手続のオンライン化状況（オンライン化済／実施されている手続）",
+        "Share of the 32 frequently used procedures that are online (online / offered)",
+    ),
+    "online_lifeevent.childcare_care_26_rate": (
+        "子育て・介護26手続のオンライン化状況",
+        "Share of the 26 child-care and long-term-care procedures that are online",
+    ),
+}
+
+
+def earlier_copy(tmp_path: Path) -> Path:
+    """The shipped catalog as it was before system.external_talent_use and the two renames."""
+    directory = tmp_path / "earlier"
+    shutil.copytree(CATALOG_DIR, directory)
+    path = directory / "indicators.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["indicator"] != "system.external_talent_use"]
+    for row in rows:
+        if row["indicator"] in EARLIER_NAMES:
+            row["name_ja"], row["name_en"] = EARLIER_NAMES[row["indicator"]]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return directory
+
+
+def test_the_migration_brings_an_earlier_frozen_fy2023_in_line_with_the_files(tmp_path):
+    catalog_load(directory=earlier_copy(tmp_path))
+    assert "system.external_talent_use" not in codes(2023)
+    CatalogYear.objects.update(frozen_at=timezone.now())
+    with pytest.raises(CatalogError):
+        catalog_load()
+    migration = importlib.import_module("benchmarks.migrations.0004_dashboard_own_items")
+    migration.forwards(apps, None)
+    assert catalog_load().changed == []
+    assert codes(2023) == [row[0] for row in expected_catalog()[2023]]
+    # Run again (or on a database already in line) it changes nothing.
+    before = snapshot()
+    migration.forwards(apps, None)
+    assert snapshot() == before
 
 
 # --- export_catalog --------------------------------------------------------------------------------

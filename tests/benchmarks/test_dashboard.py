@@ -1,7 +1,8 @@
 """The real FY2023 dataset from the Digital Agency dashboard, and the scores exported from it.
 
 The counts are the dashboard's own (benchmarks/data/, shared/data/README.md) and the report's
-(全体方針 862 municipalities, CIO 73.3 %); the score tables follow docs/benchmark-method.md.
+(全体方針 862 municipalities, CIO 73.3 %); the score tables follow docs/benchmark-method.md; which
+column is which report item is decided in benchmarks/data/SOURCES.md.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from django.core.management import call_command
 from benchmarks.models import Dataset, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun, Value
 from benchmarks.scoring import AREAS, COMPOSITE_AREAS
 from benchmarks.selectors import published_run
-from benchmarks.services.dashboard import STATUS_COLUMNS
+from benchmarks.services.catalog import read_catalog
+from benchmarks.services.dashboard import DASHBOARD_FILE, RATE_COLUMNS, STATUS_COLUMNS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_national")]
 
 NOTO = ("金沢市", "七尾市", "小松市", "輪島市", "珠洲市", "内灘町", "中能登町", "能登町")
 SYSTEM_ITEMS = sorted(code for code in STATUS_COLUMNS.values() if code.startswith("system."))
+SOURCES = DASHBOARD_FILE.parent / "SOURCES.md"
+DICTIONARY = DASHBOARD_FILE.parent / "dx_dashboard_indicator_dictionary.csv"
+NOT_THE_REPORTS = "（デジタル庁ダッシュボード）"
 EXPORT_HEADER = [
     "code",
     "name",
@@ -134,6 +139,88 @@ def test_loading_twice_imports_once(dataset, django_capture_on_commit_callbacks)
     assert Dataset.objects.count() == 1
     assert Value.objects.count() == count
     assert ScoreRun.objects.count() == 1
+
+
+# --- which column is which report item -------------------------------------------------------------
+
+
+def verdicts() -> dict[str, list[str]]:
+    """SOURCES.md's verdict table by dashboard column: label, code, report item, same question?, why."""
+    rows = {}
+    for line in SOURCES.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 6:
+            rows[cells[0].strip("`")] = cells[1:]
+    return rows
+
+
+def test_every_mapped_column_has_its_verdict_in_sources():
+    mapping = {**STATUS_COLUMNS, **RATE_COLUMNS}
+    with DICTIONARY.open(encoding="utf-8", newline="") as handle:
+        labels = {row["column"]: row["source_label"] for row in csv.DictReader(handle)}
+    items = {item["code"]: item for item in read_catalog()[2023]}
+    rows = verdicts()
+    assert set(rows) == set(mapping)
+    for column, code in mapping.items():
+        label, shown_code, report_item, same, why = rows[column]
+        assert label == labels[column], column
+        assert shown_code == f"`{code}`", column
+        assert same in ("yes", "no"), column
+        assert report_item and why, column
+        # An item that is not the report's says so in its name, and a yes/no one of them is not scored.
+        assert (NOT_THE_REPORTS in items[code]["name_ja"]) == (same == "no"), column
+        if same == "no" and items[code]["kind"] == "boolean":
+            assert not items[code]["scored"], column
+
+
+def test_the_dashboards_external_talent_is_its_own_item_never_the_reports(dataset):
+    assert verdicts()["external_talent"][:4] == [
+        "外部人材活用",
+        "`system.external_talent_use`",
+        "none — not 推進体制 ⑤ 外部デジタル人材の任用",
+        "no",
+    ]
+    assert "system.external_talent" not in {**STATUS_COLUMNS, **RATE_COLUMNS}.values()
+    assert not values(dataset, "system.external_talent").exists()
+    own = values(dataset, "system.external_talent_use")
+    assert own.filter(value=1).count() == 522
+    assert own.filter(value=0).count() == 1211
+    assert own.filter(missing=Value.Missing.EXCLUDED).count() == 8
+    indicator = own.first().indicator
+    assert indicator.name_ja == "外部人材活用（デジタル庁ダッシュボード）"
+    assert not indicator.scored
+    run = published_run(dataset=dataset)
+    nation = ItemRate.objects.get(run=run, indicator=indicator, level=ItemRate.Level.NATION)
+    assert (nation.n, round(nation.rate, 1)) == (1733, 30.1)
+    assert not ItemRate.objects.filter(run=run, indicator__code="system.external_talent").exists()
+
+
+def test_the_system_rate_rests_on_the_reports_items_only(dataset):
+    """函館市 has 2 of the 5 report items the dashboard asks (全庁的体制, 職員育成): 40 %, whatever its
+    外部人材活用 (no) and 全職員研修 (yes) answers."""
+    hakodate = MunicipalityScore.objects.get(run=published_run(dataset=dataset), municipality__code="012025")
+    assert hakodate.rate_system == pytest.approx(40.0)
+
+
+def test_a_dashboard_dataset_of_an_earlier_mapping_is_superseded(monkeypatch):
+    monkeypatch.setitem(STATUS_COLUMNS, "external_talent", "system.external_talent")
+    load_dashboard()
+    earlier = Dataset.objects.get()
+    monkeypatch.undo()
+    out = load_dashboard()
+    corrected = Dataset.objects.exclude(pk=earlier.pk).get()
+    assert corrected.supersedes == earlier
+    assert out == (
+        f"Imported dataset {corrected.pk}: 22,633 values; it supersedes dataset {earlier.pk} (3,482 values changed).\n"
+    )
+    # Exactly the one column moved, for every municipality: off the report's item, onto its own.
+    assert len(corrected.changes) == 2 * 1741
+    assert {(change["indicator"], change["old"] != "", change["new"] != "") for change in corrected.changes} == {
+        ("system.external_talent", True, False),
+        ("system.external_talent_use", False, True),
+    }
+    assert load_dashboard().startswith(f"Already imported as dataset {corrected.pk}")
+    assert Dataset.objects.count() == 2
 
 
 # --- the scores exported after the import's recompute ------------------------------------------------

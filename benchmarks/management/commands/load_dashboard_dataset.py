@@ -24,4 +24,11 @@ class Command(BaseCommand):
         if not outcome.created:
             self.stdout.write(f"Already imported as dataset {dataset.pk} ({dataset}); nothing to do.")
             return
-        self.stdout.write(self.style.SUCCESS(f"Imported dataset {dataset.pk}: {dataset.value_count:,} values."))
+        corrects = (
+            f"; it supersedes dataset {dataset.supersedes_id} ({len(dataset.changes):,} values changed)"
+            if dataset.supersedes_id
+            else ""
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported dataset {dataset.pk}: {dataset.value_count:,} values{corrects}.")
+        )
