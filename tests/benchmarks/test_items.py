@@ -171,3 +171,12 @@ def test_every_score_api_row_names_its_dataset_origin_and_source(client, dataset
         assert row["dataset"] == dataset.pk
         assert row["origin"] == "real"
         assert "デジタル庁" in row["source"]
+
+
+def test_an_item_the_dataset_does_not_survey_says_so_instead_of_empty_charts(client, dataset):
+    # The report's 外部デジタル人材の任用 is in the FY2023 catalog; the dashboard does not survey it.
+    response = client.get("/benchmarks/items/system.external_talent/", {"year": 2023})
+    assert response.status_code == 200
+    text = rows_of(response.content.decode())
+    assert "この項目の値がありません" in text
+    assert 'id="bars-data"' not in response.content.decode()
