@@ -172,7 +172,7 @@ class SupportCaseRaiseSerializer(serializers.Serializer):
 
     municipality = serializers.CharField()
     topic = serializers.CharField(max_length=200)
-    skill = serializers.ChoiceField(choices=["", *(code for code, _label in SKILLS)], required=False, default="")
+    skill = serializers.ChoiceField(choices=SKILLS, allow_blank=True, required=False, default="")
     indicator = NewestItemField(required=False, allow_null=True, default=None)
     urgency = serializers.ChoiceField(choices=SupportCase.Urgency.choices, default=SupportCase.Urgency.NORMAL)
     description = serializers.CharField()

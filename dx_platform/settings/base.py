@@ -227,7 +227,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Practice cases and solutions share draft/published: one enum of that name for both.
-    "ENUM_NAME_OVERRIDES": {"PublicationStatusEnum": "community.models.cases.PracticeCase.Status"},
+    # Choice sets that share a field name get names of their own (else drf-spectacular numbers them).
+    "ENUM_NAME_OVERRIDES": {
+        "PublicationStatusEnum": "community.models.cases.PracticeCase.Status",
+        "SupportCaseStatusEnum": "coordination.models.SupportCase.Status",
+        "CouncilReportStatusEnum": "coordination.models.CouncilReport.Status",
+        "SkillEnum": "coordination.models.SKILLS",
+    },
     "APPEND_COMPONENTS": ERROR_COMPONENTS,
 }
 
