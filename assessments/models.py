@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area, Indicator
-from dx_platform.organizations.models import Municipality, Organization
+from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
 
 class Assessment(models.Model):
@@ -55,6 +55,34 @@ class Assessment(models.Model):
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"organization_id": _organization_id(self.municipality_id), "assessment_id": self.pk}
+
+
+class SurveyWindow(models.Model):
+    """When a prefecture's municipalities answer a fiscal year's survey: before the deadline a missing
+    self-assessment is a status; after it, a reason for the prefecture to act."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="survey_windows")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("answer deadline"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar = ["prefecture", "-fiscal_year"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["prefecture", "fiscal_year"], name="one_survey_window_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefecture} {self.fiscal_year}: {self.opens_on}–{self.closes_on}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {
+            "organization_id": Organization.objects.filter(kind="prefecture", prefecture_id=self.prefecture_id)
+            .values_list("pk", flat=True)
+            .first()
+        }
 
 
 def _organization_id(municipality_id: int | None) -> int | None:

@@ -17,7 +17,7 @@ from dx_platform.organizations.models import Municipality, Organization, Prefect
 
 from . import kpis as kpi_rules
 from . import roadmap_data
-from .models import Answer, Assessment, Initiative, Kpi, Measurement, Milestone, Roadmap, RoadmapBaseline
+from .models import Answer, Assessment, Initiative, Kpi, Measurement, Milestone, Roadmap, RoadmapBaseline, SurveyWindow
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -112,10 +112,15 @@ STALE_AFTER = dt.timedelta(days=90)
 
 
 def review_rows(
-    *, user: User | AnonymousUser, prefecture_id: int, fiscal_year: int, towns_only: bool = False
+    *,
+    user: User | AnonymousUser,
+    prefecture_id: int,
+    fiscal_year: int,
+    towns_only: bool = False,
+    today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Every municipality of a prefecture the user coordinates: its assessment's state for the year, its
-    KPI coverage (how many, how many on track, how many unmeasured for 90 days) and roadmap health
+    KPI coverage (how many, how many on track or off track, how many unmeasured for 90 days) and roadmap health
     (late initiatives and milestones). A fixed number of queries, however many municipalities."""
     organizations = Organization.objects.filter(
         permissions.assessable_organizations(user), prefecture_id=prefecture_id
@@ -126,7 +131,7 @@ def review_rows(
         a.municipality_id: a
         for a in Assessment.objects.filter(municipality__prefecture_id=prefecture_id, fiscal_year=fiscal_year)
     }
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     in_prefecture = {"municipality__prefecture_id": prefecture_id}
     kpis: dict[int | None, list[kpi_rules.Status]] = {}
     stale: Counter[int | None] = Counter()
@@ -156,12 +161,26 @@ def review_rows(
             "assessment": assessments.get(org.municipality_id),
             "kpis": len(kpis.get(org.municipality_id, [])),
             "kpis_on_track": sum(s.code == "on_track" for s in kpis.get(org.municipality_id, [])),
+            "kpis_off_track": sum(s.code == "off_track" for s in kpis.get(org.municipality_id, [])),
             "kpis_stale": stale.get(org.municipality_id, 0),
             "roadmaps": roadmaps.get(org.municipality_id, 0),
             "late_items": late.get(org.municipality_id, 0),
         }
         for org in organizations.order_by("municipality__code")
     ]
+
+
+# The states in which the prefecture has the assessment: sent, or sent and confirmed.
+HANDED_IN = (Assessment.Status.SUBMITTED, Assessment.Status.CONFIRMED)
+
+
+def assessment_submitted(*, municipality: Municipality, fiscal_year: int) -> bool:
+    return Assessment.objects.filter(municipality=municipality, fiscal_year=fiscal_year, status__in=HANDED_IN).exists()
+
+
+def survey_window(*, prefecture_id: int, fiscal_year: int) -> SurveyWindow | None:
+    """When the prefecture's municipalities answer the year's survey (None until its coordinators set it)."""
+    return SurveyWindow.objects.filter(prefecture_id=prefecture_id, fiscal_year=fiscal_year).first()
 
 
 def live_result(*, municipality: Municipality, beside: Published | None) -> dict[str, Any] | None:

@@ -1,7 +1,7 @@
 """Demo content of the coordinator's workspace for `make demo`: the specialist pool, a support case with a
-visit and a day of work, and a shared goal with the demo town's own date, in 長野県. All of it is invented,
-says so in its title (「デモ」) and text, and is made through the same services the pages use, as the demo
-accounts. The community's demo content is community.demo's."""
+visit and a day of work, the survey window of this fiscal year, and a shared goal with the demo town's own
+date, in 長野県. All of it is invented, says so in its title (「デモ」) and text, and is made through the same
+services the pages use, as the demo accounts. The community's demo content is community.demo's."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.services import survey_window_set
 from community.demo import NOTE, demo_user
+from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations.demo import DEMO_MUNICIPALITY, DEMO_PREFECTURE
 from dx_platform.organizations.models import Municipality, Prefecture
 
@@ -72,6 +74,15 @@ def coordination_demo_seed() -> bool:
             by=coordinator,
         )
         services.dispatch_record(case=case, worked_on=today - dt.timedelta(days=3), days=Decimal(1), by=coordinator)
+        # The prefecture's survey window of this fiscal year: answers due by the end of January.
+        year = FiscalYear.of(today)
+        survey_window_set(
+            prefecture=prefecture,
+            fiscal_year=year.year,
+            opens_on=min(dt.date(year.year, 6, 1), today),
+            closes_on=dt.date(year.year + 1, 1, 31),
+            by=coordinator,
+        )
         goal = services.shared_goal_save(
             prefecture=prefecture,
             given=services.GoalInput(

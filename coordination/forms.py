@@ -56,6 +56,14 @@ class DashboardFilterForm(forms.Form):
     area = forms.ChoiceField(label=_("Area"), choices=[("", _("Composite")), *Area.choices], required=False)
 
 
+class SurveyWindowForm(forms.Form):
+    """When the prefecture's municipalities answer a fiscal year's survey (the service checks the dates)."""
+
+    fiscal_year = forms.IntegerField(label=_("Fiscal year"), widget=forms.HiddenInput)
+    opens_on = forms.DateField(label=_("Opens on"), widget=DATE)
+    closes_on = forms.DateField(label=_("Answer deadline"), widget=DATE)
+
+
 class SupportRequestForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200)
     skill = forms.ChoiceField(label=_("About"), choices=[("", "—"), *SKILLS], required=False)

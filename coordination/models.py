@@ -160,6 +160,31 @@ class Dispatch(models.Model):
         return {"organization_id": _organization_id(municipality__support_cases=self.case_id)}
 
 
+# A municipality is reminded of its self-assessment at most once in this long.
+REMIND_EVERY = dt.timedelta(days=7)
+
+
+class AssessmentReminder(models.Model):
+    """A coordinator's reminder to a municipality to submit its self-assessment: the log that keeps
+    reminders to one a week."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="assessment_reminders")
+    fiscal_year = models.PositiveSmallIntegerField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.fiscal_year} {self.sent_at:%Y-%m-%d}"
+
+    @property
+    def next_allowed(self) -> dt.datetime:
+        return self.sent_at + REMIND_EVERY
+
+
 class SharedGoal(models.Model):
     """A goal the prefecture sets across its municipalities, tied to survey items and a date (大分県 style)."""
 

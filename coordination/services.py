@@ -10,15 +10,18 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Initiative, Kpi
+from assessments.selectors import assessment_submitted, survey_window
 from benchmarks.models import Indicator
 from dx_platform.accounts.models import User
+from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
@@ -26,7 +29,17 @@ from dx_platform.organizations.selectors import coordinators_of, writers_of
 
 from . import report as council
 from . import selectors
-from .models import SKILLS, CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportActivity, SupportCase
+from .models import (
+    SKILLS,
+    AssessmentReminder,
+    CouncilReport,
+    Dispatch,
+    GoalMilestone,
+    SharedGoal,
+    Specialist,
+    SupportActivity,
+    SupportCase,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +85,23 @@ def support_case_raise(*, municipality: Municipality, given: SupportRequest, by:
         raised_by=by,
     )
     url = reverse("coordination:case_detail", args=[case.pk])
-    for user in coordinators_of(prefecture_id=municipality.prefecture_id):
-        notification_create(
-            recipient=user,
-            title=format_lazy(_("{name} asks for support: {topic}"), name=municipality, topic=case.topic),
-            url=url,
+    if permissions.can_write_for(by, organization):
+        told, title = (
+            coordinators_of(prefecture_id=municipality.prefecture_id),
+            format_lazy(_("{name} asks for support: {topic}"), name=municipality, topic=case.topic),
         )
+    else:  # the prefecture opened it: the municipality hears
+        told, title = (
+            writers_of(organization),
+            format_lazy(
+                _("{prefecture} opened a support case with you: {topic}"),
+                prefecture=municipality.prefecture,
+                topic=case.topic,
+            ),
+        )
+    for user in told:
+        if user != by:
+            notification_create(recipient=user, title=title, url=url)
     return case
 
 
@@ -180,19 +204,14 @@ def support_case_close(*, case: SupportCase, outcome: str, by: User) -> SupportC
 
 
 def overdue_reminders_send(*, today: dt.date | None = None) -> int:
-    """Remind each overdue next action's assignee (the specialist, else the coordinators) once.
-
-    Only the newest activity of a case counts: a later visit replaces the next action an earlier one set.
-    """
+    """Remind each overdue next action's assignee (the specialist, else the coordinators) once."""
     today = today or timezone.localdate()
     sent = 0
-    newest = SupportActivity.objects.filter(case=OuterRef("case")).order_by("-held_on", "-pk").values("pk")[:1]
-    overdue = SupportActivity.objects.filter(
-        pk=Subquery(newest),
-        next_action_due__lt=today,
-        reminded_at__isnull=True,
-        case__status__in=["triaged", "in_progress", "requested"],
-    ).select_related("case__specialist__user", "case__municipality")
+    overdue = (
+        selectors.overdue_next_actions(today=today)
+        .filter(reminded_at__isnull=True)
+        .select_related("case__specialist__user", "case__municipality")
+    )
     for activity in overdue:
         # Claim first: a second run (or a parallel one) finds nothing left to send.
         if not SupportActivity.objects.filter(pk=activity.pk, reminded_at__isnull=True).update(
@@ -213,6 +232,57 @@ def overdue_reminders_send(*, today: dt.date | None = None) -> int:
             )
         sent += 1
     return sent
+
+
+# --- reminders to submit the self-assessment ------------------------------------------------------
+
+
+def assessment_reminder_send(
+    *, municipality: Municipality, by: User, now: dt.datetime | None = None
+) -> AssessmentReminder:
+    """Remind the municipality's editors and administrators to submit this fiscal year's self-assessment:
+    logged, and at most once a week whoever of the coordinators sends it."""
+    _check_coordinator(by, municipality.prefecture_id)
+    now = now or timezone.now()
+    year = FiscalYear.of(timezone.localdate(now)).year
+    with transaction.atomic():
+        # One reminder at a time per municipality: two coordinators clicking together send one.
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        if assessment_submitted(municipality=municipality, fiscal_year=year):
+            raise ValidationError(_("%(name)s has already submitted its self-assessment.") % {"name": municipality})
+        last = selectors.last_reminder(municipality=municipality, fiscal_year=year)
+        if last is not None and now < last.next_allowed:
+            raise ValidationError(
+                _("%(name)s was reminded on %(sent)s; the next reminder can be sent from %(next)s.")
+                % {
+                    "name": municipality,
+                    "sent": date_format(timezone.localdate(last.sent_at)),
+                    "next": date_format(timezone.localdate(last.next_allowed)),
+                }
+            )
+        recipients = list(writers_of(Organization.objects.filter(municipality=municipality)))
+        if not recipients:
+            raise ValidationError(
+                _("%(name)s has no active administrator or editor on the platform to remind.") % {"name": municipality}
+            )
+        reminder = AssessmentReminder.objects.create(
+            municipality=municipality, fiscal_year=year, sent_by=by, sent_at=now, recipients=len(recipients)
+        )
+        window = survey_window(prefecture_id=municipality.prefecture_id, fiscal_year=year)
+        for user in recipients:
+            notification_create(
+                recipient=user,
+                title=format_lazy(
+                    _("Reminder from {prefecture}: please submit your FY{year} self-assessment"),
+                    prefecture=municipality.prefecture,
+                    year=year,
+                ),
+                body=format_lazy(_("The answer deadline is {deadline}."), deadline=date_format(window.closes_on))
+                if window
+                else "",
+                url=reverse("assessments:detail", args=[municipality.code, year]),
+            )
+    return reminder
 
 
 # --- the specialist pool -------------------------------------------------------------------------

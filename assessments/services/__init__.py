@@ -20,6 +20,7 @@ from .self_assessment import (
     assessment_submit,
     assessments_review_bulk,
     missing_items,
+    survey_window_set,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "assessment_save",
     "assessment_start",
     "assessment_submit",
+    "survey_window_set",
     "assessments_review_bulk",
     "kpi_reminders_send",
     "kpi_save",

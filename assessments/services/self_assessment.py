@@ -5,6 +5,7 @@ Every service checks permission through dx_platform/organizations/permissions.py
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -22,14 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from benchmarks.models import Indicator
 from benchmarks.selectors import catalog_for, latest_dataset
 from benchmarks.services.imports import SurveyFileError, parse_value, read_rows, survey_cells
-from dx_platform.core.fiscal import fiscal_year_check
+from dx_platform.core.fiscal import FiscalYear, fiscal_year_check
 from dx_platform.core.uploads import document_check
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Municipality, Organization
+from dx_platform.organizations.models import Municipality, Organization, Prefecture
 from dx_platform.organizations.selectors import coordinators_of, writers_of
 
-from ..models import Answer, Assessment
+from ..models import Answer, Assessment, SurveyWindow
 
 if TYPE_CHECKING:
     from dx_platform.accounts.models import User
@@ -313,3 +314,28 @@ def assessment_import(*, assessment: Assessment, data: bytes, file_name: str, ve
         raise ValidationError(errors)
     assessment_save(assessment=assessment, answers=given, version=version, by=by)
     return len(given)
+
+
+def survey_window_set(
+    *, prefecture: Prefecture, fiscal_year: int, opens_on: dt.date, closes_on: dt.date, by: User
+) -> SurveyWindow:
+    """The prefecture's coordinators set when its municipalities answer the year's survey."""
+    if not permissions.can_coordinate(by, prefecture.pk):
+        raise PermissionDenied(_("Only the prefecture's coordinators set its survey window."))
+    fiscal_year_check(fiscal_year)
+    year = FiscalYear(fiscal_year)
+    errors: dict[str, list[object]] = {}
+    if opens_on not in year:
+        errors["opens_on"] = [_("The window opens within %(year)s.") % {"year": year.label}]
+    if closes_on < opens_on:
+        errors["closes_on"] = [_("The deadline cannot come before the window opens.")]
+    elif closes_on not in year:
+        errors["closes_on"] = [_("The deadline falls within %(year)s.") % {"year": year.label}]
+    if errors:
+        raise ValidationError(errors)
+    window, _created = SurveyWindow.objects.update_or_create(
+        prefecture=prefecture,
+        fiscal_year=fiscal_year,
+        defaults={"opens_on": opens_on, "closes_on": closes_on, "set_by": by},
+    )
+    return window

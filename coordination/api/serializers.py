@@ -21,39 +21,105 @@ from ..models import SKILLS, CouncilReport, Dispatch, SharedGoal, Specialist, Su
 # --- the dashboard -------------------------------------------------------------------------------
 
 
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(selectors.POINTS))
+    points = serializers.FloatField(help_text="what the reason adds to the priority")
+    description = serializers.CharField(source="label", help_text="the reason in words, with its figures")
+
+
 class DashboardRowSerializer(serializers.Serializer):
-    """One municipality of the dashboard, with why it needs attention (`reasons`: codes, `reason_labels`: the
-    page's words)."""
+    """One municipality of the dashboard, with why it needs attention: `causes` (code, points, words) add up
+    to its `priority`; `in_hand` when a support case is open; `may_remind` when a reminder to submit could
+    be sent now (not handed in, none sent in the last week)."""
 
     municipality = serializers.CharField(source="municipality.code")
     name = serializers.CharField(source="municipality.name")
     kind = serializers.CharField(source="municipality.kind")
     size_class = serializers.CharField(source="municipality.size_class")
     composite = serializers.FloatField(source="score.composite", default=None, allow_null=True)
+    composite_in_size_class = serializers.FloatField(source="score.peer_composite", default=None, allow_null=True)
     previous_composite = serializers.FloatField(allow_null=True)
     fall = serializers.FloatField(allow_null=True)
     assessment_status = serializers.CharField(source="assessment.status", default=None, allow_null=True)
+    handed_in = serializers.BooleanField()
+    reminded_at = serializers.DateTimeField(source="reminder.sent_at", default=None, allow_null=True)
+    may_remind = serializers.BooleanField()
     kpis = serializers.IntegerField()
     kpis_on_track = serializers.IntegerField()
+    kpis_off_track = serializers.IntegerField()
     kpis_stale = serializers.IntegerField()
     roadmaps = serializers.IntegerField()
     late_items = serializers.IntegerField()
     open_cases = serializers.IntegerField()
+    open_case = serializers.IntegerField(source="open_case_id", allow_null=True)
+    overdue_actions = serializers.IntegerField()
+    in_hand = serializers.BooleanField()
+    priority = serializers.FloatField()
+    causes = ReasonSerializer(many=True)
     reasons = serializers.ListField(child=serializers.CharField())
     reason_labels = serializers.ListField(child=serializers.CharField())
 
 
+class SurveyWindowSerializer(serializers.Serializer):
+    """When the prefecture's municipalities answer a fiscal year's survey."""
+
+    fiscal_year = serializers.IntegerField()
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField(help_text="the answer deadline")
+
+
+class SummarySerializer(serializers.Serializer):
+    """The page's headline tiles."""
+
+    municipalities = serializers.IntegerField()
+    towns_villages = serializers.IntegerField()
+    prefecture_composite = serializers.FloatField(source="prefecture_score.composite", default=None, allow_null=True)
+    prefecture_rank = serializers.IntegerField(source="prefecture_score.rank", default=None, allow_null=True)
+    prefectures_ranked = serializers.IntegerField()
+    window = SurveyWindowSerializer(allow_null=True)
+    handed_in = serializers.IntegerField()
+    handed_in_by_deadline = serializers.IntegerField(allow_null=True)
+    deadline_passed = serializers.BooleanField()
+    open_cases = serializers.IntegerField()
+    overdue_cases = serializers.IntegerField()
+    kpis = serializers.IntegerField()
+    kpis_off_track = serializers.IntegerField()
+    kpis_stale = serializers.IntegerField()
+
+
 class DashboardSerializer(serializers.Serializer):
-    """The page's table (`municipalities`, lowest shown score first) and its needs-attention list (most urgent
-    first), of the newest published scores (`dataset`, `origin`)."""
+    """The page's tiles (`summary`), its needs-attention list (`needs_attention`, highest priority first; the
+    page shows the first `listed`) and its table (`municipalities`, lowest shown score first), of the newest
+    published scores (`dataset`, `origin`)."""
 
     prefecture = serializers.CharField(source="prefecture.pref_code")
     fiscal_year = serializers.IntegerField()
     area = serializers.CharField()
     dataset = serializers.CharField(source="scores.dataset.name", default=None, allow_null=True)
     origin = serializers.CharField(source="scores.dataset.origin", default=None, allow_null=True)
+    summary = SummarySerializer(allow_null=True)
+    listed = serializers.SerializerMethodField()
     needs_attention = DashboardRowSerializer(source="attention", many=True)
     municipalities = DashboardRowSerializer(source="ranked", many=True)
+
+    def get_listed(self, board: selectors.Dashboard) -> int:
+        return len(board.listed)
+
+
+class FiscalYearQuerySerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+
+class ReminderRequestSerializer(serializers.Serializer):
+    municipality = serializers.RegexField(r"^[0-9]{6}$", help_text="the municipality's 6-digit code")
+
+
+class ReminderSerializer(serializers.Serializer):
+    municipality = serializers.CharField(source="municipality.code")
+    fiscal_year = serializers.IntegerField()
+    sent_at = serializers.DateTimeField()
+    next_allowed = serializers.DateTimeField()
+    recipients = serializers.IntegerField()
 
 
 class DashboardQuerySerializer(serializers.Serializer):

@@ -16,14 +16,17 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from assessments.selectors import survey_window
+from assessments.services import survey_window_set
 from dx_platform.core.api import ETagMixin, etag_of, named
 from dx_platform.core.auth import signed_in
+from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Prefecture
 
@@ -38,15 +41,19 @@ from .serializers import (
     DashboardSerializer,
     DaysSerializer,
     DispatchSerializer,
+    FiscalYearQuerySerializer,
     GoalBoardSerializer,
     GoalDateReadSerializer,
     GoalDateSerializer,
     GoalSerializer,
     GoalWriteSerializer,
     PoolSerializer,
+    ReminderRequestSerializer,
+    ReminderSerializer,
     SupportCaseDetailSerializer,
     SupportCaseRaiseSerializer,
     SupportCaseSerializer,
+    SurveyWindowSerializer,
 )
 
 # The newest reports a prefecture's list gives, as on its page.
@@ -172,6 +179,40 @@ class PrefectureViewSet(viewsets.GenericViewSet):
             return Response(CouncilReportSerializer(report, context=context).data, status=status.HTTP_201_CREATED)
         listed = selectors.council_report_list(user=request.user, prefecture=prefecture)[:LISTED]
         return Response(CouncilReportSerializer(listed, many=True, context=context).data)
+
+    @extend_schema(request=ReminderRequestSerializer, responses={201: ReminderSerializer})
+    @action(detail=True, methods=["post"])
+    def reminders(self, request: Request, pref_code: str) -> Response:
+        """Remind one of the prefecture's municipalities to submit this fiscal year's self-assessment: its
+        editors and administrators are told; at most once a week (else 400 saying from when)."""
+        prefecture = _coordinated(request, pref_code)
+        code = _valid(ReminderRequestSerializer, request.data)["municipality"]
+        organization = selectors.municipality_organization(code=code)
+        if organization is None or organization.municipality is None or organization.prefecture_id != prefecture.pk:
+            raise exceptions.ValidationError({"municipality": [_("Not a municipality of this prefecture.")]})
+        reminder = services.assessment_reminder_send(municipality=organization.municipality, by=signed_in(request))
+        return Response(ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("fiscal_year", int, description="default: the current fiscal year")],
+        responses=SurveyWindowSerializer,
+    )
+    @extend_schema(methods=["PUT"], request=SurveyWindowSerializer, responses=SurveyWindowSerializer)
+    @action(detail=True, methods=["get", "put"], url_path="survey-window")
+    def survey_window(self, request: Request, pref_code: str) -> Response:
+        """When the municipalities answer a fiscal year's survey (404 until it is set); PUT sets it. After the
+        deadline a missing self-assessment counts in the needs-attention priority."""
+        prefecture = _coordinated(request, pref_code)
+        if request.method == "PUT":
+            body = _valid(SurveyWindowSerializer, request.data)
+            window = survey_window_set(prefecture=prefecture, by=signed_in(request), **body)
+            return Response(SurveyWindowSerializer(window).data)
+        year = _valid(FiscalYearQuerySerializer, request.query_params).get("fiscal_year") or FiscalYear.current().year
+        found = survey_window(prefecture_id=prefecture.pk, fiscal_year=year)
+        if found is None:
+            raise Http404(_("No survey window is set for that fiscal year."))
+        return Response(SurveyWindowSerializer(found).data)
 
 
 class CaseViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):

@@ -6,17 +6,21 @@ from .cases import (
     dispatch_list,
     municipality_organization,
     next_action_assignees,
+    overdue_next_actions,
     support_case_for,
     support_case_list,
     support_requesters,
 )
 from .dashboard import (
     FALL,
-    LOWEST,
-    REASONS,
+    LISTED,
+    POINTS,
+    SHORTFALL,
     Dashboard,
     DashboardRow,
     Gaps,
+    Reason,
+    Summary,
     coordinated_prefecture,
     coordinated_prefecture_list,
     member_prefecture_list,
@@ -49,17 +53,21 @@ from .pool import (
     specialist_for,
     specialist_list,
 )
+from .reminders import last_reminder, last_reminders
 from .reports import council_report_for, council_report_list
 from .scores import Scores, latest_scores
 from .steps import NextStep, next_best_steps, next_steps_municipality
 
 __all__ = [
     "FALL",
-    "LOWEST",
-    "REASONS",
+    "LISTED",
+    "POINTS",
+    "SHORTFALL",
     "Dashboard",
     "DashboardRow",
     "Gaps",
+    "Reason",
+    "Summary",
     "GoalLine",
     "GoalProgress",
     "Match",
@@ -71,6 +79,8 @@ __all__ = [
     "coordinated_prefecture",
     "coordinated_prefecture_list",
     "council_report_for",
+    "last_reminder",
+    "last_reminders",
     "council_report_list",
     "days_used",
     "dispatch_list",
@@ -87,6 +97,7 @@ __all__ = [
     "municipality_organization",
     "newest_items",
     "next_action_assignees",
+    "overdue_next_actions",
     "next_best_steps",
     "next_steps_municipality",
     "own_goal_municipalities",

@@ -3,9 +3,10 @@ ask for support."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
@@ -60,6 +61,15 @@ def support_requesters(*, user: User | AnonymousUser) -> list[Organization]:
         pk__in=permissions.own_organization_ids(user), kind=Organization.Kind.MUNICIPALITY
     ).select_related("municipality")
     return [organization for organization in own if permissions.can_raise_support_case(user, organization)]
+
+
+def overdue_next_actions(*, today: dt.date) -> QuerySet[SupportActivity]:
+    """The next actions of open cases whose date has passed. Only the newest activity of a case counts: a
+    later visit replaces the next action an earlier one set."""
+    newest = SupportActivity.objects.filter(case=OuterRef("case")).order_by("-held_on", "-pk").values("pk")[:1]
+    return SupportActivity.objects.filter(pk=Subquery(newest), next_action_due__lt=today).exclude(
+        case__status=SupportCase.Status.CLOSED
+    )
 
 
 def next_action_assignees(*, case: SupportCase) -> list[User]:

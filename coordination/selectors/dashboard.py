@@ -9,17 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from assessments.models import Assessment
-from assessments.selectors import review_rows
-from benchmarks.models import MunicipalityScore
-from benchmarks.selectors import gap_counts, gap_matrix_values
+from assessments.models import Assessment, SurveyWindow
+from assessments.selectors import HANDED_IN, review_rows, survey_window
+from benchmarks.models import MunicipalityScore, PrefectureScore
+from benchmarks.selectors import gap_counts, gap_matrix_values, prefecture_score, prefecture_scores
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
-from dx_platform.organizations.models import Municipality, Organization, Prefecture
+from dx_platform.organizations.models import TOWNS_AND_VILLAGES, Municipality, Organization, Prefecture
 
-from ..models import SupportCase
+from ..models import AssessmentReminder, SupportCase
+from .cases import overdue_next_actions
+from .reminders import last_reminders
 from .scores import Scores, confirmed_answers, latest_scores
 
 if TYPE_CHECKING:
@@ -46,15 +50,29 @@ def member_prefecture_list(*, user: User | AnonymousUser) -> QuerySet[Prefecture
     ).distinct()
 
 
-# "Needs attention": this many lowest composites, and a fall of this many points since the previous year.
-LOWEST = 5
+# --- needs attention: one priority in points, spelled out on the page ------------------------------
+
+# A score counts as behind from this many deviation points below its size class's mean (50) or the
+# prefecture's mean; a fall since the previous survey (of the same origin) from this many points.
+SHORTFALL = 5.0
 FALL = 2.0
-REASONS = {
-    "lowest": _("among the lowest composites"),
-    "fell": _("composite fell since the previous year"),
-    "not_submitted": _("self-assessment not submitted"),
-    "stale_kpis": _("KPIs without a measurement for 90 days"),
+# Points per unit of each reason, in the order the page explains them.
+POINTS = {
+    "below_class": 1.0,  # per deviation point below the size class's mean
+    "below_prefecture": 1.0,  # per deviation point below the prefecture's mean
+    "fell": 2.0,  # per point fallen
+    "overdue_actions": 10.0,  # per overdue next action of a support case
+    "kpis": 3.0,  # per KPI off track or unmeasured for 90 days
+    "late": 20.0,  # the self-assessment not submitted after the prefecture's deadline
 }
+LISTED = 10  # entries shown before "show more"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # a key of POINTS
+    points: float
+    label: str  # the reason in words, with its figures
 
 
 @dataclass
@@ -65,15 +83,38 @@ class DashboardRow:
     assessment: Assessment | None
     kpis: int
     kpis_on_track: int
+    kpis_off_track: int
     kpis_stale: int
     roadmaps: int
     late_items: int
     open_cases: int
-    reasons: list[str] = field(default_factory=list)  # codes of why it needs attention, see REASONS
+    open_case_id: int | None = None  # the newest open support case
+    overdue_actions: int = 0
+    reminder: AssessmentReminder | None = None  # the newest reminder to submit this year's assessment
+    handed_in: bool = False  # this year's self-assessment is with the prefecture (submitted or confirmed)
+    causes: list[Reason] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [cause.code for cause in self.causes]
 
     @property
     def reason_labels(self) -> list[str]:
-        return [str(REASONS[reason]) for reason in self.reasons]
+        return [cause.label for cause in self.causes]
+
+    @property
+    def priority(self) -> float:
+        return round(sum(cause.points for cause in self.causes), 1)
+
+    @property
+    def in_hand(self) -> bool:
+        """An open support case: the prefecture is already working with the municipality."""
+        return self.open_cases > 0
+
+    @property
+    def may_remind(self) -> bool:
+        """A reminder to submit could go now (not handed in, none sent in the last week)."""
+        return not self.handed_in and (self.reminder is None or timezone.now() >= self.reminder.next_allowed)
 
     @property
     def fall(self) -> float | None:
@@ -84,23 +125,49 @@ class DashboardRow:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """The dashboard's (and the council report's) headline tiles."""
+
+    municipalities: int
+    towns_villages: int
+    prefecture_score: PrefectureScore | None  # the prefecture among the 47: composite deviation and rank
+    prefectures_ranked: int
+    window: SurveyWindow | None
+    handed_in: int
+    handed_in_by_deadline: int | None  # None while no deadline is set
+    deadline_passed: bool
+    open_cases: int
+    overdue_cases: int
+    kpis: int
+    kpis_off_track: int
+    kpis_stale: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     prefecture: Prefecture
     fiscal_year: int
     scores: Scores | None
     rows: list[DashboardRow]
     area: str = ""  # the area the rows are ranked by ("" for the composite)
+    summary: Summary | None = None
+    prefecture_mean: float | None = None  # of the shown score, over all the prefecture's municipalities
 
     @property
     def attention(self) -> list[DashboardRow]:
-        """Most urgent first: by the gravest reason (in REASONS' order), then the lowest score — so that the
-        lowest and the falling lead, not a long tail of unsubmitted assessments."""
-        order = list(REASONS)
+        """Those with a reason, highest priority first; ties by the lower shown score, then by code."""
+        return sorted(
+            (row for row in self.rows if row.causes),
+            key=lambda row: (-row.priority, _or_last(shown_value(row, self.area)), row.municipality.code),
+        )
 
-        def urgency(row: DashboardRow) -> tuple[int, float]:
-            return (min(order.index(r) for r in row.reasons), _or_last(shown_value(row, self.area)))
+    @property
+    def listed(self) -> list[DashboardRow]:
+        return self.attention[:LISTED]
 
-        return sorted((row for row in self.rows if row.reasons), key=urgency)
+    @property
+    def more(self) -> list[DashboardRow]:
+        return self.attention[LISTED:]
 
     @property
     def ranked(self) -> list[DashboardRow]:
@@ -118,7 +185,7 @@ def prefecture_dashboard(
     today: dt.date | None = None,
 ) -> Dashboard:
     """Every municipality of the prefecture with its scores, assessment, KPI and roadmap health and
-    open support cases, and why it needs attention. A fixed number of queries, however many towns."""
+    support, and why it needs attention. A fixed number of queries, however many towns."""
     today = today or timezone.localdate()
     year = FiscalYear.of(today).year
     if not permissions.can_coordinate(user, prefecture.pk):
@@ -126,26 +193,36 @@ def prefecture_dashboard(
     scores = latest_scores()
     rows_by_municipality = {
         row["municipality"].pk: row
-        for row in review_rows(user=user, prefecture_id=prefecture.pk, fiscal_year=year, towns_only=towns_only)
+        for row in review_rows(
+            user=user, prefecture_id=prefecture.pk, fiscal_year=year, towns_only=towns_only, today=today
+        )
         if not size_class or row["municipality"].size_class == size_class
     }
-    current: dict[int, MunicipalityScore] = {}
+    ids = list(rows_by_municipality)
+    everyone: list[MunicipalityScore] = []
     previous: dict[int, float | None] = {}
     if scores is not None:
-        current = {
-            s.municipality_id: s for s in scores.run.municipal_scores.filter(municipality_id__in=rows_by_municipality)
-        }
+        everyone = list(scores.run.municipal_scores.filter(municipality__prefecture=prefecture))
         if scores.previous_run is not None:
             previous = dict(
-                scores.previous_run.municipal_scores.filter(municipality_id__in=rows_by_municipality).values_list(
+                scores.previous_run.municipal_scores.filter(municipality_id__in=ids).values_list(
                     "municipality_id", "composite"
                 )
             )
-    open_cases = Counter(
-        SupportCase.objects.filter(municipality_id__in=rows_by_municipality)
+    current = {s.municipality_id: s for s in everyone}
+    open_cases: dict[int, list[int]] = {}
+    for municipality_id, case_id in (
+        SupportCase.objects.filter(municipality_id__in=ids)
         .exclude(status=SupportCase.Status.CLOSED)
-        .values_list("municipality_id", flat=True)
+        .values_list("municipality_id", "pk")  # newest first (the model's ordering)
+    ):
+        open_cases.setdefault(municipality_id, []).append(case_id)
+    overdue = Counter(
+        overdue_next_actions(today=today)
+        .filter(case__municipality_id__in=ids)
+        .values_list("case__municipality_id", flat=True)
     )
+    reminders = last_reminders(municipality_ids=ids, fiscal_year=year)
     rows = [
         DashboardRow(
             municipality=row["municipality"],
@@ -154,41 +231,150 @@ def prefecture_dashboard(
             assessment=row["assessment"],
             kpis=row["kpis"],
             kpis_on_track=row["kpis_on_track"],
+            kpis_off_track=row["kpis_off_track"],
             kpis_stale=row["kpis_stale"],
             roadmaps=row["roadmaps"],
             late_items=row["late_items"],
-            open_cases=open_cases.get(pk, 0),
+            open_cases=len(open_cases.get(pk, [])),
+            open_case_id=next(iter(open_cases.get(pk, [])), None),
+            overdue_actions=overdue.get(pk, 0),
+            reminder=reminders.get(pk),
+            handed_in=row["assessment"] is not None and row["assessment"].status in HANDED_IN,
         )
         for pk, row in rows_by_municipality.items()
     ]
-    _mark_attention(rows, area)
-    return Dashboard(prefecture, year, scores, rows, area)
+    values = [value for s in everyone if (value := _score_value(s, area)) is not None]
+    mean = sum(values) / len(values) if values else None
+    window = survey_window(prefecture_id=prefecture.pk, fiscal_year=year)
+    late = window is not None and today > window.closes_on
+    for row in rows:
+        row.causes = _causes(row, area=area, prefecture_mean=mean, late=late, window=window, scores=scores)
+    summary = _summary(rows, prefecture=prefecture, scores=scores, window=window, late=late)
+    return Dashboard(prefecture, year, scores, rows, area, summary, mean)
 
 
 def _or_last(value: float | None) -> float:
     return float("inf") if value is None else value
 
 
-def shown_value(row: DashboardRow, area: str) -> float | None:
-    if row.score is None:
-        return None
-    value: float | None = getattr(row.score, f"dev_{area}" if area else "composite")
+def _score_value(score: MunicipalityScore, area: str, *, peer: bool = False) -> float | None:
+    prefix = "peer_" if peer else ""
+    value: float | None = getattr(score, f"{prefix}dev_{area}" if area else f"{prefix}composite")
     return value
 
 
-def _mark_attention(rows: list[DashboardRow], area: str) -> None:
-    scored = sorted(
-        (row for row in rows if shown_value(row, area) is not None), key=lambda row: shown_value(row, area) or 0
+def shown_value(row: DashboardRow, area: str) -> float | None:
+    return None if row.score is None else _score_value(row.score, area)
+
+
+def _causes(
+    row: DashboardRow,
+    *,
+    area: str,
+    prefecture_mean: float | None,
+    late: bool,
+    window: SurveyWindow | None,
+    scores: Scores | None,
+) -> list[Reason]:
+    causes: list[Reason] = []
+    value = shown_value(row, area)
+    peer = _score_value(row.score, area, peer=True) if row.score else None
+    if peer is not None and 50 - peer >= SHORTFALL:
+        gap = 50 - peer
+        causes.append(
+            Reason(
+                "below_class",
+                gap * POINTS["below_class"],
+                _("%(value).1f in its size class (%(gap).1f below its mean)") % {"value": peer, "gap": gap},
+            )
+        )
+    if value is not None and prefecture_mean is not None and prefecture_mean - value >= SHORTFALL:
+        gap = prefecture_mean - value
+        causes.append(
+            Reason(
+                "below_prefecture",
+                gap * POINTS["below_prefecture"],
+                _("%(gap).1f below the prefecture's mean of %(mean).1f") % {"gap": gap, "mean": prefecture_mean},
+            )
+        )
+    # The previous composite is of the same origin as the current one (latest_scores), never real
+    # against synthetic.
+    if row.fall is not None and -row.fall >= FALL and scores is not None and scores.previous is not None:
+        causes.append(
+            Reason(
+                "fell",
+                -row.fall * POINTS["fell"],
+                _("fell %(fall).1f since %(year)s (%(before).1f → %(now).1f)")
+                % {
+                    "fall": -row.fall,
+                    "year": FiscalYear(scores.previous.catalog.fiscal_year).label,
+                    "before": row.previous_composite,
+                    "now": row.score.composite if row.score else 0,
+                },
+            )
+        )
+    if row.overdue_actions:
+        causes.append(
+            Reason(
+                "overdue_actions",
+                row.overdue_actions * POINTS["overdue_actions"],
+                ngettext("%(n)d support next action overdue", "%(n)d support next actions overdue", row.overdue_actions)
+                % {"n": row.overdue_actions},
+            )
+        )
+    if row.kpis_off_track or row.kpis_stale:
+        causes.append(
+            Reason(
+                "kpis",
+                (row.kpis_off_track + row.kpis_stale) * POINTS["kpis"],
+                _("KPIs: %(off)d off track, %(stale)d unmeasured for 90 days")
+                % {"off": row.kpis_off_track, "stale": row.kpis_stale},
+            )
+        )
+    if late and window is not None and not row.handed_in:
+        causes.append(
+            Reason(
+                "late",
+                POINTS["late"],
+                _("self-assessment not submitted by the deadline (%(deadline)s)")
+                % {"deadline": date_format(window.closes_on)},
+            )
+        )
+    return causes
+
+
+def _summary(
+    rows: list[DashboardRow],
+    *,
+    prefecture: Prefecture,
+    scores: Scores | None,
+    window: SurveyWindow | None,
+    late: bool,
+) -> Summary:
+    def by_deadline(row: DashboardRow) -> bool:
+        submitted = row.assessment.submitted_at if row.assessment else None
+        return (
+            row.handed_in
+            and submitted is not None
+            and window is not None
+            and (timezone.localdate(submitted) <= window.closes_on)
+        )
+
+    return Summary(
+        municipalities=len(rows),
+        towns_villages=sum(row.municipality.kind in TOWNS_AND_VILLAGES for row in rows),
+        prefecture_score=prefecture_score(run=scores.run, prefecture=prefecture) if scores else None,
+        prefectures_ranked=prefecture_scores(run=scores.run).count() if scores else 0,
+        window=window,
+        handed_in=sum(row.handed_in for row in rows),
+        handed_in_by_deadline=sum(map(by_deadline, rows)) if window else None,
+        deadline_passed=late,
+        open_cases=sum(row.open_cases for row in rows),
+        overdue_cases=sum(row.overdue_actions for row in rows),
+        kpis=sum(row.kpis for row in rows),
+        kpis_off_track=sum(row.kpis_off_track for row in rows),
+        kpis_stale=sum(row.kpis_stale for row in rows),
     )
-    for row in scored[:LOWEST]:
-        row.reasons.append("lowest")
-    for row in rows:
-        if row.fall is not None and row.fall <= -FALL:
-            row.reasons.append("fell")
-        if row.assessment is None or row.assessment.status in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
-            row.reasons.append("not_submitted")
-        if row.kpis_stale:
-            row.reasons.append("stale_kpis")
 
 
 # --- gaps → joint action -------------------------------------------------------------------------

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from assessments.selectors import survey_window as window_of
+from assessments.services import survey_window_set
 from benchmarks.models import Area
+from dx_platform.core.actions import act
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 
-from .. import charts, selectors
-from ..forms import DashboardFilterForm
+from .. import charts, selectors, services
+from ..forms import DashboardFilterForm, SurveyWindowForm
 from .common import coordinated
 
 
@@ -68,7 +75,52 @@ def dashboard(request: AuthenticatedRequest, pref_code: str) -> HttpResponse:
             "area_label": label,
             "form": form,
             "chart": chart,
+            "points": selectors.POINTS,
+            "shortfall": selectors.SHORTFALL,
+            "fall": selectors.FALL,
         },
+    )
+
+
+@login_required
+def survey_window(request: AuthenticatedRequest, pref_code: str) -> HttpResponse:
+    """The prefecture sets when its municipalities answer this fiscal year's survey."""
+    prefecture = coordinated(request, pref_code)
+    year = FiscalYear.current()
+    window = window_of(prefecture_id=prefecture.pk, fiscal_year=year.year)
+    initial: dict[str, object] = {"fiscal_year": year.year}
+    if window:
+        initial |= {"opens_on": window.opens_on, "closes_on": window.closes_on}
+    form = SurveyWindowForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_window_set(prefecture=prefecture, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The survey window is saved."))
+            return redirect("coordination:dashboard", pref_code=pref_code)
+    return render(
+        request,
+        "coordination/survey_window.html",
+        {"prefecture": prefecture, "form": form, "year": year, "window": window},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def remind(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """Remind a municipality to submit its self-assessment (at most once a week), back to the dashboard."""
+    organization = selectors.municipality_organization(code=code)
+    if organization is None or organization.municipality is None:
+        raise Http404
+    municipality = organization.municipality
+    return act(
+        request,
+        lambda: services.assessment_reminder_send(municipality=municipality, by=request.user),
+        _("Reminder sent to %(name)s.") % {"name": municipality.name},
+        reverse("coordination:dashboard", args=[municipality.prefecture.pref_code]) + "#attention-heading",
     )
 
 

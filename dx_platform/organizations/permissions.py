@@ -428,7 +428,12 @@ def pool_accounts(prefecture_id: int) -> Q:
 
 
 def can_raise_support_case(user: User | AnonymousUser, organization: Organization) -> bool:
-    return organization.kind == Organization.Kind.MUNICIPALITY and can_write_for(user, organization)
+    """The municipality asks for support, or its prefecture's coordinators open a case for it (伴走支援
+    begins as often from the prefecture's side)."""
+    return organization.kind == Organization.Kind.MUNICIPALITY and (
+        can_write_for(user, organization)
+        or (organization.prefecture_id is not None and can_coordinate(user, organization.prefecture_id))
+    )
 
 
 def support_case_visibility(user: User | AnonymousUser) -> Q:

@@ -8,13 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 
 from assessments.models import Initiative, Kpi, Roadmap
+from assessments.services import survey_window_set
 from benchmarks.models import Dataset, Indicator
 from benchmarks.services.imports import dataset_import
 from coordination import services
 from coordination.models import CouncilReport, Specialist, SupportCase
+from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Municipality, Organization, Role
 from tests.assessments import EVERYONE as SHARED_ROLES
@@ -107,7 +110,7 @@ EVERYONE = (*SHARED_ROLES, "pooled")
 # Of the other prefecture: who runs its workspace, who belongs to its town, who is its pool's engineer.
 COORDINATORS = {"other_coordinator", "staff"}
 MEMBERS = {"other_admin", "other_editor"}
-RAISERS = MEMBERS
+RAISERS = MEMBERS | COORDINATORS  # the municipality asks, or its prefecture opens a case for it
 CASE_READERS = COORDINATORS | MEMBERS | {"pooled"}
 LOGGERS = COORDINATORS | {"pooled"}
 
@@ -232,3 +235,13 @@ def survey_answers(overrides: dict[str, dict[str, str]] | None = None, year: int
 @pytest.fixture
 def city_editor(home):
     return MembershipFactory(organization=home["city"], role=Role.EDITOR).user
+
+
+def past_the_deadline(prefecture: Any, by: Any) -> Any:
+    """Set this fiscal year's survey window (deadline 31 January) and give the clock of two weeks after it:
+    every municipality that has not submitted is then late."""
+    year = FiscalYear.current()
+    deadline = dt.date(year.year + 1, 1, 31)
+    survey_window_set(prefecture=prefecture, fiscal_year=year.year, opens_on=year.start, closes_on=deadline, by=by)
+    later = dt.datetime.combine(deadline + dt.timedelta(days=14), dt.time(9), tzinfo=timezone.get_current_timezone())
+    return time_machine.travel(later)

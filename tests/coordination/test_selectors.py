@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -102,66 +103,158 @@ def test_a_row_per_municipality_of_the_prefecture_with_its_scores_and_health(sco
     assert (rows[city].kpis, rows[city].roadmaps, rows[city].open_cases) == (0, 0, 0)
 
 
-def test_the_lowest_five_composites_need_attention(scored, home, people):
+def causes(row) -> dict[str, float]:
+    return {cause.code: cause.points for cause in row.causes}
+
+
+def test_a_shortfall_within_the_size_class_or_below_the_prefecture_adds_a_point_per_point(scored, home, people):
     rows = board(people["coordinator"], home).rows
-    lowest = sorted(rows, key=lambda row: row.score.composite)[: selectors.LOWEST]
-    assert [row for row in rows if "lowest" in row.reasons] == [row for row in rows if row in lowest]
-    assert len(rows) > selectors.LOWEST
+    composites = [row.score.composite for row in rows]
+    mean = sum(composites) / len(composites)
+    for row in rows:
+        below_class, below_prefecture = 50 - row.score.peer_composite, mean - row.score.composite
+        found = causes(row)
+        assert found.get("below_class") == (pytest.approx(below_class) if below_class >= selectors.SHORTFALL else None)
+        expected = pytest.approx(below_prefecture) if below_prefecture >= selectors.SHORTFALL else None
+        assert found.get("below_prefecture") == expected
+    assert any("below_prefecture" in row.reasons for row in rows)
+    assert not all("below_prefecture" in row.reasons for row in rows)
 
 
-def test_a_fall_of_two_points_since_the_year_before_needs_attention(scored, home, town, people):
+def test_a_fall_of_two_points_since_the_previous_survey_adds_two_points_per_point(scored, home, town, people):
     rows = board(people["coordinator"], home).rows
     fell = {row.municipality for row in rows if "fell" in row.reasons}
     assert fell == {row.municipality for row in rows if row.fall is not None and row.fall <= -selectors.FALL}
     home_town = next(row for row in rows if row.municipality == town)
     assert home_town.fall == pytest.approx(composite(scored.run, town) - composite(scored.previous_run, town))
     assert home_town.fall < -5
-    assert town in fell
+    assert causes(home_town)["fell"] == pytest.approx(-2 * home_town.fall)
     assert len(fell) < len(rows)
 
 
-def test_assessments_not_submitted_need_attention(scored, home, towns, people):
+def window(home, people, closes_on: dt.date):
+    from assessments.services import survey_window_set
+
+    year = FiscalYear.of(closes_on)
+    survey_window_set(
+        prefecture=home["prefecture"].prefecture,
+        fiscal_year=year.year,
+        opens_on=year.start,
+        closes_on=closes_on,
+        by=people["coordinator"],
+    )
+
+
+def at(day: dt.date, hour: int = 9) -> time_machine.travel:
+    return time_machine.travel(dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone()))
+
+
+def test_a_missing_assessment_is_a_status_before_the_deadline_and_a_reason_after_it(scored, home, towns, people):
+    year = FiscalYear(YEAR)
+    deadline = dt.date(YEAR + 1, 1, 31)
+    window(home, people, deadline)
     statuses = dict(zip(towns, ["draft", "returned", "submitted", "confirmed"], strict=False))
     for municipality, status in statuses.items():
         Assessment.objects.create(municipality=municipality, fiscal_year=YEAR, status=status)
     Assessment.objects.create(municipality=towns[-1], fiscal_year=YEAR - 1, status="confirmed")  # last year's
-    rows = {row.municipality: row for row in board(people["coordinator"], home).rows}
-    not_submitted = {m for m, row in rows.items() if "not_submitted" in row.reasons}
-    assert not_submitted == set(rows) - {towns[2], towns[3]}
+
+    with at(deadline, hour=23):
+        before = board(people["coordinator"], home)
+    assert before.fiscal_year == year.year
+    assert not any("late" in row.reasons for row in before.rows)
+    everyone = {row.municipality for row in before.rows}
+    assert {row.municipality for row in before.rows if not row.handed_in} == everyone - {towns[2], towns[3]}
+
+    with at(deadline + dt.timedelta(days=1)):
+        after = board(people["coordinator"], home)
+    late = {row.municipality for row in after.rows if "late" in row.reasons}
+    assert late == everyone - {towns[2], towns[3]}
+    assert all(causes(row)["late"] == selectors.POINTS["late"] for row in after.rows if "late" in row.reasons)
+
+    # The non-submitters rise in the ranking: each moves up (or stays first), the submitters move down.
+    def ranks(dashboard):
+        order = [row.municipality for row in dashboard.attention]
+        return {m: order.index(m) if m in order else len(order) + 1 for m in everyone}
+
+    was, now = ranks(before), ranks(after)
+    assert all(now[m] <= was[m] for m in late)
+    assert all(now[m] >= was[m] for m in (towns[2], towns[3]))
+    assert {row.municipality for row in after.attention[: len(late)]} == late
 
 
-def test_kpis_without_a_measurement_for_90_days_need_attention(scored, home, town, towns, people):
+def test_kpis_off_track_or_unmeasured_for_90_days_add_three_points_each(scored, home, town, towns, people):
     today = timezone.localdate()
     make_kpi(town, baseline_date=today - dt.timedelta(days=91))
     measured = make_kpi(towns[0], baseline_date=today - dt.timedelta(days=200))
     Measurement.objects.create(kpi=measured, measured_on=today - dt.timedelta(days=10), value=20.0)
     make_kpi(towns[1], baseline_date=today - dt.timedelta(days=89))
+    behind = make_kpi(towns[2], baseline_date=today - dt.timedelta(days=300), target_date=today + dt.timedelta(days=65))
+    Measurement.objects.create(kpi=behind, measured_on=today - dt.timedelta(days=5), value=10.0)  # no progress
     rows = {row.municipality: row for row in board(people["coordinator"], home).rows}
-    assert {m for m, row in rows.items() if "stale_kpis" in row.reasons} == {town}
+    assert {m for m, row in rows.items() if "kpis" in row.reasons} == {town, towns[2]}
     assert (rows[town].kpis_stale, rows[towns[0]].kpis_stale, rows[towns[1]].kpis_stale) == (1, 0, 0)
+    assert (rows[town].kpis_off_track, rows[towns[2]].kpis_off_track) == (0, 1)
+    assert causes(rows[town])["kpis"] == causes(rows[towns[2]])["kpis"] == selectors.POINTS["kpis"]
 
 
-def test_each_reason_is_shown_in_words(scored, home, town, people):
+def test_an_overdue_next_action_adds_ten_points_and_an_open_case_marks_it_in_hand(scored, home, town, people):
+    case = raise_case(home["town"], people["editor"])
+    services.support_activity_log(
+        case=case,
+        given=services.ActivityInput(
+            kind="call",
+            held_on=timezone.localdate() - dt.timedelta(days=20),
+            attendees="担当",
+            hours=Decimal(1),
+            notes="",
+            next_action="資料を送る",
+            next_action_due=timezone.localdate() - dt.timedelta(days=1),
+        ),
+        by=people["coordinator"],
+    )
+    rows = {row.municipality: row for row in board(people["coordinator"], home).rows}
+    assert causes(rows[town])["overdue_actions"] == selectors.POINTS["overdue_actions"]
+    assert rows[town].in_hand and rows[town].open_case_id == case.pk
+    assert not any(row.in_hand for m, row in rows.items() if m != town)
+    services.support_case_close(case=case, outcome="解決", by=people["coordinator"])
+    row = next(row for row in board(people["coordinator"], home).rows if row.municipality == town)
+    assert "overdue_actions" not in row.reasons and not row.in_hand
+
+
+def test_each_reason_is_shown_in_words_with_its_figures(scored, home, town, people):
     make_kpi(town, baseline_date=timezone.localdate() - dt.timedelta(days=120))
     row = next(row for row in board(people["coordinator"], home).rows if row.municipality == town)
-    assert row.reasons == ["fell", "not_submitted", "stale_kpis"]
+    assert "fell" in row.reasons and "kpis" in row.reasons
     with translation.override("en"):
-        assert row.reason_labels == [
-            "composite fell since the previous year",
-            "self-assessment not submitted",
-            "KPIs without a measurement for 90 days",
-        ]
-    assert [row for row in board(people["coordinator"], home).attention if row.municipality == town] != []
+        labels = selectors.prefecture_dashboard(user=people["coordinator"], prefecture=home["prefecture"].prefecture)
+        row = next(r for r in labels.rows if r.municipality == town)
+    words = dict(zip(row.reasons, row.reason_labels, strict=True))
+    assert words["fell"] == (
+        f"fell {-row.fall:.1f} since FY2021 ({row.previous_composite:.1f} → {row.score.composite:.1f})"
+    )
+    assert words["kpis"] == "KPIs: 0 off track, 1 unmeasured for 90 days"
 
 
-def test_the_most_urgent_come_first_in_the_attention_list(scored, home, people):
-    """The lowest composites first (lowest of them first), then falls, then what is only unsubmitted."""
-    attention = board(people["coordinator"], home).attention
-    grave = [min(list(selectors.REASONS).index(r) for r in row.reasons) for row in attention]
-    assert grave == sorted(grave) and grave[0] == 0 and grave[-1] > 0
-    lowest = [row.score.composite for row in attention if "lowest" in row.reasons]
-    assert lowest == sorted(lowest) and len(lowest) == selectors.LOWEST
-    assert attention[0].score.composite == min(row.score.composite for row in attention)
+def test_the_list_is_ordered_by_priority_the_sum_of_its_points_and_bounded(scored, home, people, towns):
+    make_kpi(towns[0], baseline_date=timezone.localdate() - dt.timedelta(days=120))
+    dashboard = board(people["coordinator"], home)
+    attention = dashboard.attention
+    assert attention and all(row.causes for row in attention)
+    assert {row.municipality for row in attention} == {row.municipality for row in dashboard.rows if row.causes}
+    priorities = [row.priority for row in attention]
+    assert priorities == sorted(priorities, reverse=True)
+    assert all(row.priority == pytest.approx(sum(causes(row).values()), abs=0.05) for row in attention)
+    assert dashboard.listed == attention[: selectors.LISTED] and dashboard.more == attention[selectors.LISTED :]
+
+
+def test_the_bound_holds_for_a_long_list(scored, home, people):
+    add_municipalities(home["prefecture"].prefecture, 12)
+    deadline = dt.date(YEAR + 1, 1, 31)
+    window(home, people, deadline)
+    with at(deadline + dt.timedelta(days=14)):  # everyone is late: all need attention
+        dashboard = board(people["coordinator"], home)
+    assert len(dashboard.attention) == len(dashboard.rows) == 20
+    assert len(dashboard.listed) == selectors.LISTED and len(dashboard.more) == 10
 
 
 def test_filters_towns_and_villages_size_class_and_area(scored, home, town, towns, people):
@@ -169,16 +262,42 @@ def test_filters_towns_and_villages_size_class_and_area(scored, home, town, town
     assert {row.municipality for row in board(coordinator, home, towns_only=True).rows} == {town, *towns}
     assert [row.municipality for row in board(coordinator, home, size_class="village").rows] == [towns[-1]]
     rows = board(coordinator, home, area="system").rows
-    lowest = sorted(rows, key=lambda row: row.score.dev_system)[: selectors.LOWEST]
-    assert {row.municipality for row in rows if "lowest" in row.reasons} == {row.municipality for row in lowest}
+    for row in rows:
+        gap = 50 - row.score.peer_dev_system
+        assert causes(row).get("below_class") == (pytest.approx(gap) if gap >= selectors.SHORTFALL else None)
     assert selectors.shown_value(rows[0], "system") == rows[0].score.dev_system
 
 
-def test_without_scores_the_dashboard_still_lists_the_municipalities(home, town, people):
+def test_without_scores_or_a_deadline_nothing_needs_attention(home, town, people):
     dashboard = board(people["coordinator"], home)
     assert dashboard.scores is None
     assert {row.municipality for row in dashboard.rows} == {town, home["city"].municipality}
-    assert all(row.reasons == ["not_submitted"] for row in dashboard.rows)
+    assert dashboard.attention == []
+
+
+def test_the_summary_counts_what_the_table_shows(scored, home, town, towns, people):
+    deadline = dt.date(YEAR + 1, 1, 31)
+    window(home, people, deadline)
+    on_time = Assessment.objects.create(municipality=towns[0], fiscal_year=YEAR, status="submitted")
+    Assessment.objects.filter(pk=on_time.pk).update(
+        submitted_at=dt.datetime.combine(deadline, dt.time(17), tzinfo=timezone.get_current_timezone())
+    )
+    late = Assessment.objects.create(municipality=towns[1], fiscal_year=YEAR, status="confirmed")
+    Assessment.objects.filter(pk=late.pk).update(
+        submitted_at=dt.datetime.combine(
+            deadline + dt.timedelta(days=2), dt.time(9), tzinfo=timezone.get_current_timezone()
+        )
+    )
+    raise_case(home["town"], people["editor"])
+    make_kpi(town)
+    with at(deadline + dt.timedelta(days=3)):
+        summary = board(people["coordinator"], home).summary
+    assert (summary.municipalities, summary.towns_villages) == (8, 7)  # the home city is a city
+    assert (summary.handed_in, summary.handed_in_by_deadline, summary.deadline_passed) == (2, 1, True)
+    assert summary.window.closes_on == deadline
+    assert (summary.open_cases, summary.kpis) == (1, 1)
+    assert summary.prefecture_score is not None and summary.prefecture_score.rank >= 1
+    assert summary.prefectures_ranked >= 2
 
 
 @pytest.mark.parametrize("who", ["other_coordinator", "admin", "viewer", "partner", "national", "outsider"])

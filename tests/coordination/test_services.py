@@ -75,11 +75,19 @@ def test_the_towns_editors_and_admins_raise_a_case_and_the_coordinators_hear_of_
     assert titles(everyone["other_coordinator"]) == []
 
 
-@pytest.mark.parametrize("who", ["viewer", "coordinator", "partner", "national", "outsider", "other_editor"])
+@pytest.mark.parametrize("who", ["viewer", "other_coordinator", "partner", "national", "outsider", "other_editor"])
 def test_nobody_else_raises_a_case_for_the_town(home, everyone, who):
     with pytest.raises(PermissionDenied):
         raise_case(home["town"], everyone[who])
     assert not SupportCase.objects.exists()
+
+
+def test_the_prefecture_opens_a_case_for_its_town_and_the_town_hears_of_it(home, everyone):
+    case = raise_case(home["town"], everyone["coordinator"], topic="CIOの任命を支援")
+    assert (case.municipality, case.raised_by) == (home["town"].municipality, everyone["coordinator"])
+    assert any("CIOの任命を支援" in title for title in titles(everyone["editor"]))
+    assert any("CIOの任命を支援" in title for title in titles(everyone["admin"]))
+    assert titles(everyone["coordinator"]) == []  # not told of what they did themselves
 
 
 def test_a_case_about_an_unknown_skill_is_refused(home, people):

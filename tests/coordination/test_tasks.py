@@ -17,7 +17,7 @@ from coordination import selectors, services, tasks
 from coordination.models import CouncilReport, SupportActivity
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Membership
-from tests.coordination.conftest import raise_case, titles
+from tests.coordination.conftest import past_the_deadline, raise_case, titles
 
 pytestmark = pytest.mark.django_db
 
@@ -205,10 +205,11 @@ def test_a_shortened_attention_list_says_how_many_of_how_many_it_lists(
 ):
     monkeypatch.setattr("coordination.report.ATTENTION_LISTED", 1)
     prefecture = home["prefecture"].prefecture
-    with django_capture_on_commit_callbacks(execute=True):
-        report = services.council_report_request(prefecture=prefecture, by=people["coordinator"])
+    with past_the_deadline(prefecture, people["coordinator"]):
+        with django_capture_on_commit_callbacks(execute=True):
+            report = services.council_report_request(prefecture=prefecture, by=people["coordinator"])
+        attention = selectors.prefecture_dashboard(user=people["coordinator"], prefecture=prefecture).attention
     report.refresh_from_db()
-    attention = selectors.prefecture_dashboard(user=people["coordinator"], prefecture=prefecture).attention
     assert len(attention) == 2
     text = "".join(page.extract_text() for page in pdf_pages(report))
     assert "要注意 上位1団体（全2団体中）" in text

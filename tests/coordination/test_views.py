@@ -15,7 +15,7 @@ from benchmarks.models import Area
 from coordination import services
 from coordination.models import CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportCase
 from dx_platform.organizations.models import Municipality, Organization
-from tests.coordination.conftest import make_kpi
+from tests.coordination.conftest import make_kpi, past_the_deadline
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,13 +61,18 @@ def test_the_home_page_leads_a_coordinator_to_the_workspace_and_a_town_to_its_go
     assert 'href="/coordination/"' in page  # in the navigation
 
 
-def test_the_dashboard_lists_the_municipalities_lowest_first_with_why_they_need_attention(coordinator, national, home):
-    response = coordinator.get("/coordination/20/")
+def test_the_dashboard_lists_the_municipalities_lowest_first_with_why_they_need_attention(
+    coordinator, national, home, people
+):
+    with past_the_deadline(home["prefecture"].prefecture, people["coordinator"]):
+        coordinator.force_login(people["coordinator"])  # a session of the day travelled to
+        response = coordinator.get("/coordination/20/")
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [row.score.composite for row in rows] == sorted(row.score.composite for row in rows)
     assert "要注意（2団体）" in response.text
-    assert "総合偏差値が下位、自己評価が未提出" in response.text
+    deadline = response.context["board"].summary.window.closes_on
+    assert f"回答期限（{deadline.year}年{deadline.month}月{deadline.day}日）を過ぎても自己評価が未提出" in response.text
     assert response.context["chart"]["data"][0]["locations"] == [row.municipality.code for row in rows]
 
 
