@@ -41,6 +41,8 @@ def case_create(request: AuthenticatedRequest, code: str) -> HttpResponse:
         raise Http404
     if not permissions.can_raise_support_case(request.user, organization):
         raise PermissionDenied(_("Only the municipality's editors and administrators ask for support."))
+    # The prefecture's coordinators open a case for the town; the town's own people ask for one.
+    for_prefecture = permissions.can_coordinate(request.user, organization.municipality.prefecture_id)
     form = SupportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,12 +52,19 @@ def case_create(request: AuthenticatedRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Your request was sent to the prefecture."))
+            messages.success(
+                request,
+                _("The support case is open.") if for_prefecture else _("Your request was sent to the prefecture."),
+            )
             return redirect("coordination:case_detail", pk=case.pk)
     return render(
         request,
         "coordination/case_form.html",
-        {"form": form, "organization": organization},
+        {
+            "form": form,
+            "organization": organization,
+            "for_prefecture": for_prefecture,
+        },
         status=400 if form.errors else 200,
     )
 
