@@ -123,7 +123,8 @@ def expect(who: str, allowed: set[str], ok: int = 200, refused: int = 404) -> in
 @pytest.fixture
 def theirs(region, everyone, national, django_capture_on_commit_callbacks):
     """The other prefecture's objects: its town's case, assigned to its pool's engineer who has an account
-    (`pooled`) and visited once; a second case assigned to nobody; a goal; a finished council report."""
+    (`pooled`) and visited once; a second case assigned to nobody; a goal; a finished council report; this
+    fiscal year's survey window."""
     other = region["other"]
     coordinator = everyone["other_coordinator"]
     engineer = make_specialist(other["prefecture"].prefecture, "他県 技師", user=everyone["pooled"])
@@ -142,6 +143,14 @@ def theirs(region, everyone, national, django_capture_on_commit_callbacks):
         report = services.council_report_request(prefecture=other["prefecture"].prefecture, by=coordinator)
     report.refresh_from_db()
     assert report.status == CouncilReport.Status.DONE
+    year = FiscalYear.current()
+    window = survey_window_set(
+        prefecture=other["prefecture"].prefecture,
+        fiscal_year=year.year,
+        opens_on=year.start,
+        closes_on=year.end,
+        by=coordinator,
+    )
     return {
         "prefecture": other["prefecture"].prefecture,
         "town": other["town"],
@@ -150,6 +159,7 @@ def theirs(region, everyone, national, django_capture_on_commit_callbacks):
         "engineer": engineer,
         "goal": goal,
         "report": report,
+        "window": window,
     }
 
 
@@ -235,6 +245,13 @@ def survey_answers(overrides: dict[str, dict[str, str]] | None = None, year: int
 @pytest.fixture
 def city_editor(home):
     return MembershipFactory(organization=home["city"], role=Role.EDITOR).user
+
+
+def this_year(day: int, hour: int = 9) -> dt.datetime:
+    """A moment `day` days into the current fiscal year (day 183 is 1 October), away from its ends: a week
+    later is still the same fiscal year whenever the tests run."""
+    start = FiscalYear.current().start + dt.timedelta(days=day)
+    return dt.datetime.combine(start, dt.time(hour), tzinfo=timezone.get_current_timezone())
 
 
 def past_the_deadline(prefecture: Any, by: Any) -> Any:

@@ -1,21 +1,34 @@
 """The coordination API (/api/v1/coordination/): the home prefecture's people read the dashboard as the page
-computes it, take a support case from request to outcome, set a goal and its dates, ask for a report —
-changes only with the If-Match of their last GET. Every role against ANOTHER prefecture's objects gets what
-the pages give it (404 for what it may not see, 403 for what it may see but not do), and a refused write
-changes nothing. The schema documents every endpoint."""
+computes it, take a support case from request to outcome, set a goal and its dates, ask for a report, set the
+survey window and remind a town to submit — changes only with the If-Match of their last GET (the survey
+window, which a PUT sets whole, and a reminder, which overwrites nothing, need none). Every role against
+ANOTHER prefecture's objects gets what the pages give it (404 for what it may not see, 403 for what it may
+see but not do), and a refused write changes nothing. The schema documents every endpoint."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from assessments.models import Assessment, SurveyWindow
 from coordination import selectors
-from coordination.models import CouncilReport, SharedGoal, SupportActivity, SupportCase
+from coordination.models import (
+    REMIND_EVERY,
+    AssessmentReminder,
+    CouncilReport,
+    SharedGoal,
+    SupportActivity,
+    SupportCase,
+)
+from dx_platform.core.fiscal import FiscalYear
+from dx_platform.notifications.models import Notification
 from tests.coordination.conftest import (
     CASE_READERS,
     COORDINATORS,
@@ -25,6 +38,7 @@ from tests.coordination.conftest import (
     RAISERS,
     expect,
     raise_case,
+    this_year,
 )
 
 pytestmark = pytest.mark.django_db
@@ -229,6 +243,118 @@ def test_a_report_is_requested_and_followed(people, home):
     assert [r["id"] for r in listed.json()] == [report["id"]]
 
 
+# --- the survey window and reminders -------------------------------------------------------------
+
+
+def test_the_survey_window_is_set_read_and_changed(people, home):
+    prefecture = home["prefecture"].prefecture
+    url = f"{API}/prefectures/{prefecture.pref_code}/survey-window/"
+    coordinator = api(people["coordinator"])
+    year = FiscalYear.current()
+    assert coordinator.get(url).status_code == 404  # not set yet
+    body = {"fiscal_year": year.year, "opens_on": year.start.isoformat(), "closes_on": f"{year.year + 1}-01-31"}
+    put = coordinator.put(url, body, format="json")
+    assert (put.status_code, put.json()) == (200, body)
+    assert coordinator.get(url).json() == body
+    assert coordinator.get(url, {"fiscal_year": year.year - 1}).status_code == 404
+    dashboard = coordinator.get(f"{API}/prefectures/{prefecture.pref_code}/dashboard/").json()
+    assert dashboard["summary"]["window"] == body
+
+    changed = body | {"closes_on": year.end.isoformat()}
+    assert coordinator.put(url, changed, format="json").json() == changed
+    assert coordinator.get(url).json() == changed
+    assert SurveyWindow.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        (
+            {"opens_on": "{year}-10-01", "closes_on": "{year}-09-30"},
+            "closes_on",
+            "回答期限を受付開始日より前にすることはできません。",
+        ),
+        ({"closes_on": "{year}-13-01"}, "closes_on", None),
+        ({"opens_on": None}, "opens_on", None),
+        ({"fiscal_year": 1999}, "fiscal_year", None),
+    ],
+    ids=["deadline-before-opening", "no-such-date", "no-opening", "year-out-of-range"],
+)
+def test_a_bad_survey_window_is_a_400_with_its_reason_and_changes_nothing(people, home, changes, field, reason):
+    url = f"{API}/prefectures/{home['prefecture'].prefecture.pref_code}/survey-window/"
+    coordinator = api(people["coordinator"])
+    year = FiscalYear.current()
+    kept = {"fiscal_year": year.year, "opens_on": year.start.isoformat(), "closes_on": year.end.isoformat()}
+    assert coordinator.put(url, kept, format="json").status_code == 200
+    bad = kept | {
+        name: value.format(year=year.year) if isinstance(value, str) else value for name, value in changes.items()
+    }
+    response = coordinator.put(url, bad, format="json")
+    assert (response.status_code, list(response.json())) == (400, [field])
+    assert response.json()[field] and all(response.json()[field])
+    if reason:
+        assert response.json()[field] == [reason]
+    assert coordinator.get(url).json() == kept
+    assert SurveyWindow.objects.count() == 1
+
+
+def test_a_coordinator_reminds_a_town_once_a_week(people, home, town):
+    url = f"{API}/prefectures/{home['prefecture'].prefecture.pref_code}/reminders/"
+    coordinator = api(people["coordinator"])
+    sent = this_year(183)
+    with time_machine.travel(sent, tick=False):
+        response = coordinator.post(url, {"municipality": town.code}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json() == {
+        "municipality": town.code,
+        "fiscal_year": FiscalYear.current().year,
+        "sent_at": sent.isoformat(),
+        "next_allowed": (sent + REMIND_EVERY).isoformat(),
+        "recipients": 2,
+    }
+    for who in ("editor", "admin"):
+        assert Notification.objects.filter(recipient=people[who], url__startswith="/assessments/").count() == 1
+
+    with time_machine.travel(sent + dt.timedelta(days=6), tick=False):
+        again = coordinator.post(url, {"municipality": town.code}, format="json")
+    assert again.status_code == 400
+    (reason,) = again.json()["non_field_errors"]
+    assert f"{sent.year}年10月1日に督促済みです。次の督促は{sent.year}年10月8日から送れます。" in reason
+    with time_machine.travel(sent + REMIND_EVERY - dt.timedelta(seconds=1), tick=False):
+        assert coordinator.post(url, {"municipality": town.code}, format="json").status_code == 400
+    assert AssessmentReminder.objects.count() == 1
+    assert Notification.objects.filter(recipient=people["editor"]).count() == 1
+
+    with time_machine.travel(sent + REMIND_EVERY, tick=False):
+        assert coordinator.post(url, {"municipality": town.code}, format="json").status_code == 201
+    assert AssessmentReminder.objects.count() == 2
+    assert Notification.objects.filter(recipient=people["editor"]).count() == 2
+
+
+def test_a_reminder_the_town_needs_not_or_of_no_town_here_is_a_400(people, home, town, region):
+    url = f"{API}/prefectures/{home['prefecture'].prefecture.pref_code}/reminders/"
+    coordinator = api(people["coordinator"])
+    theirs = region["other"]["town"].municipality.code
+    for body, field in (
+        ({"municipality": theirs}, "municipality"),
+        ({"municipality": "000000"}, "municipality"),
+        ({"municipality": "abc"}, "municipality"),
+        ({}, "municipality"),
+        ({"municipality": home["city"].municipality.code}, "non_field_errors"),  # nobody there to remind
+    ):
+        response = coordinator.post(url, body, format="json")
+        assert (response.status_code, list(response.json())) == (400, [field]), body
+        assert all(response.json()[field]), body
+    Assessment.objects.create(municipality=town, fiscal_year=FiscalYear.current().year, status="submitted")
+    handed_in = coordinator.post(url, {"municipality": town.code}, format="json")
+    assert (handed_in.status_code, handed_in.json()) == (
+        400,
+        {"non_field_errors": [f"{town}は自己評価を提出済みです。"]},
+    )
+    assert not AssessmentReminder.objects.exists()
+    assert not Notification.objects.exists()
+
+
 # --- every role against the other prefecture -----------------------------------------------------
 
 
@@ -287,6 +413,20 @@ def test_every_endpoint_against_the_other_prefecture(theirs, everyone, who):
     assert client.post(f"{API}/goals/{goal.pk}/dates/", date, format="json").status_code == expect(who, readers)
     requested = client.post(f"{API}/prefectures/{code}/reports/")
     assert requested.status_code == expect(who, COORDINATORS, ok=201)
+    window = theirs["window"]
+    assert client.get(f"{API}/prefectures/{code}/survey-window/").status_code == expect(who, COORDINATORS)
+    moved = {
+        "fiscal_year": window.fiscal_year,
+        "opens_on": window.opens_on,
+        "closes_on": dt.date(window.fiscal_year + 1, 1, 31),
+    }
+    assert client.put(f"{API}/prefectures/{code}/survey-window/", moved, format="json").status_code == expect(
+        who, COORDINATORS
+    )
+    reminded = client.post(
+        f"{API}/prefectures/{code}/reminders/", {"municipality": theirs["town"].municipality.code}, format="json"
+    )
+    assert reminded.status_code == expect(who, COORDINATORS, ok=201)
 
     # What was refused left nothing behind.
     assert SupportCase.objects.count() == 2 + (who in RAISERS)
@@ -296,6 +436,10 @@ def test_every_endpoint_against_the_other_prefecture(theirs, everyone, who):
     assert SharedGoal.objects.count() == 1 + (who in COORDINATORS)
     assert SharedGoal.objects.get(pk=goal.pk).title == ("改名" if who in COORDINATORS else "CIOの任命")
     assert CouncilReport.objects.count() == 1 + (who in COORDINATORS)
+    assert SurveyWindow.objects.get().closes_on == (moved["closes_on"] if who in COORDINATORS else window.closes_on)
+    assert AssessmentReminder.objects.count() == (who in COORDINATORS)
+    told = Notification.objects.filter(recipient=everyone["other_admin"], url__startswith="/assessments/")
+    assert told.count() == (who in COORDINATORS)
 
 
 # --- the schema ----------------------------------------------------------------------------------
@@ -309,6 +453,8 @@ def test_the_schema_documents_cases_specialists_goals_and_reports(db):
         f"{API}/prefectures/{{pref_code}}/specialists/",
         f"{API}/prefectures/{{pref_code}}/goals/",
         f"{API}/prefectures/{{pref_code}}/reports/",
+        f"{API}/prefectures/{{pref_code}}/reminders/",
+        f"{API}/prefectures/{{pref_code}}/survey-window/",
         f"{API}/cases/",
         f"{API}/cases/{{id}}/activities/",
         f"{API}/cases/{{id}}/dispatches/",

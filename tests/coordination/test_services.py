@@ -1,5 +1,6 @@
 """Coordination services: support cases from request to outcome, the specialist pool and its dispatches,
-shared goals and milestones. Every refusal says why and leaves nothing half-saved."""
+shared goals and milestones, the survey window and reminders to submit the self-assessment. Every refusal
+says why and leaves nothing half-saved."""
 
 from __future__ import annotations
 
@@ -7,13 +8,18 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from assessments.models import Assessment, SurveyWindow
+from assessments.services import survey_window_set
 from benchmarks.models import Indicator
-from coordination import services
+from coordination import selectors, services
 from coordination.models import (
+    REMIND_EVERY,
+    AssessmentReminder,
     CouncilReport,
     Dispatch,
     GoalMilestone,
@@ -22,8 +28,12 @@ from coordination.models import (
     SupportActivity,
     SupportCase,
 )
+from dx_platform.core.fiscal import FiscalYear
+from dx_platform.notifications.models import Notification
+from dx_platform.organizations.models import Role
 from tests.assessments import load_catalog
-from tests.coordination.conftest import english, make_initiative, make_kpi, raise_case, titles
+from tests.coordination.conftest import EVERYONE, english, make_initiative, make_kpi, raise_case, this_year, titles
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -480,3 +490,209 @@ def test_only_the_coordinators_ask_for_a_council_report(home, everyone, who):
     with pytest.raises(PermissionDenied):
         services.council_report_request(prefecture=home["prefecture"].prefecture, by=everyone[who])
     assert not CouncilReport.objects.exists()
+
+
+# --- the survey window ---------------------------------------------------------------------------
+
+
+def set_window(home, by, opens_on: dt.date, closes_on: dt.date, year: int | None = None) -> SurveyWindow:
+    return survey_window_set(
+        prefecture=home["prefecture"].prefecture,
+        fiscal_year=year or FiscalYear.current().year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        by=by,
+    )
+
+
+def test_a_coordinator_sets_the_survey_window_and_the_dashboard_counts_by_its_deadline(home, town, people):
+    year = FiscalYear.current()
+    deadline = dt.date(year.year + 1, 1, 31)
+    window = set_window(home, people["coordinator"], year.start, deadline)
+    assert (window.fiscal_year, window.opens_on, window.closes_on, window.set_by) == (
+        year.year,
+        year.start,
+        deadline,
+        people["coordinator"],
+    )
+    city = home["city"].municipality
+    on_the_day = dt.datetime.combine(deadline, dt.time(17), tzinfo=timezone.get_current_timezone())
+    Assessment.objects.create(
+        municipality=city, fiscal_year=year.year, status=Assessment.Status.SUBMITTED, submitted_at=on_the_day
+    )
+
+    def board(today: dt.date) -> selectors.Dashboard:
+        return selectors.prefecture_dashboard(user=people["coordinator"], prefecture=town.prefecture, today=today)
+
+    before = board(deadline)
+    assert before.summary.window == window
+    assert (before.summary.handed_in, before.summary.handed_in_by_deadline, before.summary.deadline_passed) == (
+        1,
+        1,
+        False,
+    )
+    assert not any("late" in row.reasons for row in before.rows)
+    after = board(deadline + dt.timedelta(days=1))
+    assert after.summary.deadline_passed
+    assert {row.municipality for row in after.rows if "late" in row.reasons} == {town}
+
+
+def test_setting_the_window_again_changes_the_one_window_of_the_year(home, people):
+    year = FiscalYear.current()
+    first = set_window(home, people["coordinator"], year.start, dt.date(year.year + 1, 1, 31))
+    again = set_window(home, people["staff"], year.start + dt.timedelta(days=30), year.end)
+    assert again.pk == first.pk
+    assert SurveyWindow.objects.count() == 1
+    stored = SurveyWindow.objects.get()
+    assert (stored.opens_on, stored.closes_on, stored.set_by) == (
+        year.start + dt.timedelta(days=30),
+        year.end,
+        people["staff"],
+    )
+    # Another year's window is another row.
+    set_window(
+        home, people["coordinator"], FiscalYear(year.year - 1).start, FiscalYear(year.year - 1).end, year.year - 1
+    )
+    assert SurveyWindow.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "message"),
+    [
+        (183, 182, "closes_on: The deadline cannot come before the window opens."),
+        (-1, 182, "opens_on: The window opens within FY{year}."),
+        (0, 366, "closes_on: The deadline falls within FY{year}."),
+    ],
+    ids=["deadline-before-opening", "opens-the-year-before", "deadline-the-year-after"],
+)
+def test_a_window_out_of_order_or_out_of_its_year_is_refused_and_the_old_one_kept(home, people, opens, closes, message):
+    year = FiscalYear.current()
+    kept = set_window(home, people["coordinator"], year.start, year.end)
+    with translation.override("en"), pytest.raises(ValidationError) as exc:  # the year's label is English
+        set_window(
+            home,
+            people["coordinator"],
+            year.start + dt.timedelta(days=opens),
+            year.start + dt.timedelta(days=closes),
+        )
+    assert english(exc) == message.format(year=year.year)
+    stored = SurveyWindow.objects.get()
+    assert (stored.pk, stored.opens_on, stored.closes_on) == (kept.pk, year.start, year.end)
+
+
+def test_a_first_window_refused_writes_nothing(home, people):
+    year = FiscalYear.current()
+    with pytest.raises(ValidationError):
+        set_window(home, people["coordinator"], dt.date(year.year, 10, 1), dt.date(year.year, 9, 30))
+    assert not SurveyWindow.objects.exists()
+
+
+@pytest.mark.parametrize("who", sorted(set(EVERYONE) - {"coordinator", "staff"}))
+def test_only_the_prefectures_coordinators_and_staff_set_its_window(home, everyone, who):
+    year = FiscalYear.current()
+    with pytest.raises(PermissionDenied):
+        set_window(home, everyone[who], year.start, year.end)
+    assert not SurveyWindow.objects.exists()
+
+
+# --- reminders to submit the self-assessment ------------------------------------------------------
+
+
+def reminded(user) -> list[Notification]:
+    return list(Notification.objects.filter(recipient=user, url__startswith="/assessments/"))
+
+
+def remind(town, by, now: dt.datetime | None = None) -> AssessmentReminder:
+    return services.assessment_reminder_send(municipality=town, by=by, now=now)
+
+
+def test_a_reminder_is_logged_and_the_towns_editors_and_admins_are_told(home, town, everyone):
+    year = FiscalYear.current()
+    set_window(home, everyone["coordinator"], year.start, dt.date(year.year + 1, 1, 31))
+    with time_machine.travel(this_year(183), tick=False):
+        reminder = remind(town, everyone["coordinator"])
+    assert (reminder.municipality, reminder.fiscal_year, reminder.sent_by, reminder.sent_at, reminder.recipients) == (
+        town,
+        year.year,
+        everyone["coordinator"],
+        this_year(183),
+        2,
+    )
+    assert AssessmentReminder.objects.get() == reminder
+    for who in ("editor", "admin"):
+        (notice,) = reminded(everyone[who])
+        assert notice.url == reverse("assessments:detail", args=[town.code, year.year])
+        assert notice.title == f"{town.prefecture.name}より: {year.year}年度の自己評価の提出をお願いします"
+        assert f"{year.year + 1}年1月31日" in notice.body  # the deadline
+    for who in ("viewer", "coordinator", "other_admin", "other_editor", "partner"):
+        assert reminded(everyone[who]) == [], who
+
+
+def test_a_second_reminder_within_the_week_is_refused_then_goes_after_it(home, town, everyone):
+    sent = this_year(183)
+    with time_machine.travel(sent, tick=False):
+        remind(town, everyone["coordinator"])
+    second = MembershipFactory(organization=home["prefecture"], role=Role.COORDINATOR).user
+    for by in (everyone["coordinator"], second):  # whoever of the coordinators sends it
+        with time_machine.travel(sent + dt.timedelta(days=3), tick=False):
+            with translation.override("en"), pytest.raises(ValidationError) as exc:
+                remind(town, by)
+        assert (
+            english(exc)
+            == f"{town} was reminded on Oct. 1, {sent.year}; the next reminder can be sent from Oct. 8, {sent.year}."
+        )
+        with time_machine.travel(sent + REMIND_EVERY - dt.timedelta(minutes=1), tick=False):
+            with pytest.raises(ValidationError):
+                remind(town, by)
+    assert AssessmentReminder.objects.count() == 1
+    assert len(reminded(everyone["editor"])) == len(reminded(everyone["admin"])) == 1
+
+    with time_machine.travel(sent + REMIND_EVERY, tick=False):
+        again = remind(town, second)
+    assert (again.sent_by, again.sent_at) == (second, sent + REMIND_EVERY)
+    assert AssessmentReminder.objects.count() == 2
+    assert len(reminded(everyone["editor"])) == len(reminded(everyone["admin"])) == 2
+    assert selectors.last_reminder(municipality=town, fiscal_year=again.fiscal_year) == again
+
+
+@pytest.mark.parametrize("status", [Assessment.Status.SUBMITTED, Assessment.Status.CONFIRMED])
+def test_a_town_that_has_handed_in_is_not_reminded(town, everyone, status):
+    Assessment.objects.create(municipality=town, fiscal_year=FiscalYear.current().year, status=status)
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        remind(town, everyone["coordinator"])
+    assert english(exc) == f"{town} has already submitted its self-assessment."
+    assert not AssessmentReminder.objects.exists()
+    assert reminded(everyone["editor"]) == reminded(everyone["admin"]) == []
+
+
+@pytest.mark.parametrize("status", [Assessment.Status.DRAFT, Assessment.Status.RETURNED])
+def test_a_town_with_a_draft_or_a_returned_assessment_is_reminded(town, everyone, status):
+    Assessment.objects.create(municipality=town, fiscal_year=FiscalYear.current().year, status=status)
+    assert remind(town, everyone["coordinator"]).recipients == 2
+
+
+def test_last_years_submission_does_not_stop_this_years_reminder(town, everyone):
+    last_year = FiscalYear.current().year - 1
+    Assessment.objects.create(municipality=town, fiscal_year=last_year, status=Assessment.Status.CONFIRMED)
+    assert remind(town, everyone["coordinator"]).fiscal_year == last_year + 1
+
+
+def test_a_town_with_nobody_to_remind_is_refused(home, everyone):
+    city = home["city"].municipality  # no account of the city's
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        remind(city, everyone["coordinator"])
+    assert english(exc) == f"{city} has no active administrator or editor on the platform to remind."
+    assert not AssessmentReminder.objects.exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("who", sorted(set(EVERYONE) - {"coordinator", "staff"}))
+def test_only_the_prefectures_coordinators_and_staff_remind_its_towns(town, everyone, who):
+    with pytest.raises(PermissionDenied):
+        remind(town, everyone[who])
+    assert not AssessmentReminder.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_staff_remind_too(town, everyone):
+    assert remind(town, everyone["staff"]).sent_by == everyone["staff"]

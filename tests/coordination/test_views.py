@@ -1,6 +1,7 @@
 """The coordinator's workspace pages as the home prefecture's people use them: the dashboard and its filters,
-gaps into a prefilled joint procurement, support cases from request to outcome, the pool, goals and reports.
-Bad posts are shown again with 400 and their reasons; nothing is saved."""
+gaps into a prefilled joint procurement, support cases from request to outcome, the pool, goals and reports,
+the survey window and reminders to submit. Bad posts are shown again with 400 and their reasons; nothing is
+saved."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from assessments.models import Assessment, SurveyWindow
 from benchmarks.models import Area
 from coordination import services
-from coordination.models import CouncilReport, Dispatch, GoalMilestone, SharedGoal, Specialist, SupportCase
+from coordination.models import (
+    AssessmentReminder,
+    CouncilReport,
+    Dispatch,
+    GoalMilestone,
+    SharedGoal,
+    Specialist,
+    SupportCase,
+)
+from dx_platform.core.fiscal import FiscalYear
+from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Municipality, Organization
 from tests.coordination.conftest import make_kpi, past_the_deadline
 from tests.factories import MembershipFactory
@@ -434,3 +446,143 @@ def test_a_report_no_worker_came_back_to_stops_the_waiting(coordinator, django_c
     )
     assert coordinator.get(f"/coordination/reports/{report.pk}/progress/").json()["done"] is True
     assert "作成できませんでした" in coordinator.get(f"/coordination/reports/{report.pk}/").content.decode()
+
+
+# --- the survey window ---------------------------------------------------------------------------
+
+WINDOW_PAGE = "/coordination/20/survey-window/"
+
+
+def window_form(opens_on: dt.date, closes_on: dt.date) -> dict[str, str]:
+    return {
+        "fiscal_year": str(FiscalYear.current().year),
+        "opens_on": opens_on.isoformat(),
+        "closes_on": closes_on.isoformat(),
+    }
+
+
+def japanese(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def test_a_coordinator_sets_the_survey_window_and_the_dashboard_shows_its_deadline(coordinator, home):
+    year = FiscalYear.current()
+    page = coordinator.get(WINDOW_PAGE)
+    assert page.status_code == 200
+    assert page.context["form"]["fiscal_year"].value() == year.year
+    assert "期限は未設定" in coordinator.get("/coordination/20/").text
+
+    response = coordinator.post(WINDOW_PAGE, window_form(year.start, year.end), follow=True)
+    assert response.redirect_chain == [("/coordination/20/", 302)]
+    assert "調査期間を保存しました。" in response.text
+    window = SurveyWindow.objects.get()
+    assert (window.prefecture, window.fiscal_year, window.opens_on, window.closes_on) == (
+        home["prefecture"].prefecture,
+        year.year,
+        year.start,
+        year.end,
+    )
+    assert response.context["board"].summary.window == window
+    assert f"期限 {japanese(year.end)}" in response.text  # the tile
+
+    # Opened again, the page shows the window; saved again, the one window changes.
+    page = coordinator.get(WINDOW_PAGE)
+    assert f"現在の設定: {japanese(year.start)}受付開始、回答期限{japanese(year.end)}。" in page.text
+    assert page.context["form"]["closes_on"].value() == year.end
+    later = year.start + dt.timedelta(days=30)
+    assert coordinator.post(WINDOW_PAGE, window_form(later, year.end - dt.timedelta(days=1))).status_code == 302
+    window = SurveyWindow.objects.get()
+    assert (window.opens_on, window.closes_on) == (later, year.end - dt.timedelta(days=1))
+
+
+def test_a_deadline_before_the_opening_is_shown_again_and_nothing_is_saved(coordinator, people, home):
+    year = FiscalYear.current()
+    opens, closes = dt.date(year.year, 10, 1), dt.date(year.year, 9, 30)
+    response = coordinator.post(WINDOW_PAGE, window_form(opens, closes))
+    assert response.status_code == 400
+    assert errors(response) == "回答期限を受付開始日より前にすることはできません。"
+    assert "回答期限を受付開始日より前にすることはできません。" in response.text
+    assert response.context["form"]["opens_on"].value() == opens.isoformat()  # what was typed, to correct
+    assert not SurveyWindow.objects.exists()
+
+    coordinator.post(WINDOW_PAGE, window_form(year.start, year.end))
+    assert coordinator.post(WINDOW_PAGE, window_form(opens, closes)).status_code == 400
+    window = SurveyWindow.objects.get()
+    assert (window.opens_on, window.closes_on) == (year.start, year.end)
+
+
+@pytest.mark.parametrize("who", ["viewer", "editor", "admin", "partner", "national", "outsider", "other_coordinator"])
+def test_only_the_prefectures_coordinators_open_its_survey_window(client, everyone, who):
+    year = FiscalYear.current()
+    client.force_login(everyone[who])
+    assert client.get(WINDOW_PAGE).status_code == 404
+    assert client.post(WINDOW_PAGE, window_form(year.start, year.end)).status_code == 404
+    assert not SurveyWindow.objects.exists()
+
+
+def test_staff_set_a_prefectures_survey_window(client, everyone):
+    year = FiscalYear.current()
+    client.force_login(everyone["staff"])
+    assert client.post(WINDOW_PAGE, window_form(year.start, year.end)).status_code == 302
+    assert SurveyWindow.objects.get().set_by == everyone["staff"]
+
+
+# --- reminders to submit the self-assessment ------------------------------------------------------
+
+
+def remind_url(municipality) -> str:
+    return f"/coordination/municipalities/{municipality.code}/remind/"
+
+
+def test_a_coordinator_reminds_a_late_town_from_the_dashboard_once_a_week(coordinator, home, town, people):
+    with past_the_deadline(home["prefecture"].prefecture, people["coordinator"]) as clock:
+        coordinator.force_login(people["coordinator"])  # a session of the day travelled to
+        assert f'action="{remind_url(town)}"' in coordinator.get("/coordination/20/").text
+        response = coordinator.post(remind_url(town), follow=True)
+        assert response.redirect_chain == [("/coordination/20/#attention-heading", 302)]
+        assert f"{town.name}に督促を送りました。" in response.text
+        sent = timezone.localdate()
+        assert f"{sent.month}/{sent.day}督促済み" in response.text
+        assert f'action="{remind_url(town)}"' not in response.text
+        reminder = AssessmentReminder.objects.get()
+        assert (reminder.municipality, reminder.sent_by, reminder.recipients) == (town, people["coordinator"], 2)
+        for who in ("editor", "admin"):
+            assert Notification.objects.filter(recipient=people[who], url__contains=f"/{town.code}/").count() == 1
+
+        clock.shift(dt.timedelta(days=6))
+        again = coordinator.post(remind_url(town), follow=True)
+        assert again.redirect_chain == [("/coordination/20/#attention-heading", 302)]
+        next_day = sent + dt.timedelta(days=7)
+        assert f"{town}には{japanese(sent)}に督促済みです。次の督促は{japanese(next_day)}から送れます。" in again.text
+        assert AssessmentReminder.objects.count() == 1
+        assert Notification.objects.filter(recipient=people["editor"]).count() == 1
+
+        clock.shift(dt.timedelta(days=1))
+        coordinator.force_login(people["coordinator"])
+        assert f"{town.name}に督促を送りました。" in coordinator.post(remind_url(town), follow=True).text
+        assert AssessmentReminder.objects.count() == 2
+        assert Notification.objects.filter(recipient=people["editor"]).count() == 2
+
+
+def test_a_town_that_has_handed_in_is_not_reminded_and_the_dashboard_says_why(coordinator, town, people):
+    year = FiscalYear.current().year
+    Assessment.objects.create(municipality=town, fiscal_year=year, status=Assessment.Status.SUBMITTED)
+    response = coordinator.post(remind_url(town), follow=True)
+    assert response.redirect_chain == [("/coordination/20/#attention-heading", 302)]
+    assert f"{town}は自己評価を提出済みです。" in response.text
+    assert not AssessmentReminder.objects.exists()
+    assert not Notification.objects.filter(recipient=people["editor"]).exists()
+
+
+@pytest.mark.parametrize("who", ["viewer", "editor", "admin", "partner", "pooled", "other_coordinator"])
+def test_nobody_but_the_prefectures_coordinators_reminds_its_town(client, everyone, town, who):
+    client.force_login(everyone[who])
+    assert client.post(remind_url(town)).status_code == 403
+    assert not AssessmentReminder.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_a_reminder_is_a_post_to_a_known_municipality(coordinator, town):
+    assert coordinator.get(remind_url(town)).status_code == 405
+    assert coordinator.post("/coordination/municipalities/000000/remind/").status_code == 404
+    assert not AssessmentReminder.objects.exists()
