@@ -71,9 +71,24 @@ def region_map(
     zoom: float,
     title: str,
     colorbar: str,
+    bands: Sequence[tuple[float, float, str, StrOrPromise]] = (),
 ) -> dict[str, Any]:
     """A choropleth on a blank MapLibre map: the browser fetches only our GeoJSON (plotly's `geo` maps
-    would fetch a world outline from plotly's CDN)."""
+    would fetch a world outline from plotly's CDN). With `bands` (from, to, colour, label), equally wide
+    and in order, the map is coloured by those bands and the colour bar names them; else a sequential scale."""
+    scale: dict[str, Any] = {"colorscale": SCALE, "colorbar": {"title": {"text": str(colorbar)}}}
+    if bands:
+        low, high, n = bands[0][0], bands[-1][1], len(bands)
+        scale = {
+            "colorscale": [[edge / n, c] for i, (*_, c, _label) in enumerate(bands) for edge in (i, i + 1)],
+            "zmin": low,
+            "zmax": high,
+            "colorbar": {
+                "title": {"text": str(colorbar)},
+                "tickvals": [(start + end) / 2 for start, end, *_ in bands],
+                "ticktext": [str(label) for *_, label in bands],
+            },
+        }
     fig = go.Figure(
         go.Choroplethmap(
             geojson=geojson_url,
@@ -82,9 +97,8 @@ def region_map(
             z=list(values),
             text=[str(n) for n in names],
             hovertemplate="%{text}: %{z:.1f}<extra></extra>",
-            colorscale=SCALE,
-            colorbar={"title": {"text": str(colorbar)}},
             marker={"line": {"color": "white", "width": 0.5}},
+            **scale,
         )
     )
     fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})

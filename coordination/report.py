@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.staticfiles import finders
 from django.db.models import Count, Sum
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from dx_platform.core.downloads import workbook_bytes
-from dx_platform.organizations.models import TOWNS_AND_VILLAGES, Prefecture
+from dx_platform.organizations.models import Prefecture
 
 from . import charts, selectors
 from .models import Dispatch, SharedGoal, SupportActivity, SupportCase
@@ -67,7 +67,6 @@ class ReportData:
     made_at: dt.datetime
     dashboard: selectors.Dashboard
     attention: list[selectors.DashboardRow]  # the most urgent of dashboard.attention, as many as page 1 holds
-    headline: dict[str, Any]
     map_svg: str
     goals: list[tuple[SharedGoal, selectors.GoalProgress]]
     support: dict[str, Any]
@@ -76,21 +75,6 @@ class ReportData:
 def report_data(*, prefecture: Prefecture, user: User, today: dt.date | None = None) -> ReportData:
     today = today or timezone.localdate()
     dashboard = selectors.prefecture_dashboard(user=user, prefecture=prefecture, today=today)
-    rows = dashboard.rows
-    composites = [row.score.composite for row in rows if row.score and row.score.composite is not None]
-    statuses = [row.assessment.status for row in rows if row.assessment]
-    headline = {
-        "municipalities": len(rows),
-        "towns_villages": sum(row.municipality.kind in TOWNS_AND_VILLAGES for row in rows),
-        "mean_composite": sum(composites) / len(composites) if composites else None,
-        "submitted": sum(status in ("submitted", "confirmed") for status in statuses),
-        "kpis": sum(row.kpis for row in rows),
-        "kpis_on_track": sum(row.kpis_on_track for row in rows),
-        "with_roadmap": sum(bool(row.roadmaps) for row in rows),
-        "late_items": sum(row.late_items for row in rows),
-        "open_cases": sum(row.open_cases for row in rows),
-        "attention": len(dashboard.attention),
-    }
     year_ago = today - dt.timedelta(days=365)
     cases = SupportCase.objects.filter(municipality__prefecture=prefecture)
     activities = SupportActivity.objects.filter(case__municipality__prefecture=prefecture, held_on__gte=year_ago)
@@ -103,15 +87,16 @@ def report_data(*, prefecture: Prefecture, user: User, today: dt.date | None = N
         )["n"]
         or Decimal(0),
     }
-    values = {row.municipality.code: row.score.composite if row.score else None for row in rows}
+    values = {row.municipality.code: row.score.composite if row.score else None for row in dashboard.rows}
+    attention = dashboard.attention[:ATTENTION_LISTED]
+    ranks = {row.municipality.code: str(rank) for rank, row in enumerate(attention, start=1)}
     goals = selectors.shared_goal_list(user=user, prefecture=prefecture)
     return ReportData(
         prefecture=prefecture,
         made_at=timezone.now(),
         dashboard=dashboard,
-        attention=dashboard.attention[:ATTENTION_LISTED],
-        headline=headline,
-        map_svg=charts.municipality_svg(pref_code=prefecture.pref_code, values=values),
+        attention=attention,
+        map_svg=charts.municipality_svg(pref_code=prefecture.pref_code, values=values, marks=ranks),
         goals=selectors.goals_progress(goals=list(goals)),
         support=support,
     )
@@ -142,20 +127,27 @@ def _no_empty_boxes() -> Iterator[None]:
         raise ReportFontMissing(f"no font could draw {drawn!r}: {FONT_HELP}")
 
 
-def render_pdf(data: ReportData, language: str = "ja") -> bytes:
+def render_pdf(data: ReportData) -> bytes:
+    """The report in the active language (that of the data's reasons, so make both in the same one)."""
     from weasyprint import HTML  # here: a heavy library that only making a report needs
 
     found = finders.find(FONT, find_all=True)
     if not found:
         raise ReportFontMissing(f"the report's Japanese font {FONT} is not in the static files: {FONT_HELP}")
-    with translation.override(language):
-        # The map is our own SVG, built from our GeoJSON with names escaped.
-        html = render_to_string(
-            "coordination/report.html",
-            {"data": data, "map_svg": mark_safe(data.map_svg), "font_url": Path(found[0]).as_uri()},  # noqa: S308
-        )
+    # The map is our own SVG, built from our GeoJSON with names escaped.
+    html = render_to_string(
+        "coordination/report.html",
+        {
+            "data": data,
+            "map_svg": mark_safe(data.map_svg),  # noqa: S308
+            "bands": charts.BANDS,
+            "no_data": charts.NO_DATA,
+            "font_url": Path(found[0]).as_uri(),
+        },
+    )
     with _no_empty_boxes():
-        return bytes(HTML(string=html).write_pdf())
+        # Tagged (PDF/UA-1), so a screen reader reads headings, tables and their order.
+        return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
 
 
 def render_xlsx(data: ReportData) -> bytes:

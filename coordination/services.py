@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -459,10 +459,12 @@ def council_report_make(*, report_id: int) -> CouncilReport:
     try:
         if report.requested_by is None or not permissions.can_coordinate(report.requested_by, report.prefecture_id):
             raise PermissionDenied("the requester no longer coordinates this prefecture")
-        _progress(report, 10, "data")
-        data = council.report_data(prefecture=report.prefecture, user=report.requested_by)
-        _progress(report, 40, "pdf")
-        pdf = council.render_pdf(data, language=report.requested_by.language or "ja")
+        # In the requester's language throughout: the data's words (the reasons) as much as the page's.
+        with translation.override(report.requested_by.language or "ja"):
+            _progress(report, 10, "data")
+            data = council.report_data(prefecture=report.prefecture, user=report.requested_by)
+            _progress(report, 40, "pdf")
+            pdf = council.render_pdf(data)
         _progress(report, 80, "xlsx")
         xlsx = council.render_xlsx(data)
         stem = f"council-report-{report.prefecture.pref_code}-{timezone.localdate():%Y%m%d}"

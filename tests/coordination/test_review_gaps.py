@@ -5,10 +5,12 @@ progress while a worker makes it, and the report PDF's needs-attention list and 
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections import Counter
 from typing import Any
 from unittest import mock
+from xml.etree import ElementTree
 
 import pytest
 from django.template.defaultfilters import floatformat
@@ -322,3 +324,53 @@ def test_the_report_pdf_draws_the_map_with_each_municipality_coloured_by_its_com
     on_map = {f["properties"]["code"] for f in features} & set(composites)
     assert len(on_map) >= len(mapped) and sum(c != charts.NO_DATA for c in expected) == len(on_map)
     assert fill_colours_of_shapes(pdf_of(report)) == expected
+
+
+def test_the_print_map_puts_each_mark_inside_its_municipalitys_shape(home, mapped):
+    marks = {m.code: str(rank) for rank, m in enumerate(mapped, start=1)}
+    svg = ElementTree.fromstring(  # noqa: S314 - our own SVG
+        charts.municipality_svg(pref_code=home["prefecture"].prefecture.pref_code, values={}, marks=marks)
+    )
+    ns = "{http://www.w3.org/2000/svg}"
+    boxes = {}
+    for path in svg.iter(f"{ns}path"):
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path.get("d"))]
+        boxes[path.find(f"{ns}title").text] = (
+            min(numbers[0::2]),
+            max(numbers[0::2]),
+            min(numbers[1::2]),
+            max(numbers[1::2]),
+        )
+    drawn = {text.text: (float(text.get("x")), float(text.get("y"))) for text in svg.iter(f"{ns}text")}
+    assert set(drawn) == set(marks.values())
+    for municipality in mapped:
+        x, y = drawn[marks[municipality.code]]
+        west, east, top, bottom = boxes[municipality.name]
+        assert west <= x <= east and top <= y <= bottom, municipality.name
+
+
+def test_the_report_map_numbers_the_listed_municipalities_by_their_rank(made, home, people):
+    data = council.report_data(prefecture=home["prefecture"].prefecture, user=people["coordinator"])
+    expected = charts.municipality_svg(
+        pref_code=home["prefecture"].prefecture.pref_code,
+        values={row.municipality.code: row.score.composite for row in data.dashboard.rows if row.score},
+        marks={row.municipality.code: str(rank) for rank, row in enumerate(data.attention, start=1)},
+    )
+    assert data.attention and data.map_svg == expected
+
+
+def test_the_dashboards_map_is_coloured_and_labelled_as_the_reports(coordinator, answers):
+    page = coordinator.get("/coordination/20/").content.decode()
+    chart = json.loads(re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    (trace,) = chart["data"]
+    colours = [colour for _edge, colour in trace["colorscale"]]
+    assert colours[::2] == [colour for _from, _to, colour, _label in charts.BANDS]
+    assert trace["colorbar"]["ticktext"] == ["40未満", "40–45", "45–50", "50–55", "55–60", "60以上"]
+    assert (trace["zmin"], trace["zmax"]) == (charts.BANDS[0][0], charts.BANDS[-1][1])
+    # The same band on the page as in print, for a score in each band.
+    for low, high, colour, _label in charts.BANDS:
+        middle = (low + high) / 2
+        assert charts.colour(middle) == colour
+        assert (
+            colours[int((middle - trace["zmin"]) / (trace["zmax"] - trace["zmin"]) * len(charts.BANDS)) * 2] == colour
+        )

@@ -135,7 +135,19 @@ def test_page_one_of_the_a4_pdf_reads_in_japanese(requested, home):
     assert f"{name} 市区町村DXの状況" in text
     for heading in ("主な数値", "市区町村別の総合偏差値", "共同目標", "過去12か月の伴走支援"):
         assert heading in text, heading
+    # The dashboard's tiles, and the map's legend in the order of its bands.
+    flat = "".join(text.split())
+    for tile in ("市区町村", "県の総合偏差値（全国平均50）", "対応中の伴走支援", "目標未達のKPI"):
+        assert tile in flat, tile
+    assert "40未満 40–45 45–50 50–55 55–60 60以上 データなし" in " ".join(text.split())
     assert "伴走支援の新規1件、終了0件。訪問・会議1回（1時間）。専門人材の派遣0日。" in text
+
+
+def test_the_pdf_is_tagged_for_screen_readers(requested):
+    with requested.pdf.open("rb") as file:
+        catalog = PdfReader(io.BytesIO(file.read())).trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "ja"
 
 
 @pytest.fixture
