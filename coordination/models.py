@@ -182,7 +182,10 @@ class AssessmentReminder(models.Model):
 
     @property
     def next_allowed(self) -> dt.datetime:
-        return self.sent_at + REMIND_EVERY
+        """The start of the day a week after (local time), so that the date the refusal names is the whole
+        rule: reminded on a Monday afternoon, the next may go from the next Monday morning."""
+        day = timezone.localdate(self.sent_at) + REMIND_EVERY
+        return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 class SharedGoal(models.Model):

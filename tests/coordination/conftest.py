@@ -254,6 +254,11 @@ def this_year(day: int, hour: int = 9) -> dt.datetime:
     return dt.datetime.combine(start, dt.time(hour), tzinfo=timezone.get_current_timezone())
 
 
+def week_after(sent: dt.datetime) -> dt.datetime:
+    """Midnight starting the seventh day after `sent`: when the next reminder may go."""
+    return dt.datetime.combine(sent.date() + dt.timedelta(days=7), dt.time(), tzinfo=sent.tzinfo)
+
+
 def past_the_deadline(prefecture: Any, by: Any) -> Any:
     """Set this fiscal year's survey window (deadline 31 January) and give the clock of two weeks after it:
     every municipality that has not submitted is then late."""

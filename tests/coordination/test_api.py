@@ -20,7 +20,6 @@ from rest_framework.test import APIClient
 from assessments.models import Assessment, SurveyWindow
 from coordination import selectors
 from coordination.models import (
-    REMIND_EVERY,
     AssessmentReminder,
     CouncilReport,
     SharedGoal,
@@ -39,6 +38,7 @@ from tests.coordination.conftest import (
     expect,
     raise_case,
     this_year,
+    week_after,
 )
 
 pytestmark = pytest.mark.django_db
@@ -309,7 +309,7 @@ def test_a_coordinator_reminds_a_town_once_a_week(people, home, town):
         "municipality": town.code,
         "fiscal_year": FiscalYear.current().year,
         "sent_at": sent.isoformat(),
-        "next_allowed": (sent + REMIND_EVERY).isoformat(),
+        "next_allowed": week_after(sent).isoformat(),
         "recipients": 2,
     }
     for who in ("editor", "admin"):
@@ -320,12 +320,12 @@ def test_a_coordinator_reminds_a_town_once_a_week(people, home, town):
     assert again.status_code == 400
     (reason,) = again.json()["non_field_errors"]
     assert f"{sent.year}年10月1日に督促済みです。次の督促は{sent.year}年10月8日から送れます。" in reason
-    with time_machine.travel(sent + REMIND_EVERY - dt.timedelta(seconds=1), tick=False):
+    with time_machine.travel(week_after(sent) - dt.timedelta(seconds=1), tick=False):
         assert coordinator.post(url, {"municipality": town.code}, format="json").status_code == 400
     assert AssessmentReminder.objects.count() == 1
     assert Notification.objects.filter(recipient=people["editor"]).count() == 1
 
-    with time_machine.travel(sent + REMIND_EVERY, tick=False):
+    with time_machine.travel(week_after(sent), tick=False):
         assert coordinator.post(url, {"municipality": town.code}, format="json").status_code == 201
     assert AssessmentReminder.objects.count() == 2
     assert Notification.objects.filter(recipient=people["editor"]).count() == 2

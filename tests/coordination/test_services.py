@@ -18,7 +18,6 @@ from assessments.services import survey_window_set
 from benchmarks.models import Indicator
 from coordination import selectors, services
 from coordination.models import (
-    REMIND_EVERY,
     AssessmentReminder,
     CouncilReport,
     Dispatch,
@@ -32,7 +31,16 @@ from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.models import Notification
 from dx_platform.organizations.models import Role
 from tests.assessments import load_catalog
-from tests.coordination.conftest import EVERYONE, english, make_initiative, make_kpi, raise_case, this_year, titles
+from tests.coordination.conftest import (
+    EVERYONE,
+    english,
+    make_initiative,
+    make_kpi,
+    raise_case,
+    this_year,
+    titles,
+    week_after,
+)
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -641,15 +649,15 @@ def test_a_second_reminder_within_the_week_is_refused_then_goes_after_it(home, t
             english(exc)
             == f"{town} was reminded on Oct. 1, {sent.year}; the next reminder can be sent from Oct. 8, {sent.year}."
         )
-        with time_machine.travel(sent + REMIND_EVERY - dt.timedelta(minutes=1), tick=False):
+        with time_machine.travel(week_after(sent) - dt.timedelta(minutes=1), tick=False):
             with pytest.raises(ValidationError):
                 remind(town, by)
     assert AssessmentReminder.objects.count() == 1
     assert len(reminded(everyone["editor"])) == len(reminded(everyone["admin"])) == 1
 
-    with time_machine.travel(sent + REMIND_EVERY, tick=False):
+    with time_machine.travel(week_after(sent), tick=False):  # the morning of the date the refusal named
         again = remind(town, second)
-    assert (again.sent_by, again.sent_at) == (second, sent + REMIND_EVERY)
+    assert (again.sent_by, again.sent_at) == (second, week_after(sent))
     assert AssessmentReminder.objects.count() == 2
     assert len(reminded(everyone["editor"])) == len(reminded(everyone["admin"])) == 2
     assert selectors.last_reminder(municipality=town, fiscal_year=again.fiscal_year) == again
