@@ -59,6 +59,31 @@ def test_production_settings_refuse_to_boot_without_a_required_variable(
     assert f"Set the {variable} environment variable" in result.stderr
 
 
+def example_key() -> str:
+    """The secret key of .env.example, the file the README says to copy."""
+    (line,) = (
+        line for line in (ROOT / ".env.example").read_text().splitlines() if line.startswith("DJANGO_SECRET_KEY=")
+    )
+    return line.split("=", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(example_key(), id="the example's"),
+        pytest.param("insecure-local-only-key-change-me", id="the local default"),
+        pytest.param(secrets.token_urlsafe(24), id="short"),
+        pytest.param("a" * 80, id="one character"),
+    ],
+)
+def test_production_settings_refuse_to_boot_with_a_weak_secret_key(production_env: dict[str, str], key: str) -> None:
+    production_env["DJANGO_SECRET_KEY"] = key
+    result = run_manage("check", env=production_env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is a placeholder or too weak" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr  # how to make a good one
+
+
 def test_production_settings_use_the_site_url_and_check_persistent_connections(
     production_env: dict[str, str],
 ) -> None:

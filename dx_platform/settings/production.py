@@ -1,10 +1,25 @@
 """Production: secrets and service URLs have no default, so a missing one stops the boot."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
+
+def _strong(key: str) -> str:
+    """The secret key, unless it is one anybody could know or guess: sessions, password-reset links and
+    signed downloads are only as safe as it is. Django's own deploy check only warns of these."""
+    placeholder = any(word in key.lower() for word in ("change-me", "changeme", "example", "insecure", "secret-key"))
+    if placeholder or len(key) < 50 or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is a placeholder or too weak (it needs 50 or more random characters, not the "
+            "example's). Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
+    return key
+
+
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+SECRET_KEY = _strong(env("DJANGO_SECRET_KEY"))
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Links in emails (invitations, notices) are built on it; base's default is 127.0.0.1.
 SITE_URL = env("DJANGO_SITE_URL")
