@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 Sheets = dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
 
@@ -72,8 +73,9 @@ def table_response(
 
 
 def text_cell(sheet: Any, text: str) -> Any:
-    """A cell that holds the text as text: openpyxl would store "=..." as a formula that Excel runs."""
-    cell = WriteOnlyCell(sheet, value=text)
+    """A cell that holds the text as text: openpyxl would store "=..." as a formula that Excel runs.
+    Control characters (a pasted form feed, say) have no place in XLSX and would stop the whole file."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
     cell.data_type = "s"
     return cell
 

