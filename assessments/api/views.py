@@ -158,8 +158,10 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
         return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
 
     def _save(self, validated: dict[str, Any], municipality: Municipality, kpi: Kpi | None) -> Kpi:
-        # What a partial update leaves out stays as it is on the KPI (model values, not their JSON text).
-        current = {f.name: getattr(kpi, f.name) for f in fields(services.KpiInput)} if kpi else {}
+        # What a partial update leaves out stays as it is on the KPI (model values, not their JSON text);
+        # what a new KPI leaves out (the interval, say) takes the model's default.
+        base = kpi or Kpi(municipality=municipality)
+        current = {f.name: getattr(base, f.name) for f in fields(services.KpiInput)}
         data = {**current, **validated}
         given = services.KpiInput(
             **{f.name: data.get(f.name) for f in fields(services.KpiInput)} | {"area": data.get("area") or ""}

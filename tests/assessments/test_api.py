@@ -167,6 +167,18 @@ def test_kpi_changes_need_the_current_etag(catalog, region, people):
     assert editor.get(url).json()["status"] in ("on_track", "at_risk", "off_track")
 
 
+@pytest.mark.parametrize("left_out", ["interval", "area", "indicator", "initiative", "owner"])
+def test_a_kpi_created_without_an_optional_field_takes_its_default(catalog, region, people, left_out):
+    editor = client_for(people["editor"])
+    payload = kpi_payload(region["home"]["town"].municipality.code)
+    payload.pop(left_out, None)
+    created = editor.post("/api/v1/kpis/", payload, format="json")
+    assert created.status_code == 201, created.json()
+    kpi = Kpi.objects.get()
+    assert kpi.interval == ("quarterly" if left_out == "interval" else "monthly")
+    assert (kpi.area, kpi.indicator, kpi.initiative, kpi.owner) == ("", None, None, None)
+
+
 def test_kpis_of_other_municipalities_are_invisible(catalog, region, people):
     editor = client_for(people["editor"])
     created = editor.post("/api/v1/kpis/", kpi_payload(region["home"]["town"].municipality.code), format="json")
