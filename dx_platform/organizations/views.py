@@ -150,7 +150,10 @@ def membership_change_role(request: AuthenticatedRequest, pk: int) -> HttpRespon
     form = RoleForm(request.POST, organization=membership.organization)
     if not form.is_valid():
         return _redirect_with_errors(request, membership.organization_id, [str(error) for error in form.errors["role"]])
-    services.membership_change_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+    try:
+        services.membership_change_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+    except ValidationError as exc:  # the last administrator or coordinator
+        return _redirect_with_errors(request, membership.organization_id, exc.messages)
     messages.success(request, _("The role was changed."))
     return redirect("organizations:detail", pk=membership.organization_id)
 
@@ -159,7 +162,10 @@ def membership_change_role(request: AuthenticatedRequest, pk: int) -> HttpRespon
 @require_POST
 def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(selectors.visible_memberships(user=request.user), pk=pk)
-    services.membership_remove(membership=membership, by=request.user)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except ValidationError as exc:
+        return _redirect_with_errors(request, membership.organization_id, exc.messages)
     messages.success(request, _("%(user)s was removed.") % {"user": membership.user.email})
     if membership.user == request.user:
         return redirect("home")

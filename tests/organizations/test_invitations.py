@@ -423,3 +423,18 @@ def test_the_last_manager_cannot_be_removed_or_demoted(region, people, where, ro
     MembershipFactory(organization=organization, role=role)
     services.membership_remove(membership=holder, by=people["staff"])
     assert not Membership.objects.filter(pk=holder.pk).exists()
+
+
+@pytest.mark.parametrize("action", ["remove", "demote"])
+def test_the_page_says_why_the_last_administrator_stays(client, region, people, action):
+    town = region["home"]["town"]
+    holder = Membership.objects.get(organization=town, role=Role.ADMIN)
+    client.force_login(people["staff"])
+    if action == "remove":
+        response = client.post(f"/members/{holder.pk}/remove/", follow=True)
+    else:
+        response = client.post(f"/members/{holder.pk}/role/", {"role": Role.VIEWER}, follow=True)
+    assert response.redirect_chain[-1] == (f"/organizations/{town.pk}/", 302)
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message == f"{town.name}に管理者がいなくなります。先に他の方を管理者にしてください。"
+    assert Membership.objects.get(pk=holder.pk).role == Role.ADMIN
