@@ -113,3 +113,40 @@ def test_nothing_in_the_repository_shadows_the_standard_library() -> None:
     # Directories without __init__.py (locale/) lose to the real module, so only these count.
     top_level = {path.stem for path in ROOT.glob("*.py")} | {path.parent.name for path in ROOT.glob("*/__init__.py")}
     assert not top_level & sys.stdlib_module_names
+
+
+CONCURRENT_WRITES = """
+import threading, time
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE counter (n integer)")
+errors = []
+def work():
+    try:
+        for _ in range(20):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM counter")  # read, then write: the pattern that deadlocks
+                time.sleep(0.002)  # while the others read too
+                cursor.execute("INSERT INTO counter VALUES (1)")
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connection.close()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM counter"); rows = cursor.fetchone()[0]
+    cursor.execute("PRAGMA journal_mode"); mode = cursor.fetchone()[0]
+print(rows, mode, errors[:1])
+"""
+
+
+def test_the_embedded_sqlite_takes_concurrent_writers_without_locking_errors(tmp_path: Path) -> None:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "dx_platform.settings.local",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = run_manage("shell", "-c", CONCURRENT_WRITES, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "160 wal []"
