@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "dx_platform.accounts.middleware.RequireMFAMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "dx_platform.audit.middleware.ActorAuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "dx_platform.urls"

@@ -193,3 +193,32 @@ def test_malformed_or_unknown_organisation_filter_is_404(client, people, value):
     client.force_login(people["admin"])
     response = client.get(f"/audit/?organization={value}")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("token", ["valid", "none", "unknown"])
+def test_a_write_made_with_an_api_token_is_logged_as_the_tokens_user(client, people, region, token):
+    from rest_framework.authtoken.models import Token
+
+    from assessments.models import Kpi
+    from tests.coordination.conftest import make_kpi
+
+    kpi = make_kpi(region["home"]["town"].municipality)
+    etag = client.get(
+        f"/api/v1/kpis/{kpi.pk}/", HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=people['editor']).key}"
+    )["ETag"]
+    header = {
+        "valid": {"HTTP_AUTHORIZATION": f"Token {Token.objects.get().key}"},
+        "none": {},
+        "unknown": {"HTTP_AUTHORIZATION": "Token nope"},
+    }[token]
+    response = client.patch(
+        f"/api/v1/kpis/{kpi.pk}/", {"target_value": 60}, content_type="application/json", HTTP_IF_MATCH=etag, **header
+    )
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Kpi), object_pk=str(kpi.pk))
+    if token == "valid":
+        assert response.status_code == 200
+        (change,) = entries.filter(action=LogEntry.Action.UPDATE)
+        assert (change.actor, change.changes_dict["target_value"]) == (people["editor"], ["50.0", "60.0"])
+    else:
+        assert response.status_code in (401, 403)
+        assert not entries.filter(action=LogEntry.Action.UPDATE).exists()
