@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from auditlog.models import LogEntry
-from django.db.models import QuerySet
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
@@ -28,11 +31,21 @@ def log_entry_list(*, user: User, organization: Organization | None = None) -> Q
     if organization is not None:
         if not permissions.can_view_audit_log(user, organization):
             return entries.none()
-        return entries.filter(additional_data__organization_id=organization.pk)
+        return _without_unreadable_cases(entries.filter(additional_data__organization_id=organization.pk), user)
     if permissions.can_read_whole_audit_log(user):
         return entries
     ids = list(auditable_organizations(user=user).values_list("pk", flat=True))
-    return entries.filter(additional_data__organization_id__in=ids)
+    return _without_unreadable_cases(entries.filter(additional_data__organization_id__in=ids), user)
+
+
+def _without_unreadable_cases(entries: QuerySet[LogEntry], user: User) -> QuerySet[LogEntry]:
+    """An entry names its object: a practice case's only to those who may read the case. A draft or an
+    embargoed case stays with its author body, though the prefecture's coordinators audit the town."""
+    case = apps.get_model("community", "PracticeCase")  # by name: community builds on this app, not under it
+    readable = case.objects.filter(permissions.practice_case_visibility(user, timezone.localdate()))
+    return entries.exclude(
+        Q(content_type=ContentType.objects.get_for_model(case)) & ~Q(object_id__in=readable.values("pk"))
+    )
 
 
 def organizations_with_entries(*, user: User) -> QuerySet[Organization]:

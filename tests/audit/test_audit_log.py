@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from assessments.models import Kpi
+from community.models import PracticeCase
+from dx_platform.audit.selectors import log_entry_list
 from dx_platform.organizations.models import Membership, Role
+from tests.community.test_cases_support import write_case
+from tests.coordination.conftest import make_kpi
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -197,11 +206,6 @@ def test_malformed_or_unknown_organisation_filter_is_404(client, people, value):
 
 @pytest.mark.parametrize("token", ["valid", "none", "unknown"])
 def test_a_write_made_with_an_api_token_is_logged_as_the_tokens_user(client, people, region, token):
-    from rest_framework.authtoken.models import Token
-
-    from assessments.models import Kpi
-    from tests.coordination.conftest import make_kpi
-
     kpi = make_kpi(region["home"]["town"].municipality)
     etag = client.get(
         f"/api/v1/kpis/{kpi.pk}/", HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=people['editor']).key}"
@@ -222,3 +226,21 @@ def test_a_write_made_with_an_api_token_is_logged_as_the_tokens_user(client, peo
     else:
         assert response.status_code in (401, 403)
         assert not entries.filter(action=LogEntry.Action.UPDATE).exists()
+
+
+def test_a_coordinator_reads_no_entry_of_a_towns_draft_or_embargoed_case_until_it_is_out(people, region):
+    town = region["home"]["town"]
+    draft = write_case(town, people["editor"], title="下書きの事例")
+    embargoed = write_case(
+        town, people["editor"], publish=True, embargo_until=timezone.localdate() + dt.timedelta(days=30)
+    )
+    released = write_case(town, people["editor"], publish=True, title="公開済みの事例")
+    case_type = ContentType.objects.get_for_model(PracticeCase)
+
+    def cases_in_log(user, **scope) -> set[int]:
+        return {e.object_id for e in log_entry_list(user=user, **scope).filter(content_type=case_type)}
+
+    for scope in ({}, {"organization": town}):
+        assert cases_in_log(people["coordinator"], **scope) == {released.pk}
+        assert cases_in_log(people["admin"], **scope) == {draft.pk, embargoed.pk, released.pk}  # the author body's
+    assert cases_in_log(people["staff"]) == {draft.pk, embargoed.pk, released.pk}
