@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck format migrate messages lock worker beat perf clean
+.PHONY: demo test install lint typecheck format migrate messages lock worker beat perf backup restore clean
 
 # All app code is type-checked: models, services, selectors, views, API, forms, tasks, commands.
 TYPED := dx_platform assessments benchmarks community coordination
@@ -72,6 +72,14 @@ lock:
 ## make perf: time and peak memory of the benchmark pipeline (prints figures; not a test)
 perf: install
 	$(BIN)/python -m tests.perf.run
+
+## make backup: the database (pg_dump or SQLite's backup) and media files into var/backups/<date-time>/
+backup: install
+	$(BIN)/python manage.py backup
+
+## make restore FROM=var/backups/<date-time>: into the configured, empty database; checks every row count and file
+restore: install
+	$(BIN)/python manage.py restore $(FROM)
 
 worker: install
 	$(BIN)/celery -A dx_platform worker --queues default,scoring,imports,mail --loglevel INFO
