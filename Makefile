@@ -69,7 +69,7 @@ lock:
 	  .lockenv/bin/pip freeze --exclude chiiki-dx-platform; } > requirements-dev.lock
 	rm -rf .lockenv build *.egg-info
 
-## make perf: time and peak memory of the benchmark pipeline (prints figures; not a test)
+## make perf: time and peak memory of the benchmark pipeline, bytes of a first page visit (prints figures; not a test)
 perf: install
 	$(BIN)/python -m tests.perf.run
 

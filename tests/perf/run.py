@@ -5,7 +5,9 @@ Prints, on this machine:
 2. the pure scoring step alone on the same data,
 3. the scale set: 10 years × 1,741 municipalities × 150 indicators (2.6 M values), scoring only,
 4. the prefecture page: server time and queries for prefectures of different sizes,
-5. the coordinator's prefecture dashboard: the same, signed in as a coordinator of the three prefectures.
+5. the coordinator's prefecture dashboard: the same, signed in as a coordinator of the three prefectures,
+6. the bytes a first visit of the municipality page (and of the national page, with its map) transfers, static
+   files served as in production (hashed, brotli): JavaScript target ≤ 1.5 MB.
 
 Runs in a throw-away test database (SQLite unless DATABASE_URL is set).
 """
@@ -17,9 +19,11 @@ import os
 import platform
 import random
 import resource
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dx_platform.settings.test")
@@ -149,6 +153,25 @@ def coordinator(pref_codes: tuple[str, ...]) -> Any:
     return user
 
 
+def first_visits() -> None:
+    from tests.perf.first_visit import JS_BUDGET, collect, first_visit, js_bytes
+
+    print("6. first visit, static files as in production (collectstatic, hashed names, brotli):")
+    with tempfile.TemporaryDirectory(prefix="chiiki-dx-perf-static-") as root:
+        collect(Path(root))
+        for label, url in (("municipality 小布施町", "/benchmarks/municipalities/205419/"), ("nation", "/benchmarks/")):
+            transfers = first_visit(url, root=Path(root))
+            for t in transfers[1:]:
+                print(f"   {t.kind:<8} {t.size:>10,} B  {t.encoding or 'identity':<8} {t.cache_control:<30} {t.url}")
+            total = sum(t.size for t in transfers)
+            js = js_bytes(transfers)
+            verdict = "within" if js <= JS_BUDGET else "OVER"
+            print(
+                f"   {label}: JavaScript {js:,} B on the wire ({verdict} the {JS_BUDGET:,} B target); "
+                f"page HTML {transfers[0].size:,} B; everything {total:,} B"
+            )
+
+
 def main() -> None:
     from benchmarks import scoring
     from benchmarks.models import Dataset, ScoreRun, Value
@@ -214,6 +237,7 @@ def main() -> None:
         print("5. prefecture dashboard, median of 5 (queries independent of size):")
         for pref_code in PREFECTURES:
             page_timing(client, f"/coordination/{pref_code}/", f"dashboard {pref_code}")
+        first_visits()
         print(f"Process peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
