@@ -83,10 +83,18 @@ def region_map(
             "colorscale": [[edge / n, c] for i, (*_, c, _label) in enumerate(bands) for edge in (i, i + 1)],
             "zmin": low,
             "zmax": high,
+            # Below the map, so that a narrow map keeps its width for the shapes.
             "colorbar": {
-                "title": {"text": str(colorbar)},
+                "title": {"text": str(colorbar), "side": "top"},
                 "tickvals": [(start + end) / 2 for start, end, *_ in bands],
                 "ticktext": [str(label) for *_, label in bands],
+                "orientation": "h",
+                "len": 1,
+                "tickangle": 0,
+                "tickfont": {"size": 10},
+                "thickness": 12,
+                "y": 0,
+                "yanchor": "top",
             },
         }
     fig = go.Figure(
