@@ -219,6 +219,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "dx_platform.core.api.AutoSchema",
     "EXCEPTION_HANDLER": "dx_platform.core.api.exception_handler",
+    "DEFAULT_METADATA_CLASS": "dx_platform.core.metadata.BriefMetadata",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -65,6 +65,14 @@ def in_2030() -> str:
 # --- reads ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", ["dashboard/", "goals/", "reminders/", "survey-window/", "reports/"])
+def test_options_on_a_prefectures_endpoint_answers_its_name_not_a_500(people, home, path):
+    pref = home["prefecture"].prefecture.pref_code
+    response = api(people["coordinator"]).options(f"{API}/prefectures/{pref}/{path}")
+    assert response.status_code == 200
+    assert response.json()["name"] and "application/json" in response.json()["renders"]
+
+
 def test_the_dashboard_gives_the_pages_rows_and_needs_attention(national, people, home):
     prefecture = home["prefecture"].prefecture
     response = api(people["coordinator"]).get(f"{API}/prefectures/{prefecture.pref_code}/dashboard/")
