@@ -47,14 +47,23 @@ def document_check(
     # The signatures sit in the first few kilobytes (office documents' zip entries included).
     kind = filetype.guess(upload.read(8192))
     upload.seek(0)
-    allowed_endings = ", ".join(sorted({e for endings in types.values() for e in endings}))
+    allowed = {e for endings in types.values() for e in endings}
+    suffix = PurePath(name).suffix.lower()
+    if (kind is None or kind.mime not in types) and suffix in allowed:
+        # The name is of an accepted type but the content is not (or is another): say so, rather than
+        # listing the ending the name already has among the accepted ones.
+        raise ValidationError(
+            _("%(name)s: the content is not %(type)s."),
+            code="bad_content",
+            params={"name": name, "type": suffix.removeprefix(".").upper()},
+        )
     if kind is None or kind.mime not in types:
         raise ValidationError(
             _("%(name)s is not a file of an accepted type (%(types)s)."),
             code="bad_type",
-            params={"name": name, "types": allowed_endings},
+            params={"name": name, "types": ", ".join(sorted(allowed))},
         )
-    if PurePath(name).suffix.lower() not in types[kind.mime]:
+    if suffix not in types[kind.mime]:
         raise ValidationError(
             _("%(name)s holds a %(ending)s file: its name must end in %(ending)s."),
             code="bad_name",

@@ -82,8 +82,10 @@ def test_documents_are_accepted_by_their_content(name, data, mime):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("report.pdf", b"<html><script>alert(1)</script></html>", "is not a file of an accepted type"),
-        ("archive.pdf", office_file("other"), "is not a file of an accepted type"),  # a plain zip
+        # A name of an accepted type with other content: said so, not "not an accepted type (… .pdf …)".
+        ("report.pdf", b"<html><script>alert(1)</script></html>", "the content is not PDF"),
+        ("archive.pdf", office_file("other"), "the content is not PDF"),  # a plain zip
+        ("table.XLSX", b"lg_code,value\n", "the content is not XLSX"),
         ("photo.pdf", PNG, "its name must end in .png"),
         ("macro.exe", b"MZ\x90\x00" + bytes(200), "is not a file of an accepted type"),
     ],
