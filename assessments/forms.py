@@ -18,8 +18,9 @@ from .models import Answer, Initiative, Kpi
 from .roadmap_data import TEMPLATES
 from .services import AnswerInput, InitiativeInput, KpiInput, RoadmapInput
 
-YES_NO = [("", _("Not answered")), ("1", _("Yes")), ("0", _("No"))]
-PROCEDURE = [("", _("Not answered")), *Answer.Status.choices]
+# Compact controls: はい／いいえ／未回答 side by side, not a full-width select.
+YES_NO = [("1", _("Yes")), ("0", _("No")), ("", _("Not answered"))]
+PROCEDURE = [*Answer.Status.choices, ("", _("Not answered"))]
 
 
 class SurveyItemField(forms.ModelChoiceField):
@@ -36,13 +37,25 @@ class SurveyItemsField(ModelIdsField):
         return obj.name_ja
 
 
+class SegmentedRadio(forms.RadioSelect):
+    """Radio buttons drawn as one segmented control (the template lays them out)."""
+
+
 def _value_field(indicator: Indicator) -> forms.Field:
     label = indicator.name_ja
     if indicator.kind == Indicator.Kind.BOOLEAN:
-        return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=float, empty_value=None, required=False)
+        return forms.TypedChoiceField(
+            label=label, choices=YES_NO, coerce=float, empty_value=None, required=False, widget=SegmentedRadio
+        )
     if indicator.kind == Indicator.Kind.PROCEDURE:
-        return forms.ChoiceField(label=label, choices=PROCEDURE, required=False)
-    return forms.FloatField(label=label, min_value=0, max_value=100, required=False)
+        return forms.ChoiceField(label=label, choices=PROCEDURE, required=False, widget=SegmentedRadio)
+    return forms.FloatField(
+        label=label,
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "class": "rate-input"}),
+    )
 
 
 class AssessmentForm(forms.Form):
@@ -100,23 +113,60 @@ class AssessmentForm(forms.Form):
                 "confirm": self[f"confirm:{answer.indicator.code}"],
                 "file": self[f"file:{answer.indicator.code}"],
                 "remove": self[f"remove:{answer.indicator.code}"] if answer.evidence_file else None,
+                "evidence_errors": any(
+                    self.has_error(f"{part}:{answer.indicator.code}") for part in ("note", "link", "file")
+                ),
             }
             for answer in answers
         ]
 
+    def anchor(self, name: str) -> str:
+        """The id of the control a link to field `name` leads to (a radio group's first button)."""
+        field = self[name]
+        return f"{field.auto_id}_0" if isinstance(field.field.widget, forms.RadioSelect) else field.id_for_label
+
+    def error_links(self) -> list[dict[str, str]]:
+        """Every field error as the summary above the form lists it: the item, the field, the message, the anchor."""
+        names = {answer.indicator.code: answer.indicator.name_ja for answer in self.answers}
+        links = []
+        for name, errors in self.errors.items():
+            if name not in self.fields:
+                continue
+            part, _sep, code = name.partition(":")
+            field_label = "" if part == "v" else str(self.fields[name].label)
+            for error in errors:
+                links.append(
+                    {
+                        "anchor": self.anchor(name),
+                        "item": names.get(code, ""),
+                        "field": field_label,
+                        "error": str(error),
+                    }
+                )
+        return links
+
     def inputs(self) -> dict[int, AnswerInput]:
+        """What to save. A field with an error keeps the answer's stored value (and a refused file is not
+        taken), so every other field of the same save is saved: nothing typed elsewhere is lost."""
         data = self.cleaned_data
         result = {}
         for answer in self.answers:
             key, procedure = answer.indicator.code, answer.indicator.kind == Indicator.Kind.PROCEDURE
+
+            def given(name: str, stored: Any, key: str = key) -> Any:
+                field = f"{name}:{key}"
+                return stored if self.has_error(field) else data.get(field, stored)
+
+            value = given("v", answer.status if procedure else answer.value)
             result[answer.indicator_id] = AnswerInput(
-                value=None if procedure else data[f"v:{key}"],
-                status=data[f"v:{key}"] if procedure else "",
-                note=data[f"note:{key}"],
-                link=data[f"link:{key}"],
-                confirm_prefill=data[f"confirm:{key}"],
-                file=data[f"file:{key}"],
-                remove_file=data.get(f"remove:{key}", False),
+                value=None if procedure else value,
+                status=value if procedure else "",
+                note=given("note", answer.note),
+                link=given("link", answer.link),
+                # A changed value that was refused is not a confirmation of the prefilled one either.
+                confirm_prefill=bool(given("confirm", False)) and not self.has_error(f"v:{key}"),
+                file=given("file", None),
+                remove_file=bool(given("remove", False)),
             )
         return result
 

@@ -11,6 +11,8 @@ from auditlog.models import LogEntry
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from benchmarks import scoring
+from benchmarks.models import Area, Indicator
 from benchmarks.selectors import Published, live_scores
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
@@ -91,6 +93,89 @@ def answers_of(*, assessment: Assessment) -> list[Answer]:
 def answers_by_code(*, assessment: Assessment) -> dict[str, Answer]:
     """The assessment's answers by their item's code."""
     return {answer.indicator.code: answer for answer in assessment.answers.select_related("indicator")}
+
+
+def awaits_the_town(answer: Answer) -> bool:
+    """A scored item nobody of the town has answered yet: unanswered, or prefilled and not confirmed."""
+    return answer.indicator.scored and (not answer.answered or bool(answer.prefilled_from))
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    """How far an area is answered, and its rate by the benchmark method with what that rate counts.
+
+    The method takes an area's rate from its answered scored yes/no items, else from its procedures (online
+    among those offered), else from its first rate item; `basis` is the rule that applied, `counted` the
+    answered items of that kind (prefilled ones included, `prefilled` of them) out of `of`.
+    """
+
+    area: str
+    label: str
+    done: int  # scored items answered by the town (entered, or a prefill confirmed)
+    total: int  # scored items
+    pending: int  # scored items prefilled and not confirmed yet
+    basis: str  # "boolean", "procedure", "rate" or "" (no rate yet)
+    counted: int
+    of: int
+    prefilled: int
+    rate: float | None
+    rate_item: str  # the rate item's name, for the "rate" basis
+    procedures_answered: int
+    procedures: int
+
+    @property
+    def complete(self) -> bool:
+        return self.counted == self.of
+
+
+def area_progress(*, answers: list[Answer]) -> list[AreaProgress]:
+    """Per area of the answers (in the areas' order): answered out of all, and the area's rate as the
+    benchmark method computes it from the answers as they stand (benchmarks.scoring, the same code)."""
+    code = "self"
+    values = scoring.values_frame((code, a.indicator.code, a.value, a.status, "") for a in answers if a.answered)
+    catalog = scoring.catalog_frame(
+        (a.indicator.code, a.indicator.area, a.indicator.kind, a.indicator.scored, a.indicator.position)
+        for a in answers
+    )
+    rates = scoring.municipality_area_rates(values, catalog)
+    row = rates.loc[code] if code in rates.index else None
+    result = []
+    for area, label in Area.choices:
+        if not any(a.indicator.area == area for a in answers):
+            continue
+        mine = sorted(
+            (a for a in answers if a.indicator.area == area and a.indicator.scored), key=lambda a: a.indicator.position
+        )
+        of_kind = {kind: [a for a in mine if a.indicator.kind == kind] for kind in Indicator.Kind.values}
+        answered_kind = {kind: [a for a in items if a.answered] for kind, items in of_kind.items()}
+        offered = [a for a in answered_kind[Indicator.Kind.PROCEDURE] if a.status != Answer.Status.NOT_OFFERED]
+        rate = None if row is None or row.isna()[area] else float(row[area])
+        basis, rate_item = "", ""
+        if answered_kind[Indicator.Kind.BOOLEAN]:
+            basis = Indicator.Kind.BOOLEAN
+        elif offered:
+            basis = Indicator.Kind.PROCEDURE
+        elif answered_kind[Indicator.Kind.RATE]:
+            basis, rate_item = Indicator.Kind.RATE, answered_kind[Indicator.Kind.RATE][0].indicator.name_ja
+        counted = answered_kind.get(basis, [])[:1] if basis == Indicator.Kind.RATE else answered_kind.get(basis, [])
+        result.append(
+            AreaProgress(
+                area=area,
+                label=str(label),
+                done=sum(not awaits_the_town(a) for a in mine),
+                total=len(mine),
+                pending=sum(a.answered and bool(a.prefilled_from) for a in mine),
+                basis=basis,
+                counted=len(counted),
+                of=1 if basis == Indicator.Kind.RATE else len(of_kind.get(basis, [])),
+                prefilled=sum(bool(a.prefilled_from) for a in counted),
+                rate=rate if basis else None,
+                rate_item=rate_item,
+                procedures_answered=len(answered_kind[Indicator.Kind.PROCEDURE]),
+                procedures=len(of_kind[Indicator.Kind.PROCEDURE]),
+            )
+        )
+    return result
 
 
 def evidence_answer(*, assessment: Assessment, item: str) -> Answer | None:

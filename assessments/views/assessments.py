@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +25,7 @@ from dx_platform.organizations.selectors import prefecture_list
 
 from .. import exports, selectors, services
 from ..forms import AssessmentForm, AssessmentImportForm, ReviewForm
-from ..models import Assessment
+from ..models import Answer, Assessment
 
 
 def organization_or_404(request: AuthenticatedRequest, code: str) -> tuple[Organization, Municipality]:
@@ -83,24 +87,27 @@ def assessment_detail(request: AuthenticatedRequest, code: str, year: int) -> Ht
     )
     stale = None
     status = 200
+    kept_others = False
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("This assessment cannot be edited now."))
-        if form.is_valid():
-            try:
-                services.assessment_save(
-                    assessment=assessment, answers=form.inputs(), version=form.cleaned_data["version"], by=request.user
-                )
-            except services.StaleAssessment as exc:
-                stale, status = exc.changed, 409
-            except ValidationError as exc:
-                form.add_error(None, exc)
-                status = 400
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("assessments:detail", code=code, year=year)
-        else:
-            status = 400
+        form, status, stale, kept_others = _save(request, assessment, form)
+        if "application/json" in request.headers.get("Accept", ""):
+            # The page's autosave (static/js/assessment.js): the same save, answered in data.
+            return JsonResponse(
+                {
+                    "version": assessment.version,
+                    "stale": stale is not None,
+                    "errors": [] if status == 302 else form.error_links(),
+                },
+                status=200 if status == 302 else status,
+            )
+        if status == 302:
+            messages.success(request, _("Saved."))
+            section = request.POST.get("section", "")
+            anchor = f"#area-{section}" if section in Area.values else ""
+            return redirect(reverse("assessments:detail", args=[code, year]) + anchor)
+    sections, overall = _sections(form, form.answers)
     return render(
         request,
         "assessments/detail.html",
@@ -109,13 +116,16 @@ def assessment_detail(request: AuthenticatedRequest, code: str, year: int) -> Ht
             "assessment": assessment,
             "fiscal_year": FiscalYear(year),
             "form": form,
-            "areas": Area.choices,
+            "areas": sections,
+            "overall": overall,
+            "area_texts": area_texts(),
             "editable": editable,
             "stale": stale,
+            "kept_others": kept_others,
             "can_submit": permissions.can_submit_assessment(request.user, organization) and assessment.editable,
             "can_review": permissions.can_review_assessment(request.user, organization)
             and assessment.status == Assessment.Status.SUBMITTED,
-            "missing": services.missing_items(assessment),
+            "missing": _missing(form, form.answers),
             "history": selectors.history(assessment=assessment),
             "review_form": ReviewForm(),
             "import_form": AssessmentImportForm(initial={"version": assessment.version}),
@@ -123,6 +133,122 @@ def assessment_detail(request: AuthenticatedRequest, code: str, year: int) -> Ht
         },
         status=status,
     )
+
+
+def area_texts() -> dict[str, str]:
+    """How an area's progress and rate read, with %(name)s placeholders: the page fills them in, and
+    static/js/assessment.js fills in the same ones as the user answers."""
+    return {
+        "boolean": _("%(counted)s / %(of)s answered · rate of those answered %(rate)s"),
+        "boolean_complete": _("all %(of)s answered · rate %(rate)s"),
+        "procedure": _("%(counted)s / %(of)s answered · online among those answered %(rate)s"),
+        "procedure_complete": _("all %(of)s answered · online %(rate)s"),
+        "rate": _("%(item)s %(rate)s"),
+        "procedures": _(" · procedures: %(answered)s / %(of)s answered"),
+        "prefilled": _(" (%(n)s of them prefilled)"),
+        "none": _("no answer yet"),
+        "count": _("%(done)s / %(total)s answered"),
+        "pending": _(" · %(n)s prefilled to confirm"),
+    }
+
+
+def _filled(text: str, **values: object) -> str:
+    return text % values
+
+
+def area_summary(progress: selectors.AreaProgress, texts: dict[str, str]) -> str:
+    """The area's rate in words: what it counts, and only then the rate."""
+    if not progress.basis or progress.rate is None:
+        return texts["none"]
+    # Rounded half up, as the page's script (Number.toFixed) rounds the same number.
+    rate = f"{Decimal(progress.rate).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    if progress.basis == "rate":
+        text = _filled(texts["rate"], item=progress.rate_item, rate=rate)
+    else:
+        key = progress.basis + ("_complete" if progress.complete else "")
+        text = _filled(texts[key], counted=progress.counted, of=progress.of, rate=rate)
+    if progress.prefilled:
+        text += _filled(texts["prefilled"], n=progress.prefilled)
+    if progress.basis == "rate" and progress.procedures:
+        text += _filled(texts["procedures"], answered=progress.procedures_answered, of=progress.procedures)
+    return text
+
+
+def _sections(form: AssessmentForm, answers: list[Answer]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One section per area: its progress, its rate in words, its rows of fields, the area after it."""
+    texts = area_texts()
+    progress = selectors.area_progress(answers=answers)
+    rows = form.rows()
+    sections = [
+        {
+            "progress": p,
+            "summary": area_summary(p, texts),
+            "count": _filled(texts["count"], done=p.done, total=p.total)
+            + (_filled(texts["pending"], n=p.pending) if p.pending else ""),
+            "rows": [row for row in rows if row["answer"].indicator.area == p.area],
+            "next": progress[i + 1] if i + 1 < len(progress) else None,
+        }
+        for i, p in enumerate(progress)
+    ]
+    overall = {
+        "done": sum(p.done for p in progress),
+        "total": sum(p.total for p in progress),
+        "text": _filled(texts["count"], done=sum(p.done for p in progress), total=sum(p.total for p in progress)),
+    }
+    return sections, overall
+
+
+def _missing(form: AssessmentForm, answers: list[Answer]) -> list[dict[str, Any]]:
+    """Every item still awaiting the town, with where its field is."""
+    labels = dict(Area.choices)
+    return [
+        {
+            "indicator": answer.indicator,
+            "area": labels.get(answer.indicator.area, ""),
+            "prefilled": answer.answered,
+            "anchor": form.anchor(f"v:{answer.indicator.code}"),
+        }
+        for answer in sorted(answers, key=lambda a: list(Area.values).index(a.indicator.area))
+        if selectors.awaits_the_town(answer)
+    ]
+
+
+def _save(
+    request: AuthenticatedRequest, assessment: Assessment, form: AssessmentForm
+) -> tuple[AssessmentForm, int, list[Answer] | None, bool]:
+    """Save what the form holds: (the form to show, the status, the answers that moved meanwhile, whether
+    anything was saved beside refused fields). A field with an error (a refused file, a rate over 100 %)
+    keeps its stored value while every other field of the same save is saved; the form shown again keeps
+    what was typed and points at the refused fields only."""
+    if form.is_valid():
+        refused = False
+    elif form.has_error("version"):
+        return form, 400, None, False
+    else:
+        refused = True
+    before = assessment.version
+    try:
+        saved = services.assessment_save(
+            assessment=assessment, answers=form.inputs(), version=form.cleaned_data["version"], by=request.user
+        )
+    except services.StaleAssessment as exc:
+        return form, 409, exc.changed, False
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return form, 400, None, False
+    if not refused:
+        return form, 302, None, False
+    # Shown again from the saved answers (a new file is now attached, the version moved on), with what was
+    # typed; the files refused say why (a browser cannot be told to choose them again).
+    data = request.POST.copy()
+    data["version"] = str(saved.version)
+    again = AssessmentForm(data, answers=selectors.answers_of(assessment=saved))
+    again.full_clean()
+    for name, errors in form.errors.items():
+        if name.startswith("file:") and name in again.fields:
+            for error in errors.as_data():
+                again.add_error(name, error)
+    return again, 400, None, saved.version != before
 
 
 def _assessment(request: AuthenticatedRequest, code: str, year: int) -> Assessment:

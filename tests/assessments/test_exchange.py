@@ -136,20 +136,48 @@ def test_an_editor_attaches_a_file_that_readers_download(client, draft, page, pe
     assert any("CIO任命通知.pdf" in str(e.changes) for e in entries)
 
 
-def test_a_file_of_the_wrong_type_is_refused_on_its_field_and_nothing_is_saved(client, draft, page, people):
+def test_a_refused_file_keeps_every_other_answer_and_file_of_the_same_save(client, draft, page, people):
+    """Only the refused file is not taken: the other answers, notes and files of the save are saved, and the
+    page shows the refused file's field again with what is wrong, in a summary that links to it."""
     client.force_login(people["editor"])
     before = stored_files()
     data = form_data(
         client.get(page),
-        {"file:system.cio": SimpleUploadedFile("scan.pdf", b"<script>x</script>"), "note:system.policy": "新しい"},
+        {
+            "file:system.cio": SimpleUploadedFile("scan.pdf", b"<script>x</script>"),
+            "note:system.cio": "任命通知",
+            "v:system.cio": "0",
+            "file:system.policy": SimpleUploadedFile("方針.pdf", PDF),
+            "note:system.policy": "新しい",
+            "v:system.crossdept": "1",
+        },
     )
     response = client.post(page, data)
+
     assert response.status_code == 400
-    errors = response.context["form"].errors["file:system.cio"]
-    assert "scan.pdf" in errors[0]
-    assert answer(draft, "system.policy").note == ""
-    assert answer(draft, "system.cio").evidence_file.name == ""
-    assert stored_files() == before
+    form = response.context["form"]
+    assert list(form.errors) == ["file:system.cio"]
+    (error,) = form.errors["file:system.cio"]
+    assert error == "scan.pdf：中身がPDFではありません。"  # the page is in Japanese
+    # The summary at the top links to the refused field.
+    body = response.content.decode()
+    summary = body.split('id="error-summary"')[1].split("</div>")[0]
+    assert 'role="alert"' in body.split('id="error-summary"')[0][-40:]
+    assert f'href="#{form["file:system.cio"].id_for_label}"' in summary
+    assert f'id="{form["file:system.cio"].id_for_label}"' in body
+    assert "scan.pdf" in summary
+    # Everything else was saved, the other file too; the refused one was not stored.
+    cio, policy = answer(draft, "system.cio"), answer(draft, "system.policy")
+    assert (cio.value, cio.note, cio.evidence_file.name) == (0.0, "任命通知", "")
+    assert (policy.note, policy.evidence_name) == ("新しい", "方針.pdf")
+    assert answer(draft, "system.crossdept").value == 1.0
+    assert stored_files() == before | {policy.evidence_file.name}
+    # The page shows the saved state: the new file attached, the version moved on (a save from it is not stale).
+    assert f"{page}evidence/system.policy/" in body
+    assert form["version"].value() == str(draft.version + 1)
+    again = form_data(response, {"v:system.dedicated_unit": "1"})
+    assert client.post(page, again).status_code == 302
+    assert answer(draft, "system.dedicated_unit").value == 1.0
 
 
 def test_a_failed_save_removes_the_files_it_wrote(draft, people):

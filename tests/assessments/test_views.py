@@ -138,18 +138,29 @@ def test_a_stale_save_gets_409_showing_the_other_persons_change(client, draft, p
         ("link:system.cio", "not a link"),
     ],
 )
-def test_a_bad_value_gets_400_with_the_fields_error_and_nothing_saved(client, draft, page, people, field, bad):
+def test_a_bad_value_gets_400_with_the_fields_error_and_the_rest_saved(client, draft, page, people, field, bad):
+    """The refused field keeps its stored value and is shown again with what was typed and why; the other
+    fields of the same save are saved (nothing typed is lost)."""
     client.force_login(people["editor"])
+    code = field.partition(":")[2]
+    stored = answer(draft, code)
     data = form_data(client.get(page), {"v:system.crossdept": "1", field: bad})
 
     response = client.post(page, data)
 
     assert response.status_code == 400
-    assert field in response.context["form"].errors
-    assert 'class="error" role="alert"' in text(response)
+    form = response.context["form"]
+    assert list(form.errors) == [field]
+    assert form[field].value() == bad  # what was typed, to correct
+    body = text(response)
+    assert f'<a href="#{form.anchor(field)}">' in body.split('id="error-summary"')[1].split("</div>")[0]
+    assert f'id="{form.anchor(field)}"' in body
+    assert 'role="alert"><p class="error">' in body
     assessment = Assessment.objects.get(pk=draft.pk)
-    assert assessment.version == draft.version
-    assert answer(assessment, "system.crossdept").value is None
+    assert assessment.version == draft.version + 1
+    refused = answer(assessment, code)
+    assert (refused.value, refused.status, refused.link) == (stored.value, stored.status, stored.link)
+    assert answer(assessment, "system.crossdept").value == 1.0
 
 
 def test_a_post_without_the_version_is_400(client, draft, page, people):
@@ -382,7 +393,7 @@ def test_the_form_has_one_section_per_area(client, draft, page, people):
     body = text(client.get(page))
     areas = re.findall(r'<fieldset class="area" data-area="(\w+)"', body)
     assert areas == ["system", "service", "improvement", "online_volume", "online_lifeevent", "mynumber"]
-    system = body.split('data-area="system"')[1].split("</fieldset>")[0]
+    system = body.split('data-area="system"')[1].split('data-area="service"')[0]
     assert 'name="v:system.all_staff_training"' in system
 
 

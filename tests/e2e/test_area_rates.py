@@ -1,5 +1,6 @@
 """The area rates the assessment form shows while one answers (static/js/assessment.js) follow the benchmark
-method's rule as benchmarks.scoring.municipality_area_rates computes it: the same answers, the same rates.
+method's rule as benchmarks.scoring.municipality_area_rates computes it: the same answers, the same rates,
+and the same words saying what each rate counts as the page renders them (assessments.selectors.area_progress).
 
 The rule is written twice, in JavaScript for the live form and in pandas for the scores; this test pins the
 two together. Its answers make every part of the rule show, so changing either copy alone fails it.
@@ -8,6 +9,7 @@ two together. Its answers make every part of the rule show, so changing either c
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -70,12 +72,16 @@ def form(region, new_page):
     return page, assessment
 
 
+def shown_texts(page) -> dict[str, str]:
+    return {area: page.locator(f"[data-area-rate='{area}']").inner_text() for area in scoring.AREAS}
+
+
 def shown_rates(page) -> dict[str, float]:
-    """Each area's rate as the form shows it (NaN for "—")."""
+    """Each area's rate as the form shows it (NaN while the area has no answer)."""
     rates = {}
-    for area in scoring.AREAS:
-        text = page.locator(f"[data-area-rate='{area}']").inner_text()
-        rates[area] = math.nan if text == "—" else float(text.removesuffix("%"))
+    for area, text in shown_texts(page).items():
+        found = re.search(r"(\d+(?:\.\d+)?)%", text)
+        rates[area] = float(found.group(1)) if found else math.nan
     return rates
 
 
@@ -105,22 +111,37 @@ def test_the_forms_area_rates_are_the_benchmark_methods(form):
     page, assessment = form
     assert all(math.isnan(rate) for rate in shown_rates(page).values())
 
-    kinds = {a.indicator.code: a.indicator.kind for a in Answer.objects.filter(assessment=assessment)}
-    for code, value in ANSWERS.items():
-        field = page.locator(f"[name='v:{code}']")
-        if kinds[code] == Indicator.Kind.RATE:
-            field.fill(value)
-        else:
-            field.select_option(value)
-    # The form recomputes on every change; the last answer's area has a rate once it has caught up.
-    expect(page.locator("[data-area-rate='mynumber']")).not_to_have_text("—")
-    live = shown_rates(page)
+    assert shown_texts(page)["system"] == "まだ回答がありません"
 
-    page.get_by_role("button", name="下書きを保存").click()
+    answers = {a.indicator.code: a for a in Answer.objects.filter(assessment=assessment).select_related("indicator")}
+    index = page.get_by_role("navigation", name="調査の領域")
+    for code, value in ANSWERS.items():
+        # One area at a time: the index opens the item's area.
+        index.locator(f"[data-section-link='{answers[code].indicator.area}']").click()
+        if answers[code].indicator.kind == Indicator.Kind.RATE:
+            page.locator(f"[name='v:{code}']").fill(value)
+        else:
+            page.locator(f"[name='v:{code}'][value='{value}']").check()
+    # The form recomputes on every change; the last answer's area has a rate once it has caught up.
+    expect(page.locator("[data-area-rate='mynumber']")).to_contain_text("%")
+    live, live_texts = shown_rates(page), shown_texts(page)
+
+    page.get_by_role("button", name="下書きを保存", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("保存しました。")
     computed = method_rates(assessment)
-    # As the answers were typed, and as the saved form shows them again.
+    # As the answers were typed, and as the saved form shows them again, in the same words.
     assert_same(live, computed)
     assert_same(shown_rates(page), computed)
+    assert shown_texts(page) == live_texts
     # And the answers did make every part of the rule count.
     assert computed == pytest.approx(EXPECTED, nan_ok=True)
+
+    # Each rate says what it counts: never a bare 100 % from one answer of many.
+    def of(area: str, kind: str) -> int:
+        return sum(
+            a.indicator.scored and (a.indicator.area, a.indicator.kind) == (area, kind) for a in answers.values()
+        )
+
+    procedures, yes_no = of("online_volume", "procedure"), of("improvement", "boolean")
+    assert live_texts["online_volume"] == f"3 / {procedures} 件回答 · 回答分のオンライン化率 50.0%"
+    assert live_texts["improvement"] == f"2 / {yes_no} 件回答 · 回答分の実施率 0.0%"

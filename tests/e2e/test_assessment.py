@@ -46,9 +46,19 @@ def signed_in(new_page, user):
     return page
 
 
+def answer_of(page, name: str, *, exact: bool = True):
+    """An item's answer: a group of choices (はい／いいえ／未回答, or a procedure's states)."""
+    return page.get_by_role("group", name=name, exact=exact)
+
+
 def item(page, name: str):
     """One item of the form: its answer, its evidence."""
-    return page.locator(".item", has=page.get_by_label(name, exact=True))
+    return page.locator(".item", has=answer_of(page, name))
+
+
+def open_area(page, area: str) -> None:
+    """The form shows one area at a time; its index opens the others."""
+    page.get_by_role("navigation", name="調査の領域").get_by_role("link", name=re.compile(f"^{area}")).click()
 
 
 def status_of(page) -> str:
@@ -56,13 +66,11 @@ def status_of(page) -> str:
 
 
 def submit_accepting_missing(page) -> None:
+    """One step: the list of what is missing, and one question before it is sent without them."""
     submit = page.get_by_role("region", name="都道府県に提出")
+    expect(submit).to_contain_text("件が未回答か、事前入力が未確認です")
+    submit.get_by_label("それらを除いて提出する").check()
     submit.get_by_role("button", name="提出", exact=True).click()
-    # Refused first: the message lists what is unanswered or unconfirmed.
-    expect(page.get_by_role("status")).to_contain_text("未回答・未確認の項目が")
-    assert status_of(page) != "提出済み"
-    page.get_by_label("それらを除いて提出する").check()
-    page.get_by_role("region", name="都道府県に提出").get_by_role("button", name="提出", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("都道府県に提出しました。")
     assert status_of(page) == "提出済み"
 
@@ -81,27 +89,35 @@ def test_answer_submit_return_fix_confirm(staff, new_page):
 
     # Prefilled from the dashboard (FY2023): the five of the seven scored structure items it has, all
     # done (its 外部人材活用 is not the report's 外部デジタル人材の任用, so that one is left to the town).
-    cio = editor.get_by_label("CIOの任命", exact=True)
-    expect(cio).to_have_value("1")
+    cio = answer_of(editor, "CIOの任命")
+    expect(cio.get_by_role("radio", name="はい")).to_be_checked()
     expect(item(editor, "CIOの任命")).to_contain_text("最新の全国データから事前入力")
-    expect(editor.get_by_label("外部デジタル人材の任用", exact=True)).to_have_value("")
+    expect(answer_of(editor, "外部デジタル人材の任用").get_by_role("radio", name="未回答")).to_be_checked()
+    # The rate says what it counts: five of seven items, all five prefilled.
     system_rate = editor.locator("[data-area-rate='system']")
-    expect(system_rate).to_have_text("100.0%")
+    expect(system_rate).to_have_text("5 / 7 件回答 · 回答分の実施率 100.0%（うち事前入力 5 件）")
 
     # Answering changes the area's rate as the editor goes; a reference item does not count.
-    editor.get_by_label("DX推進専任部署の設置", exact=True).select_option(label="いいえ")
-    expect(system_rate).to_have_text("83.3%")
-    editor.get_by_label("外部デジタル人材の任用", exact=True).select_option(label="はい")
-    expect(system_rate).to_have_text("85.7%")
-    editor.get_by_label("全職員対象研修の実施").select_option(label="いいえ")
-    expect(system_rate).to_have_text("85.7%")
+    answer_of(editor, "DX推進専任部署の設置").get_by_role("radio", name="いいえ").check()
+    expect(system_rate).to_have_text("6 / 7 件回答 · 回答分の実施率 83.3%（うち事前入力 5 件）")
+    answer_of(editor, "外部デジタル人材の任用").get_by_role("radio", name="はい").check()
+    expect(system_rate).to_have_text("7 件すべて回答 · 実施率 85.7%（うち事前入力 5 件）")
+    answer_of(editor, "全職員対象研修の実施", exact=False).get_by_role("radio", name="いいえ").check()
+    expect(system_rate).to_have_text("7 件すべて回答 · 実施率 85.7%（うち事前入力 5 件）")
+    # One procedure answered of 22 is not "100 %" of the area: the rate says it counts that one.
+    open_area(editor, "行政手続きのオンライン化①")
     online_rate = editor.locator("[data-area-rate='online_volume']")
-    expect(online_rate).to_have_text("26.0%")
-    editor.get_by_label("図書館の図書貸出予約等", exact=True).select_option(label="オンライン化済")
-    expect(online_rate).to_have_text("100.0%")
-    editor.get_by_role("button", name="下書きを保存").click()
+    expect(online_rate).to_contain_text("26.0%")
+    expect(online_rate).to_contain_text("26.0%（うち事前入力 1 件） · 手続 0 / 22 件回答")
+    answer_of(editor, "図書館の図書貸出予約等").get_by_role("radio", name="オンライン化済").check()
+    expect(online_rate).to_have_text("1 / 22 件回答 · 回答分のオンライン化率 100.0%")
+    editor.get_by_role("button", name="下書きを保存", exact=True).click()
     expect(editor.get_by_role("status")).to_contain_text("保存しました。")
-    expect(editor.get_by_label("外部デジタル人材の任用", exact=True)).to_have_value("1")
+    # Back on the area being answered, with the rate as it was; the other area has kept its answers.
+    expect(online_rate).to_be_visible()
+    expect(online_rate).to_have_text("1 / 22 件回答 · 回答分のオンライン化率 100.0%")
+    open_area(editor, "自治体DXの推進体制")
+    expect(answer_of(editor, "外部デジタル人材の任用").get_by_role("radio", name="はい")).to_be_checked()
 
     # The admin submits, confirming that unanswered items are left out.
     admin = signed_in(new_page, staff["admin"])
@@ -112,6 +128,14 @@ def test_answer_submit_return_fix_confirm(staff, new_page):
     # The coordinator returns it with a comment.
     coordinator = signed_in(new_page, staff["coordinator"])
     coordinator.goto(path)
+    # The read-only view shows the rates as the form did, and the index its progress.
+    expect(coordinator.locator("[data-area-rate='system']")).to_have_text(
+        "7 件すべて回答 · 実施率 85.7%（うち事前入力 5 件）"
+    )
+    expect(coordinator.locator("[data-area-rate='online_volume']")).to_have_text(
+        "1 / 22 件回答 · 回答分のオンライン化率 100.0%"
+    )
+    expect(coordinator.locator("[data-area-count='system']")).to_have_text("2 / 7 回答済み · 確認待ちの事前入力 5")
     review = coordinator.get_by_role("region", name="確認", exact=True)
     review.get_by_role("combobox").select_option(label="差し戻し")
     review.get_by_label("コメント").fill("外部デジタル人材の任用の根拠を添付してください")
@@ -128,7 +152,7 @@ def test_answer_submit_return_fix_confirm(staff, new_page):
     talent.get_by_text("根拠", exact=True).click()
     talent.get_by_label("根拠のメモ").fill("令和8年度 任用通知書")
     talent.get_by_label("根拠のリンク").fill("https://www.town.obuse.nagano.jp/dx")
-    editor.get_by_role("button", name="下書きを保存").click()
+    editor.get_by_role("button", name="下書きを保存", exact=True).click()
     expect(editor.get_by_role("status")).to_contain_text("保存しました。")
     answer = Answer.objects.get(indicator__code="system.external_talent")
     assert (answer.value, answer.note) == (1.0, "令和8年度 任用通知書")
