@@ -18,6 +18,10 @@ from tests.factories import UserFactory
 
 OBUSE = "205419"  # 長野県小布施町
 
+# A save re-renders the whole form (88 items) after a redirect: on a busy machine that takes seconds,
+# more than expect's default wait for the page's message.
+SAVED = 20_000
+
 
 @pytest.fixture
 def scored(transactional_db):
@@ -71,7 +75,7 @@ def submit_accepting_missing(page) -> None:
     expect(submit).to_contain_text("件が未回答か、事前入力が未確認です")
     submit.get_by_label("それらを除いて提出する").check()
     submit.get_by_role("button", name="提出", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("都道府県に提出しました。")
+    expect(page.get_by_role("status")).to_contain_text("都道府県に提出しました。", timeout=SAVED)
     assert status_of(page) == "提出済み"
 
 
@@ -112,7 +116,7 @@ def test_answer_submit_return_fix_confirm(staff, new_page):
     answer_of(editor, "図書館の図書貸出予約等").get_by_role("radio", name="オンライン化済").check()
     expect(online_rate).to_have_text("1 / 22 件回答 · 回答分のオンライン化率 100.0%")
     editor.get_by_role("button", name="下書きを保存", exact=True).click()
-    expect(editor.get_by_role("status")).to_contain_text("保存しました。")
+    expect(editor.get_by_role("status")).to_contain_text("保存しました。", timeout=SAVED)
     # Back on the area being answered, with the rate as it was; the other area has kept its answers.
     expect(online_rate).to_be_visible()
     expect(online_rate).to_have_text("1 / 22 件回答 · 回答分のオンライン化率 100.0%")
@@ -140,7 +144,7 @@ def test_answer_submit_return_fix_confirm(staff, new_page):
     review.get_by_role("combobox").select_option(label="差し戻し")
     review.get_by_label("コメント").fill("外部デジタル人材の任用の根拠を添付してください")
     review.get_by_role("button", name="処理を送る").click()
-    expect(coordinator.get_by_role("status")).to_contain_text("団体に通知しました。")
+    expect(coordinator.get_by_role("status")).to_contain_text("団体に通知しました。", timeout=SAVED)
     assert status_of(coordinator) == "差し戻し"
 
     # The editor sees why, adds the evidence and saves.
@@ -153,7 +157,7 @@ def test_answer_submit_return_fix_confirm(staff, new_page):
     talent.get_by_label("根拠のメモ").fill("令和8年度 任用通知書")
     talent.get_by_label("根拠のリンク").fill("https://www.town.obuse.nagano.jp/dx")
     editor.get_by_role("button", name="下書きを保存", exact=True).click()
-    expect(editor.get_by_role("status")).to_contain_text("保存しました。")
+    expect(editor.get_by_role("status")).to_contain_text("保存しました。", timeout=SAVED)
     answer = Answer.objects.get(indicator__code="system.external_talent")
     assert (answer.value, answer.note) == (1.0, "令和8年度 任用通知書")
 
@@ -168,7 +172,7 @@ def test_answer_submit_return_fix_confirm(staff, new_page):
     decision = coordinator.get_by_role("group", name="選んだ自己評価の処理")
     decision.get_by_role("combobox").select_option(label="確認（承認）")
     decision.get_by_role("button", name="処理を送る").click()
-    expect(coordinator.get_by_role("status")).to_contain_text("1件の自己評価を処理し")
+    expect(coordinator.get_by_role("status")).to_contain_text("1件の自己評価を処理し", timeout=SAVED)
     assert Assessment.objects.get().status == Assessment.Status.CONFIRMED
 
     # The benchmark page shows where the town would stand if the survey were today.

@@ -19,6 +19,10 @@ from tests.factories import MembershipFactory
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
+# A save re-renders the whole form (88 items) after a redirect: on a busy machine that takes seconds,
+# more than expect's default wait for the page's message.
+SAVED = 20_000
+
 
 @pytest.fixture
 def survey(region):
@@ -72,12 +76,12 @@ def test_answers_are_kept_section_by_section_and_a_refused_file_keeps_the_rest(s
     open_area(editor, "service")
     choice(editor, ai, "いいえ").check()
     status = editor.locator("[data-save-status]")
-    expect(status).to_contain_text("下書きを保存しました")
+    expect(status).to_contain_text("下書きを保存しました", timeout=SAVED)
     expect(status).not_to_contain_text("を除く")
 
     # Leaves the page without pressing any button, comes back: the answers are there.
     editor.locator("header").get_by_role("link", name="ホーム").click()
-    expect(editor).to_have_url(re.compile(r"/$"))
+    expect(editor).to_have_url(re.compile(r"/$"), timeout=SAVED)
     editor.goto(path)
     expect(choice(editor, cio, "はい")).to_be_checked()
     open_area(editor, "service")
@@ -104,7 +108,7 @@ def test_answers_are_kept_section_by_section_and_a_refused_file_keeps_the_rest(s
 
     # The summary at the top says what is wrong with the refused file and links to its field.
     summary = editor.get_by_role("alert").filter(has_text="保存できなかった項目があります")
-    expect(summary).to_contain_text("ほかの回答と根拠は保存しました")
+    expect(summary).to_contain_text("ほかの回答と根拠は保存しました", timeout=SAVED)
     expect(summary).to_contain_text("fake.pdf：中身がPDFではありません。")
     expect(summary.get_by_role("link")).to_have_count(1)
     summary.get_by_role("link").click()
@@ -136,7 +140,7 @@ def test_answers_are_kept_section_by_section_and_a_refused_file_keeps_the_rest(s
     expect(admin.locator(f".item[data-item='{last.code}']")).to_be_in_viewport()
     box.check()
     step.get_by_role("button", name="提出", exact=True).click()
-    expect(admin.get_by_role("status")).to_contain_text("都道府県に提出しました。")
+    expect(admin.get_by_role("status")).to_contain_text("都道府県に提出しました。", timeout=SAVED)
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.SUBMITTED
     # No sideways scroll on the phone, on the read-only view either.
     assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
