@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck format migrate messages lock worker beat perf backup restore clean
+.PHONY: demo test install lint typecheck format migrate messages lock worker beat perf stack backup restore clean
 
 # All app code is type-checked: models, services, selectors, views, API, forms, tasks, commands.
 TYPED := dx_platform assessments benchmarks community coordination
@@ -72,6 +72,11 @@ lock:
 ## make perf: time and peak memory of the benchmark pipeline, bytes of a first page visit (prints figures; not a test)
 perf: install
 	$(BIN)/python -m tests.perf.run
+
+## make stack: gunicorn (production settings), a worker per queue and beat on the local PostgreSQL and Redis;
+## signs in, uploads a national file, 50 clients for 60 s, kills a web and a scoring worker; prints figures
+stack: install
+	$(BIN)/python -m tests.stack
 
 ## make backup: the database (pg_dump or SQLite's backup) and media files into var/backups/<date-time>/
 backup: install

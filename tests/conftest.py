@@ -102,3 +102,12 @@ def national(region, django_capture_on_commit_callbacks):
     """A small scored FY2023 national dataset of every municipality (tests.assessments.national_dataset)."""
     load_catalog()
     return national_dataset(region, django_capture_on_commit_callbacks)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The stack test's figures (tests/stack) at the end of the run, also from an xdist worker."""
+    for report in [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]:
+        for name, value in getattr(report, "user_properties", []):
+            if name == "stack figures":
+                terminalreporter.write_sep("-", "production-like stack (make stack)")
+                terminalreporter.write_line(str(value))

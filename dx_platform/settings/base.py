@@ -138,7 +138,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -264,6 +264,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 10
 CELERY_TASK_TIME_LIMIT = 60 * 15
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker was killed (acks_late: its message is still unacknowledged) goes back to its queue once
+# it has been out this long; a restarted worker looks for such messages at start and every
+# 10 × unacked_restore_interval seconds after. It must outlast the longest task (the national import may
+# run 25 minutes), or a task still running is delivered a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 30),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=30),
+}
 # One queue per kind of work, so a long recompute never delays a notification email.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
