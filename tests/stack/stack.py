@@ -121,6 +121,17 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGKILL it when the process that started it dies, so a runner
+    killed before its clean-up leaves no server behind (gunicorn's and Celery's own children follow it)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Stack:
     """Start with `with Stack() as stack:`; everything is torn down on leaving, whatever happened."""
 
@@ -301,7 +312,13 @@ class Stack:
         log = self.dir / f"{name}.log"
         with log.open("ab") as out:
             process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         self.processes[name] = process
         return process
