@@ -352,7 +352,10 @@ def _scenario(stack: Stack, report: Report, tell: Callable[[str], None], *, clie
     run_one = wait_published(stack, browser, first)
     published = scores(browser)
     assert published["count"] == len(codes), (published["count"], len(codes))
-    assert published["datasets"] == {first} and published["runs"] == {run_one["id"]}, published
+    assert published["datasets"] == {first} and published["runs"] == {run_one["id"]}, (
+        published["datasets"],
+        published["runs"],
+    )
     assert sum(value is not None for value in published["composite"].values()) > len(codes) * 0.9
     tell(
         f"uploaded dataset {first}: imported and recomputed in {time.monotonic() - started:.1f} s, "
@@ -434,7 +437,7 @@ def _scenario(stack: Stack, report: Report, tell: Callable[[str], None], *, clie
     stack.restart_worker("scoring")
     run_two = wait_published(stack, browser, second)
     after = scores(browser)
-    assert after["datasets"] == {second} and after["runs"] == {run_two["id"]}, after
+    assert after["datasets"] == {second} and after["runs"] == {run_two["id"]}, (after["datasets"], after["runs"])
     assert after["count"] == len(codes)
     changed = sum(after["composite"][code] != published["composite"][code] for code in codes)
     assert changed > 0, "the second file's scores are the first's"
