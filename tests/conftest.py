@@ -104,6 +104,12 @@ def national(region, django_capture_on_commit_callbacks):
     return national_dataset(region, django_capture_on_commit_callbacks)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "stack: starts the production-like stack (gunicorn, workers, beat on PostgreSQL and Redis); minutes"
+    )
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The stack test's figures (tests/stack) at the end of the run, also from an xdist worker."""
     for report in [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]:
