@@ -20,15 +20,19 @@ $(STAMP): requirements-dev.lock | $(BIN)/python
 install: $(STAMP)
 
 ## make demo: install, migrate, load reference data and demo accounts, serve on http://127.0.0.1:8000
+# One line per step (the logs say only errors while setting up); mail the site sends goes to var/mail/.
+DEMO := DJANGO_LOG_LEVEL=ERROR $(BIN)/python manage.py
 demo: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_reference_data
-	$(BIN)/python manage.py load_catalog
-	$(BIN)/python manage.py load_dashboard_dataset
-	$(BIN)/python manage.py generate_demo_survey --seed 1
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py seed_demo_content
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(DEMO) migrate --noinput -v 0 && echo "Database migrated."
+	@$(DEMO) load_reference_data
+	@$(DEMO) load_catalog
+	@$(DEMO) load_dashboard_dataset
+	@$(DEMO) generate_demo_survey --seed 1
+	@$(DEMO) seed_demo
+	@$(DEMO) seed_demo_content
+	@echo "Mail the site sends is written to var/mail/ (one .eml file each) and named in the server's log."
+	@$(DEMO) seed_demo --sign-in
+	@$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: install, lint and run the whole suite (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set)
 test: install

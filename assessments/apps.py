@@ -19,3 +19,10 @@ class AssessmentsConfig(AppConfig):
         auditlog.register(SurveyWindow, exclude_fields=["updated_at"])
         for model in (Roadmap, Initiative, Milestone):
             auditlog.register(model)
+
+        from dx_platform.core import home
+
+        from .views.home import home_section
+
+        # A municipality member's home leads with this year's self-assessment.
+        home.register(10, home_section)

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
-from django.db.models import Count, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from benchmarks import scoring
 from benchmarks.models import Area, Indicator
 from benchmarks.selectors import Published, live_scores
+from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
@@ -448,3 +452,211 @@ def roadmap_overview(*, roadmap: Roadmap, today: dt.date) -> RoadmapOverview:
     steps = [(step, [(code, text, code in ticked) for code, text in step.items]) for step in roadmap_data.STEPS]
     current = next((step.number for step, items in steps if not all(done for *_, done in items)), None)
     return RoadmapOverview(roadmap, rows, baseline, steps, current)
+
+
+# --- each year's assessment with its progress: the home page and the assessments page -------------------
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """One municipality's self-assessment of one year, as its members' home and the assessments page show it."""
+
+    organization: Organization
+    fiscal_year: int
+    assessment: Assessment | None  # None: not started
+    items: int  # survey items of the assessment
+    answered: int
+    to_finish: int  # scored items unanswered, or prefilled and not yet confirmed: what submitting would list
+    window: SurveyWindow | None  # the prefecture's answer period, once its coordinators set it
+    can_edit: bool
+    can_submit: bool
+
+    @property
+    def status(self) -> str:
+        return self.assessment.status if self.assessment else "not_started"
+
+
+def _with_progress(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    answered = Q(answers__value__isnull=False) | Q(answers__status__gt="")
+    unanswered = Q(answers__value__isnull=True, answers__status="")
+    to_finish = Q(answers__indicator__scored=True) & (unanswered | Q(answers__prefilled_from__gt=""))
+    return assessments.annotate(
+        item_count=Count("answers"),
+        answered_count=Count("answers", filter=answered),
+        to_finish_count=Count("answers", filter=to_finish),
+    )
+
+
+def year_statuses(
+    *, user: User, organizations: QuerySet[Organization], fiscal_year: int | None = None
+) -> list[YearStatus]:
+    """Every assessment of the user's municipalities, newest year first, with the given year's (the
+    current one by default) first for each municipality even when it is not started."""
+    year = fiscal_year or FiscalYear.current().year
+    organizations = organizations.select_related("municipality")
+    found: dict[tuple[int | None, int], Assessment] = {
+        (a.municipality_id, a.fiscal_year): a
+        for a in _with_progress(assessment_list(user=user, organizations=organizations))
+    }
+    prefecture_ids = {org.municipality.prefecture_id for org in organizations if org.municipality}
+    windows = {
+        (w.prefecture_id, w.fiscal_year): w for w in SurveyWindow.objects.filter(prefecture_id__in=prefecture_ids)
+    }
+    statuses = []
+    for org in organizations.order_by("municipality__code"):
+        municipality = org.municipality
+        if municipality is None:
+            continue
+        years = sorted({year} | {y for (m, y) in found if m == municipality.pk}, reverse=True)
+        for y in years:
+            assessment = found.get((municipality.pk, y))
+            statuses.append(
+                YearStatus(
+                    organization=org,
+                    fiscal_year=y,
+                    assessment=assessment,
+                    items=getattr(assessment, "item_count", 0),
+                    answered=getattr(assessment, "answered_count", 0),
+                    to_finish=getattr(assessment, "to_finish_count", 0),
+                    window=windows.get((municipality.prefecture_id, y)),
+                    can_edit=permissions.can_edit_assessment(user, org),
+                    can_submit=permissions.can_submit_assessment(user, org),
+                )
+            )
+    return statuses
+
+
+# --- the history in words: item names, answers as the form shows them, who and when -------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: dt.datetime
+    who: str  # the person's name ("" for the system)
+    what: str  # the survey item's name, or the self-assessment itself
+    action: str  # created / changed / deleted, in words
+    changes: list[Change]
+
+
+def _raw(value: Any) -> str | None:
+    return None if value in (None, "None", "") else str(value)
+
+
+def _answer_value(raw: Any, kind: str) -> str:
+    value = _raw(raw)
+    if value is None:
+        return str(_("Not answered"))
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if kind == "boolean":
+        return str(_("Yes") if number else _("No"))
+    return f"{number:g} %" if kind == "rate" else f"{number:g}"
+
+
+def _choice(raw: Any, choices: Any, empty: str) -> str:
+    value = _raw(raw)
+    return str(dict(choices).get(value, value)) if value is not None else empty
+
+
+def _answer_changes(changes: dict[str, Any], indicator: Indicator | None) -> list[Change]:
+    kind = indicator.kind if indicator else ""
+    none = str(_("none"))
+    rows = []
+    for name, (old, new) in changes.items():
+        if name == "value":
+            rows.append(
+                Change(pgettext("column heading", "Answer"), _answer_value(old, kind), _answer_value(new, kind))
+            )
+        elif name == "status":
+            unanswered = str(_("Not answered"))
+            rows.append(
+                Change(
+                    pgettext("column heading", "Answer"),
+                    _choice(old, Answer.Status.choices, unanswered),
+                    _choice(new, Answer.Status.choices, unanswered),
+                )
+            )
+        elif name == "prefilled_from":
+            entered = str(Answer.Prefill.NONE.label)
+            rows.append(
+                Change(
+                    pgettext("where an answer came from", "Source"),
+                    _choice(old, Answer.Prefill.choices, entered),
+                    _choice(new, Answer.Prefill.choices, entered),
+                )
+            )
+        elif name in ("note", "link"):
+            label = _("Evidence note") if name == "note" else _("Evidence link")
+            rows.append(Change(str(label), _raw(old) or none, _raw(new) or none))
+        elif name == "evidence_name":
+            rows.append(Change(str(_("Evidence file")), _raw(old) or none, _raw(new) or none))
+        elif name == "evidence_file" and "evidence_name" not in changes:
+            # The stored file's path is nobody's business: only whether there is one.
+            attached = str(_("attached"))
+            rows.append(
+                Change(str(_("Evidence file")), attached if _raw(old) else none, attached if _raw(new) else none)
+            )
+        # Who changed it is the row's "who"; the assessment and the item are the row's "what".
+    return rows
+
+
+def _assessment_changes(changes: dict[str, Any]) -> list[Change]:
+    rows = []
+    for name, (old, new) in changes.items():
+        if name == "status":
+            rows.append(
+                Change(
+                    str(_("Status")),
+                    _choice(old, Assessment.Status.choices, "—"),
+                    _choice(new, Assessment.Status.choices, "—"),
+                )
+            )
+        elif name == "review_comment":
+            rows.append(Change(str(_("Review comment")), _raw(old) or str(_("none")), _raw(new) or str(_("none"))))
+    return rows
+
+
+def history_rows(*, assessment: Assessment, limit: int = 100) -> list[HistoryRow]:
+    """The assessment's history as its page shows it: each answer by its item's name, yes/no and the other
+    answers in words, the file by the name it was uploaded under; bookkeeping fields left out."""
+    entries = list(history(assessment=assessment, limit=limit))
+    answer_type = ContentType.objects.get_for_model(Answer)
+    answer_ids = {int(e.object_pk) for e in entries if e.content_type_id == answer_type.pk}
+    indicators = {a.pk: a.indicator for a in Answer.objects.filter(pk__in=answer_ids).select_related("indicator")}
+    actions = {
+        LogEntry.Action.CREATE: _("created"),
+        LogEntry.Action.UPDATE: _("changed"),
+        LogEntry.Action.DELETE: _("deleted"),
+    }
+    rows = []
+    for entry in entries:
+        changes = entry.changes_dict
+        if entry.content_type_id == answer_type.pk:
+            indicator = indicators.get(int(entry.object_pk))
+            what = indicator.name_ja if indicator else str(_("a removed answer"))
+            shown = _answer_changes(changes, indicator)
+        else:
+            what = str(_("The self-assessment"))
+            shown = _assessment_changes(changes)
+        if not shown and entry.action == LogEntry.Action.UPDATE:
+            continue  # only bookkeeping changed
+        actor = entry.actor
+        rows.append(
+            HistoryRow(
+                when=entry.timestamp,
+                who=(actor.get_short_name() or actor.email) if actor else "",
+                what=what,
+                action=str(actions.get(entry.action, "")),
+                changes=shown,
+            )
+        )
+    return rows

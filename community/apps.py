@@ -26,3 +26,10 @@ class CommunityConfig(AppConfig):
             models.Participant,
         ):
             auditlog.register(model)
+
+        from dx_platform.core import home
+
+        from .views.home import home_section
+
+        # A partner's home leads with the needs open for proposals.
+        home.register(30, home_section)

@@ -13,3 +13,10 @@ class CoordinationConfig(AppConfig):
 
         for model in (SupportCase, SupportActivity, Specialist, Dispatch, SharedGoal):
             auditlog.register(model)
+
+        from dx_platform.core import home
+
+        from .views.home import home_section
+
+        # A coordinator's home leads with the prefecture's dashboard and this week's list.
+        home.register(20, home_section)

@@ -45,7 +45,7 @@ def assessment_list(request: AuthenticatedRequest) -> HttpResponse:
         "assessments/list.html",
         {
             "organizations": mine,
-            "assessments": selectors.assessment_list(user=request.user, organizations=mine),
+            "statuses": selectors.year_statuses(user=request.user, organizations=mine, fiscal_year=year),
             "prefectures": selectors.review_prefectures(user=request.user),
             "year": year,
             "fiscal_year": FiscalYear(year),
@@ -126,7 +126,7 @@ def assessment_detail(request: AuthenticatedRequest, code: str, year: int) -> Ht
             "can_review": permissions.can_review_assessment(request.user, organization)
             and assessment.status == Assessment.Status.SUBMITTED,
             "missing": _missing(form, form.answers),
-            "history": selectors.history(assessment=assessment),
+            "history": selectors.history_rows(assessment=assessment),
             "review_form": ReviewForm(),
             "import_form": AssessmentImportForm(initial={"version": assessment.version}),
             "formats": FORMATS,

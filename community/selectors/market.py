@@ -47,6 +47,11 @@ def need_list(
     return needs.prefetch_related("indicators") if with_indicators else needs
 
 
+def needs_open_for_proposals(*, user: User | AnonymousUser) -> QuerySet[Need]:
+    """The needs the user may read that take proposals, the soonest deadline first."""
+    return need_list(user=user, filters=NeedFilters(status=Need.Status.OPEN)).order_by("deadline", "pk")
+
+
 def need_for(*, user: User | AnonymousUser, pk: int) -> Need | None:
     return need_list(user=user).select_related("author").prefetch_related("indicators").filter(pk=pk).first()
 

@@ -12,11 +12,13 @@ from dx_platform.organizations.selectors import my_memberships, reference_counts
 
 from . import health
 from .fiscal import FiscalYear
+from .home import home_sections
 from .selectors import attention_items
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The public landing page, or a signed-in user's organisations and what needs them."""
+    """The public landing page, or a signed-in user's next steps (each app's section), what needs them and
+    their organisations."""
     user = request.user
     if not user.is_authenticated:
         return render(request, "core/landing.html", {"counts": reference_counts()})
@@ -27,6 +29,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": my_memberships(user=user),
             "can_administer": permissions.can_administer_platform(user),
             "attention": attention_items(user=user),
+            "sections": [
+                render_to_string(section.template, section.context, request=request)
+                for section in home_sections(user=user)
+            ],
             "fiscal_year": FiscalYear.current(),
         },
     )

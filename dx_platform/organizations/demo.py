@@ -37,6 +37,32 @@ DEMO_ACCOUNTS = (
 )
 
 
+def demo_organizations() -> dict[str, str]:
+    """The name of each demo account's organisation, by its key in DemoAccount.organization."""
+    names = {
+        "prefecture": Organization.objects.filter(
+            kind=Organization.Kind.PREFECTURE, prefecture__pref_code=DEMO_PREFECTURE
+        )
+        .values_list("name", flat=True)
+        .first(),
+        "town": Organization.objects.filter(municipality__code=DEMO_MUNICIPALITY)
+        .values_list("name", flat=True)
+        .first(),
+        "partner": DEMO_PARTNER,
+        "national": DEMO_NATIONAL,
+    }
+    return {key: name or "" for key, name in names.items()}
+
+
+def demo_sign_in_lines(site_url: str) -> list[str]:
+    """What `make demo` ends with: where to open the site and the accounts to sign in with."""
+    names = demo_organizations()
+    return [
+        f"Open {site_url} and sign in as one of these (password {DEMO_PASSWORD}):",
+        *(f"  {a.email:32} {a.role:12} {names.get(a.organization, '') or '—'}" for a in DEMO_ACCOUNTS),
+    ]
+
+
 def demo_seed() -> dict[str, Organization]:
     """Create (or reset) the demo organisations and accounts; needs the reference data loaded."""
     with transaction.atomic():

@@ -152,6 +152,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where dx_platform.core.mail.FileEmailBackend (the demo's and local development's) writes each message.
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # A hung mail server must not hold a worker (and the row it claimed) until the task's hard limit.
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="地域DXプラットフォーム <noreply@chiiki-dx.example>")

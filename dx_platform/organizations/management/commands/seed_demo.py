@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dx_platform.organizations.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed
+from dx_platform.organizations.demo import DEMO_ACCOUNTS, demo_seed, demo_sign_in_lines
 from dx_platform.organizations.models import Organization
 
 
@@ -16,14 +16,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument(
+            "--sign-in",
+            action="store_true",
+            help="create nothing; print where to open the site and the accounts to sign in with",
+        )
 
-    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+    def handle(self, *args: Any, force: bool, sign_in: bool, **options: Any) -> None:
+        if sign_in:
+            self.stdout.write("\n".join(demo_sign_in_lines(settings.SITE_URL)))
+            return
         if not settings.DEBUG and not force:
             raise CommandError("Demo accounts have a published password; refusing with DEBUG off.")
         if not Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY).exists():
             raise CommandError("Load the reference data first: python manage.py load_reference_data")
-        organizations = demo_seed()
-        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password {DEMO_PASSWORD}):"))
-        for account in DEMO_ACCOUNTS:
-            where = organizations[account.organization].name if account.organization else "—"
-            self.stdout.write(f"  {account.email:32} {account.role:12} {where}")
+        demo_seed()
+        self.stdout.write(
+            f"Demo accounts: {len(DEMO_ACCOUNTS)}, one per role (`manage.py seed_demo --sign-in` lists them)."
+        )
