@@ -159,6 +159,11 @@ def municipality_score(*, run: ScoreRun, municipality: Municipality) -> Municipa
     return run.municipal_scores.filter(municipality=municipality).first()
 
 
+def ranked_municipalities(*, run: ScoreRun) -> int:
+    """How many municipalities the run ranks nationally (the "of" of a national rank: 343 / 1,741)."""
+    return run.municipal_scores.filter(rank__isnull=False).count()
+
+
 def prefecture_score(*, run: ScoreRun, prefecture: Prefecture) -> PrefectureScore | None:
     return run.prefectural_scores.filter(prefecture=prefecture).first()
 

@@ -277,6 +277,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             **selection.context(),
             "municipality": place,
             "score": score,
+            "ranked": selectors.ranked_municipalities(run=selection.run) if score else 0,
             "areas": [(a, AREA_LABELS[a]) for a in AREAS],
             "size_rates": size_rates,
             "prefecture_score": prefecture_score,

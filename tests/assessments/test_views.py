@@ -80,11 +80,14 @@ def test_start_then_save_through_the_pages(client, national, town, page, people)
     assert answer(assessment, "online_volume.common_32_rate").value == 55.5
     assert answer(assessment, "system.policy").prefilled_from == ""
     assert answer(assessment, "service.ai").prefilled_from == Answer.Prefill.NATIONAL  # untouched
-    # The history on the page: who, and old → new.
+    # The history on the page, in words: the item's name, the answer as the form says it, who.
     history = response.context["history"]
-    assert any(e.actor == people["editor"] and e.changes_dict.get("value") == ["1.0", "0.0"] for e in history)
-    assert "1.0 → 0.0" in text(response)
-    assert people["editor"].name in text(response) or people["editor"].email in text(response)
+    cio_name = cio.indicator.name_ja
+    row = next(r for r in history if r.what == cio_name and any(c.new == "いいえ" for c in r.changes))
+    assert row.who == people["editor"].get_short_name()
+    assert "回答: はい → いいえ" in text(response)
+    shown = response.content.decode().split('id="history-heading"', 1)[1].split("</section>", 1)[0]
+    assert "None" not in shown and "system.cio" not in shown and "updated" not in shown
 
 
 def test_posting_the_form_unchanged_changes_nothing(client, draft, page, people):

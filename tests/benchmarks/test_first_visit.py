@@ -66,3 +66,18 @@ def test_a_first_visit_of_a_municipality_page_transfers_at_most_1_5_mb_of_javasc
         assert t.encoding == "br", t
         assert "immutable" in t.cache_control and "max-age=315360000" in t.cache_control, t
         assert re.search(r"\.[0-9a-f]{12}\.\w+$", t.url), t
+
+
+def test_the_municipality_page_says_where_it_stands_first(scored, client):
+    """Composite, national rank of all ranked, rank in the size class, then the areas; notes come last."""
+    from benchmarks.models import MunicipalityScore
+
+    score = MunicipalityScore.objects.filter(municipality__code="205419").latest("run_id")
+    ranked = MunicipalityScore.objects.filter(run=score.run, rank__isnull=False).count()
+    page = client.get("/benchmarks/municipalities/205419/").content.decode()
+    assert f"<dd>{score.rank:,} / {ranked:,}</dd>" in page and ranked > 1000
+    assert f"<dd>{score.peer_rank:,} / {score.peer_size:,}</dd>" in page
+    stands, radar = page.index("総合偏差値（全国）"), page.index('id="radar"')
+    assert stands < radar < page.index('id="next-heading"') < page.index('id="answers-heading"')
+    assert "次の一手" in page and "次の一歩" not in page
+    assert '<th scope="col">回答</th>' in page and "回答する" not in page

@@ -132,7 +132,7 @@ def test_a_choice_that_makes_no_sense_is_a_400_with_the_reason(run, client, para
     reason = response.context["similar_form"].errors[field][0]
     assert reason in response.content.decode()
     # The rest of the page is still there.
-    assert "Next steps" in response.content.decode()
+    assert "Next best steps" in response.content.decode()
 
 
 def test_the_japanese_page_names_the_reasons(run, client):

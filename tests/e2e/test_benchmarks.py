@@ -52,7 +52,7 @@ def test_walk_from_the_nation_to_a_town(scored, new_page):
     page.get_by_role("link", name="小布施町").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("小布施町")
     page.locator("#radar .main-svg").first.wait_for()
-    assert page.get_by_role("heading", name="次の一歩").is_visible()
+    assert page.get_by_role("heading", name="次の一手").is_visible()
     assert "2023" in page.get_by_role("region", name="これまでの推移").inner_text()
 
 
