@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area, Indicator
+from dx_platform.core.concurrency import Versioned
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
 
@@ -143,7 +144,7 @@ class Answer(models.Model):
         return {"organization_id": _organization_id(municipality_id.first()), "assessment_id": self.assessment_id}
 
 
-class Kpi(models.Model):
+class Kpi(Versioned):
     """A municipality's key performance indicator, measured against a straight line to its target."""
 
     class Direction(models.TextChoices):
@@ -220,7 +221,7 @@ class Measurement(models.Model):
         return {"organization_id": _organization_id(municipality_id)}
 
 
-class Roadmap(models.Model):
+class Roadmap(Versioned):
     """A municipality's DX policy (全体方針) and its roadmap (工程表) of initiatives."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="roadmaps")
@@ -241,7 +242,7 @@ class Roadmap(models.Model):
         return {"organization_id": _organization_id(self.municipality_id)}
 
 
-class Initiative(models.Model):
+class Initiative(Versioned):
     """取組事項: a piece of the roadmap with its area, survey items, owner and dates."""
 
     class Status(models.TextChoices):
@@ -277,7 +278,7 @@ class Initiative(models.Model):
         return {"organization_id": _organization_id(municipality_id)}
 
 
-class Milestone(models.Model):
+class Milestone(Versioned):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due"))

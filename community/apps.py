@@ -9,6 +9,8 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from dx_platform.core.concurrency import VERSION_FIELDS
+
         from . import models
 
         # Who changed what, when: the author bodies' managers read it in the audit log. Of a practice case
@@ -22,10 +24,10 @@ class CommunityConfig(AppConfig):
             models.Solution,
             models.SolutionReference,
             models.Proposal,
-            models.Procurement,
             models.Participant,
         ):
             auditlog.register(model)
+        auditlog.register(models.Procurement, exclude_fields=VERSION_FIELDS)
 
         from dx_platform.core import home
 

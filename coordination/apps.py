@@ -9,10 +9,14 @@ class CoordinationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from dx_platform.core.concurrency import VERSION_FIELDS
+
         from .models import Dispatch, SharedGoal, Specialist, SupportActivity, SupportCase
 
-        for model in (SupportCase, SupportActivity, Specialist, Dispatch, SharedGoal):
+        for model in (SupportActivity, Specialist, Dispatch):
             auditlog.register(model)
+        auditlog.register(SupportCase, exclude_fields=VERSION_FIELDS)
+        auditlog.register(SharedGoal, exclude_fields=VERSION_FIELDS)
 
         from dx_platform.core import home
 

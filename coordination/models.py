@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from assessments.models import Initiative, Kpi
 from benchmarks.models import Area, Indicator
 from community.models.market import Category
+from dx_platform.core.concurrency import Versioned
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
 # What a specialist can help with, and what a support case is about: the survey areas and the
@@ -63,7 +64,7 @@ class Specialist(models.Model):
         return {"organization_id": _organization_id(kind="prefecture", prefecture_id=self.prefecture_id)}
 
 
-class SupportCase(models.Model):
+class SupportCase(Versioned):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         TRIAGED = "triaged", _("Triaged")
@@ -188,7 +189,7 @@ class AssessmentReminder(models.Model):
         return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-class SharedGoal(models.Model):
+class SharedGoal(Versioned):
     """A goal the prefecture sets across its municipalities, tied to survey items and a date (大分県 style)."""
 
     prefecture = models.ForeignKey(Prefecture, on_delete=models.PROTECT, related_name="shared_goals")

@@ -21,6 +21,7 @@ from assessments.models import Initiative, Kpi
 from assessments.selectors import assessment_submitted, survey_window
 from benchmarks.models import Indicator
 from dx_platform.accounts.models import User
+from dx_platform.core.concurrency import claim
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
@@ -114,9 +115,14 @@ def _lock_open(case: SupportCase) -> None:
 
 
 @transaction.atomic
-def support_case_assign(*, case: SupportCase, specialist: Specialist | None, by: User) -> SupportCase:
-    """Triage: set (or clear) the specialist; the case is triaged, the specialist and the town told."""
+def support_case_assign(
+    *, case: SupportCase, specialist: Specialist | None, by: User, version: int | None = None
+) -> SupportCase:
+    """Triage: set (or clear) the specialist; the case is triaged, the specialist and the town told.
+
+    `version`: the one the choice was made against (Stale if someone changed the case since)."""
     _check_coordinator(by, case.municipality.prefecture_id)
+    claim(case, version=version, by=by)
     _lock_open(case)
     if specialist is not None and (
         specialist.prefecture_id != case.municipality.prefecture_id or not specialist.active
@@ -142,13 +148,16 @@ def support_case_assign(*, case: SupportCase, specialist: Specialist | None, by:
 
 
 @transaction.atomic
-def support_case_links(*, case: SupportCase, kpis: list[Kpi], initiatives: list[Initiative], by: User) -> None:
-    """Tie the case to the municipality's own KPIs and roadmap initiatives."""
+def support_case_links(
+    *, case: SupportCase, kpis: list[Kpi], initiatives: list[Initiative], by: User, version: int | None = None
+) -> None:
+    """Tie the case to the municipality's own KPIs and roadmap initiatives (of `version`, as assign)."""
     _check_coordinator(by, case.municipality.prefecture_id)
     if any(k.municipality_id != case.municipality_id for k in kpis) or any(
         i.roadmap.municipality_id != case.municipality_id for i in initiatives
     ):
         raise ValidationError(_("Link only the municipality's own KPIs and roadmap initiatives."))
+    claim(case, version=version, by=by)
     _lock_open(case)
     case.kpis.set(kpis)
     case.initiatives.set(initiatives)
@@ -187,10 +196,12 @@ def support_activity_log(*, case: SupportCase, given: ActivityInput, by: User) -
 
 
 @transaction.atomic
-def support_case_close(*, case: SupportCase, outcome: str, by: User) -> SupportCase:
+def support_case_close(*, case: SupportCase, outcome: str, by: User, version: int | None = None) -> SupportCase:
+    """Close the case with its outcome (of `version`, as assign); the municipality is told."""
     _check_coordinator(by, case.municipality.prefecture_id)
     if not outcome.strip():
         raise ValidationError({"outcome": [_("Say what came of the support before closing the case.")]})
+    claim(case, version=version, by=by)
     _lock_open(case)
     case.status, case.outcome, case.closed_at = SupportCase.Status.CLOSED, outcome.strip(), timezone.now()
     case.save()
@@ -381,8 +392,9 @@ class GoalInput:
 
 
 def shared_goal_save(
-    *, prefecture: Prefecture, given: GoalInput, by: User, goal: SharedGoal | None = None
+    *, prefecture: Prefecture, given: GoalInput, by: User, goal: SharedGoal | None = None, version: int | None = None
 ) -> SharedGoal:
+    """Set a goal, or change the `version` of one (Stale if someone saved since)."""
     _check_coordinator(by, prefecture.pk)
     if goal is not None and goal.prefecture_id != prefecture.pk:
         raise PermissionDenied(_("This goal belongs to another prefecture."))
@@ -404,6 +416,7 @@ def shared_goal_save(
         raise ValidationError(errors)
     with transaction.atomic():
         goal = goal or SharedGoal(prefecture=prefecture, created_by=by)
+        claim(goal, version=version, by=by)
         goal.title, goal.description, goal.target_date = given.title, given.description, given.target_date
         goal.save()
         goal.indicators.set(given.indicators)

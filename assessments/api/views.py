@@ -157,7 +157,9 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
         kpi = self.get_object()
         return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
 
-    def _save(self, validated: dict[str, Any], municipality: Municipality, kpi: Kpi | None) -> Kpi:
+    def _save(
+        self, validated: dict[str, Any], municipality: Municipality, kpi: Kpi | None, version: int | None = None
+    ) -> Kpi:
         # What a partial update leaves out stays as it is on the KPI (model values, not their JSON text);
         # what a new KPI leaves out (the interval, say) takes the model's default.
         base = kpi or Kpi(municipality=municipality)
@@ -166,7 +168,9 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
         given = services.KpiInput(
             **{f.name: data.get(f.name) for f in fields(services.KpiInput)} | {"area": data.get("area") or ""}
         )
-        return services.kpi_save(municipality=municipality, given=given, by=signed_in(self.request), kpi=kpi)
+        return services.kpi_save(
+            municipality=municipality, given=given, by=signed_in(self.request), kpi=kpi, version=version
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         municipality = _municipality(request, _body(MunicipalityBodySerializer, request)["municipality"])
@@ -177,10 +181,10 @@ class KpiViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kpi = self.get_object()
-        self.check_if_match(kpi)
+        version = self.check_if_match(kpi)
         serializer = self.get_serializer(kpi, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        kpi = self._save(serializer.validated_data, kpi.municipality, kpi)
+        kpi = self._save(serializer.validated_data, kpi.municipality, kpi, version)
         return self.with_etag(Response(self.get_serializer(kpi).data), kpi)
 
     @extend_schema(request=MeasurementSerializer, responses=MeasurementSerializer)
@@ -210,7 +214,9 @@ class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
         roadmap = self.get_object()
         return self.with_etag(Response(self.get_serializer(roadmap).data), roadmap)
 
-    def _save(self, data: dict[str, Any], municipality: Municipality, roadmap: Roadmap | None) -> Roadmap:
+    def _save(
+        self, data: dict[str, Any], municipality: Municipality, roadmap: Roadmap | None, version: int | None = None
+    ) -> Roadmap:
         given = services.RoadmapInput(
             title=data["title"],
             vision=data.get("vision", ""),
@@ -224,6 +230,7 @@ class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
             by=signed_in(self.request),
             roadmap=roadmap,
             template=data.get("template", ""),
+            version=version,
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -235,11 +242,12 @@ class RoadmapViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         roadmap = self.get_object()
-        self.check_if_match(roadmap)
+        version = self.check_if_match(roadmap)
         serializer = self.get_serializer(roadmap, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         current = {f: getattr(roadmap, f) for f in ("title", "vision", "period_start", "period_end", "adopted_on")}
-        roadmap = self._save({**current, **serializer.validated_data, "template": ""}, roadmap.municipality, roadmap)
+        data = {**current, **serializer.validated_data, "template": ""}
+        roadmap = self._save(data, roadmap.municipality, roadmap, version)
         return self.with_etag(Response(self.get_serializer(roadmap).data), roadmap)
 
 
@@ -254,7 +262,9 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
         initiative = self.get_object()
         return self.with_etag(Response(self.get_serializer(initiative).data), initiative)
 
-    def _save(self, data: dict[str, Any], roadmap: Roadmap, initiative: Initiative | None) -> Initiative:
+    def _save(
+        self, data: dict[str, Any], roadmap: Roadmap, initiative: Initiative | None, version: int | None = None
+    ) -> Initiative:
         given = services.InitiativeInput(
             title=data["title"],
             area=data.get("area", ""),
@@ -264,7 +274,9 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
             ends_on=data["ends_on"],
             status=data.get("status", Initiative.Status.PLANNED),
         )
-        return services.initiative_save(roadmap=roadmap, given=given, by=signed_in(self.request), initiative=initiative)
+        return services.initiative_save(
+            roadmap=roadmap, given=given, by=signed_in(self.request), initiative=initiative, version=version
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -277,11 +289,11 @@ class InitiativeViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         initiative = self.get_object()
-        self.check_if_match(initiative)
+        version = self.check_if_match(initiative)
         serializer = self.get_serializer(initiative, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         current = selectors.initiative_values(initiative=initiative)
-        initiative = self._save({**current, **serializer.validated_data}, initiative.roadmap, initiative)
+        initiative = self._save({**current, **serializer.validated_data}, initiative.roadmap, initiative, version)
         return self.with_etag(Response(self.get_serializer(initiative).data), initiative)
 
 
@@ -296,7 +308,9 @@ class MilestoneViewSet(ETagMixin, viewsets.ModelViewSet):
         milestone = self.get_object()
         return self.with_etag(Response(self.get_serializer(milestone).data), milestone)
 
-    def _save(self, data: dict[str, Any], initiative: Initiative, milestone: Milestone | None) -> Milestone:
+    def _save(
+        self, data: dict[str, Any], initiative: Initiative, milestone: Milestone | None, version: int | None = None
+    ) -> Milestone:
         return services.milestone_save(
             initiative=initiative,
             title=data["title"],
@@ -304,6 +318,7 @@ class MilestoneViewSet(ETagMixin, viewsets.ModelViewSet):
             done_on=data.get("done_on"),
             by=signed_in(self.request),
             milestone=milestone,
+            version=version,
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -315,9 +330,9 @@ class MilestoneViewSet(ETagMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         milestone = self.get_object()
-        self.check_if_match(milestone)
+        version = self.check_if_match(milestone)
         serializer = self.get_serializer(milestone, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         current = {"title": milestone.title, "due_on": milestone.due_on, "done_on": milestone.done_on}
-        milestone = self._save({**current, **serializer.validated_data}, milestone.initiative, milestone)
+        milestone = self._save({**current, **serializer.validated_data}, milestone.initiative, milestone, version)
         return self.with_etag(Response(self.get_serializer(milestone).data), milestone)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
 from benchmarks.services.imports import SurveyFileError, read_rows
+from dx_platform.core.concurrency import claim
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
@@ -66,8 +67,11 @@ def _check_kpi(given: KpiInput, municipality: Municipality) -> None:
         raise ValidationError(errors)
 
 
-def kpi_save(*, municipality: Municipality, given: KpiInput, by: User, kpi: Kpi | None = None) -> Kpi:
-    """Create a KPI, or change one; dates out of order or a target the wrong way round are refused."""
+def kpi_save(
+    *, municipality: Municipality, given: KpiInput, by: User, kpi: Kpi | None = None, version: int | None = None
+) -> Kpi:
+    """Create a KPI, or change the `version` of one (Stale if someone saved since); dates out of order or a
+    target the wrong way round are refused."""
     # A KPI stays with its municipality: an editor elsewhere cannot reach it by naming their own.
     if not permissions.can_edit_assessment(by, _organization(municipality)) or (
         kpi is not None and kpi.municipality_id != municipality.pk
@@ -75,9 +79,11 @@ def kpi_save(*, municipality: Municipality, given: KpiInput, by: User, kpi: Kpi 
         raise PermissionDenied(_("Only the municipality's editors and administrators manage KPIs."))
     _check_kpi(given, municipality)
     kpi = kpi or Kpi(municipality=municipality)
-    for field, value in given.__dict__.items():
-        setattr(kpi, field, value)
-    kpi.save()
+    with transaction.atomic():
+        claim(kpi, version=version, by=by)
+        for field, value in given.__dict__.items():
+            setattr(kpi, field, value)
+        kpi.save()
     return kpi
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
+from dx_platform.core.concurrency import claim
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
@@ -41,9 +42,15 @@ class RoadmapInput:
 
 
 def roadmap_save(
-    *, municipality: Municipality, given: RoadmapInput, by: User, roadmap: Roadmap | None = None, template: str = ""
+    *,
+    municipality: Municipality,
+    given: RoadmapInput,
+    by: User,
+    roadmap: Roadmap | None = None,
+    template: str = "",
+    version: int | None = None,
 ) -> Roadmap:
-    """Create (optionally from a template) or change a roadmap."""
+    """Create (optionally from a template) or change the `version` of a roadmap (Stale if someone saved since)."""
     _check_editor(by, municipality)
     if roadmap is not None and roadmap.municipality_id != municipality.pk:
         raise PermissionDenied(_("This roadmap belongs to another municipality."))
@@ -64,6 +71,7 @@ def roadmap_save(
         raise ValidationError({"template": [_("Unknown template.")]})
     with transaction.atomic():
         roadmap = roadmap or Roadmap(municipality=municipality)
+        claim(roadmap, version=version, by=by)
         for field, value in given.__dict__.items():
             setattr(roadmap, field, value)
         roadmap.save()
@@ -90,8 +98,14 @@ class InitiativeInput:
 
 
 def initiative_save(
-    *, roadmap: Roadmap, given: InitiativeInput, by: User, initiative: Initiative | None = None
+    *,
+    roadmap: Roadmap,
+    given: InitiativeInput,
+    by: User,
+    initiative: Initiative | None = None,
+    version: int | None = None,
 ) -> Initiative:
+    """Add an initiative, or change the `version` of one (Stale if someone saved since)."""
     _check_editor(by, roadmap.municipality)
     if initiative is not None and initiative.roadmap_id != roadmap.pk:
         raise PermissionDenied(_("This initiative belongs to another roadmap."))
@@ -119,6 +133,7 @@ def initiative_save(
         raise ValidationError(errors)
     with transaction.atomic():
         initiative = initiative or Initiative(roadmap=roadmap)
+        claim(initiative, version=version, by=by)
         for field in ("title", "area", "owner", "starts_on", "ends_on", "status"):
             setattr(initiative, field, getattr(given, field))
         initiative.save()
@@ -134,7 +149,9 @@ def milestone_save(
     done_on: dt.date | None,
     by: User,
     milestone: Milestone | None = None,
+    version: int | None = None,
 ) -> Milestone:
+    """Add a milestone, or change the `version` of one (Stale if someone saved since)."""
     _check_editor(by, initiative.roadmap.municipality)
     if milestone is not None and milestone.initiative_id != initiative.pk:
         raise PermissionDenied(_("This milestone belongs to another initiative."))
@@ -148,8 +165,10 @@ def milestone_save(
             }
         )
     milestone = milestone or Milestone(initiative=initiative)
-    milestone.title, milestone.due_on, milestone.done_on = title, due_on, done_on
-    milestone.save()
+    with transaction.atomic():
+        claim(milestone, version=version, by=by)
+        milestone.title, milestone.due_on, milestone.done_on = title, due_on, done_on
+        milestone.save()
     return milestone
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Area, Indicator
+from dx_platform.core.concurrency import Versioned
 from dx_platform.organizations.models import Municipality, Organization
 
 
@@ -21,7 +22,7 @@ class Audience(models.TextChoices):
     EVERYONE = "everyone", _("Everyone signed in, partners included")
 
 
-class PracticeCase(models.Model):
+class PracticeCase(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area, Indicator
+from dx_platform.core.concurrency import Versioned
 from dx_platform.organizations.models import Organization
 
 from .market import Category, Need
@@ -43,7 +44,7 @@ STAGE_ORDER: tuple[str, ...] = (
 OPEN_STAGES: tuple[str, ...] = STAGE_ORDER[: STAGE_ORDER.index(Stage.TENDER)]
 
 
-class Procurement(models.Model):
+class Procurement(Versioned):
     class Model(models.TextChoices):
         SHARED_SPECIFICATION = "shared_spec", _("One shared specification")
         ONE_SAAS = "one_saas", _("One SaaS, configured by each body (長崎モデル)")

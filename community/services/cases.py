@@ -23,6 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
+from dx_platform.core.concurrency import claim
 from dx_platform.core.uploads import DOCUMENT_TYPES, document_check
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
@@ -168,9 +169,15 @@ def _index(case: PracticeCase) -> None:
 
 
 def practice_case_save(
-    *, organization: Organization, given: CaseInput, by: User, case: PracticeCase | None = None
+    *,
+    organization: Organization,
+    given: CaseInput,
+    by: User,
+    case: PracticeCase | None = None,
+    version: int | None = None,
 ) -> PracticeCase:
-    """Create a case as a draft of the author body, or change one; everything is checked first."""
+    """Create a case as a draft of the author body, or change the `version` of one (Stale if someone saved
+    since); everything is checked first."""
     if case is not None and case.organization_id != organization.pk:
         raise PermissionDenied(_("A case stays with the body that wrote it."))
     _check_editor(by, organization)
@@ -184,6 +191,7 @@ def practice_case_save(
         _snapshot(case)
     metrics = _check(case, given)
     with transaction.atomic():
+        claim(case, version=version, by=by)
         case.save()
         case.indicators.set(given.indicators)
         case.metrics.all().delete()
@@ -206,6 +214,7 @@ def practice_case_publish(*, case: PracticeCase, by: User) -> PracticeCase:
     _snapshot(case)
     case.status, case.published_at = PracticeCase.Status.PUBLISHED, timezone.now()
     with transaction.atomic():
+        claim(case, version=None, by=by)  # an edit open since is refused rather than making it a draft again
         case.save(update_fields=["status", "published_at", "size_class", "population", "updated_at"])
         _index(case)
     return case

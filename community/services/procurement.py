@@ -20,6 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
+from dx_platform.core.concurrency import claim
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
@@ -216,11 +217,15 @@ def procurement_create(
     return procurement
 
 
-def procurement_update(*, procurement: Procurement, given: ProcurementInput, by: User) -> Procurement:
-    """Change the details; a published RFI or tender stays as it was published."""
+def procurement_update(
+    *, procurement: Procurement, given: ProcurementInput, by: User, version: int | None = None
+) -> Procurement:
+    """Change the details of `version` (Stale if someone saved since); a published RFI or tender stays as
+    it was published."""
     _check_lead(by, procurement)
     _check_details(given)
     with transaction.atomic():
+        claim(procurement, version=version, by=by)
         current = _locked(procurement)
         if current.stage == Stage.CANCELLED:
             raise ValidationError(_("A cancelled procurement is closed."))
@@ -238,11 +243,15 @@ def procurement_update(*, procurement: Procurement, given: ProcurementInput, by:
     return current
 
 
-def cost_sharing_save(*, procurement: Procurement, sharing: Sharing, by: User) -> Procurement:
-    """Set the total and the rule; fixed once a participant has committed to its share."""
+def cost_sharing_save(
+    *, procurement: Procurement, sharing: Sharing, by: User, version: int | None = None
+) -> Procurement:
+    """Set the total and the rule of `version` (as procurement_update); fixed once a participant has
+    committed to its share."""
     _check_lead(by, procurement)
     sharing_check(sharing)
     with transaction.atomic():
+        claim(procurement, version=version, by=by)
         current = _locked(procurement)
         if sharing_fixed(current):
             raise ValidationError(

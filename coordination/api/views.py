@@ -259,7 +259,7 @@ class CaseViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         """Triage: assign a specialist of the prefecture's pool (or clear it with null); a requested case is
         then triaged, and the municipality and the specialist told."""
         case = self._case(request, "assign")
-        self.check_if_match(case)
+        version = self.check_if_match(case)
         chosen = _valid(AssignSerializer, request.data)["specialist"]
         prefecture = case.municipality.prefecture
         specialist = None
@@ -267,7 +267,7 @@ class CaseViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
             specialist = named(
                 selectors.specialist_for(user=request.user, prefecture=prefecture, pk=chosen), "specialist"
             )
-        services.support_case_assign(case=case, specialist=specialist, by=signed_in(request))
+        services.support_case_assign(case=case, specialist=specialist, by=signed_in(request), version=version)
         return self._read(case)
 
     @extend_schema(request=ActivitySerializer, responses={201: ActivitySerializer})
@@ -296,9 +296,9 @@ class CaseViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def close(self, request: Request, pk: str) -> Response:
         """Close the case with what came of it; the municipality is told."""
         case = self._case(request, "close")
-        self.check_if_match(case)
+        version = self.check_if_match(case)
         body = _valid(CloseSerializer, request.data)
-        services.support_case_close(case=case, outcome=body["outcome"], by=signed_in(request))
+        services.support_case_close(case=case, outcome=body["outcome"], by=signed_in(request), version=version)
         return self._read(case)
 
 
@@ -323,11 +323,13 @@ class GoalViewSet(ETagMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin)
     @extend_schema(request=GoalWriteSerializer, responses=GoalBoardSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         goal = self.get_object()
-        self.check_if_match(goal)
+        version = self.check_if_match(goal)
         body = GoalWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
         body.is_valid(raise_exception=True)
         given = services.GoalInput(**(selectors.goal_values(goal=goal) | _boarding(dict(body.validated_data))))
-        goal = services.shared_goal_save(prefecture=goal.prefecture, given=given, by=signed_in(request), goal=goal)
+        goal = services.shared_goal_save(
+            prefecture=goal.prefecture, given=given, by=signed_in(request), goal=goal, version=version
+        )
         return _goal_response(goal, request)
 
     @extend_schema(request=GoalDateSerializer, responses=GoalDateReadSerializer)

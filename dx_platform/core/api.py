@@ -24,6 +24,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .concurrency import Stale
+
 T = TypeVar("T")
 
 
@@ -56,6 +58,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 _REFUSAL = {"$ref": "#/components/schemas/Refusal"}
 _DETAIL = {"$ref": "#/components/schemas/Detail"}
+_STALE = {"$ref": "#/components/schemas/Stale"}
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -93,7 +96,9 @@ class AutoSchema(SpectacularAutoSchema):
         if self.method in getattr(view, "precondition_methods", ()) or getattr(view, "action", None) in getattr(
             view, "precondition_actions", ()
         ):
-            errors["412"] = _response("The object changed since you read it (If-Match differs).", _DETAIL)
+            errors["412"] = _response(
+                "The object changed since you read it (If-Match differs): it as it now is.", _STALE
+            )
             errors["428"] = _response("If-Match with the ETag of your last GET is missing.", _DETAIL)
         return {**responses, **{code: body for code, body in errors.items() if code not in responses}}
 
@@ -132,7 +137,13 @@ def etag_of(data: Any) -> str:
 
 
 class ETagMixin(viewsets.GenericViewSet):
-    """GET sends an ETag; PUT/PATCH need a matching If-Match (never overwrite a change unseen)."""
+    """GET sends an ETag; PUT/PATCH need a matching If-Match (never overwrite a change unseen).
+
+    The check and the write are one step: `check_if_match` gives the version the ETag is of, and the
+    service the change goes to claims it (dx_platform/core/concurrency.py), so of two writers with one
+    ETag exactly one wins. The other, like any If-Match that differs, gets 412 with the object as it now
+    stands and its ETag.
+    """
 
     precondition_methods = ("PUT", "PATCH")  # the schema lists their 412 and 428
     precondition_actions: tuple[str, ...] = ()  # POST actions that change the object itself also need If-Match
@@ -140,12 +151,27 @@ class ETagMixin(viewsets.GenericViewSet):
     def etag(self, instance: Any) -> str:
         return etag_of(self.get_serializer(instance).data)
 
-    def check_if_match(self, instance: Any) -> None:
+    def check_if_match(self, instance: Any) -> int:
+        """The version of `instance` the request's If-Match names (428 without one, 412 if it differs)."""
         given = self.request.headers.get("If-Match")
         if not given:
             raise PreconditionRequired()
         if given.strip() != self.etag(instance):
-            raise PreconditionFailed()
+            raise Stale(instance)
+        return int(instance.version)
+
+    def stale_response(self) -> Response:
+        current = self.get_object()  # read afresh, as a GET would
+        etag = self.etag(current)
+        body = {"detail": PreconditionFailed.default_detail, "etag": etag, "current": self.get_serializer(current).data}
+        response = Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
+        response["ETag"] = etag
+        return response
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Stale):
+            return self.stale_response()
+        return super().handle_exception(exc)
 
     def with_etag(self, response: Response, instance: Any) -> Response:
         response["ETag"] = self.etag(instance)

@@ -15,5 +15,16 @@ ERROR_COMPONENTS = {
             "properties": {"detail": {"type": "string"}},
             "required": ["detail"],
         },
+        "Stale": {
+            "type": "object",
+            "description": "The object as it now stands, and its ETag: re-apply your change to it and send "
+            "that ETag as If-Match.",
+            "properties": {
+                "detail": {"type": "string"},
+                "etag": {"type": "string"},
+                "current": {"type": "object", "additionalProperties": True},
+            },
+            "required": ["detail", "etag", "current"],
+        },
     }
 }

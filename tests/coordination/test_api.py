@@ -132,7 +132,10 @@ def test_a_support_case_from_request_to_outcome(people, everyone, home, speciali
     etag = coordinator.get(url)["ETag"]
     assign = f"{url}assign/"
     assert coordinator.post(assign, {"specialist": specialist.pk}, format="json").status_code == 428
-    assert coordinator.post(assign, {"specialist": specialist.pk}, HTTP_IF_MATCH='"old"').status_code == 412
+    stale = coordinator.post(assign, {"specialist": specialist.pk}, HTTP_IF_MATCH='"old"')
+    # Refused with the case as it now is, and the ETag to send once the change is made against it.
+    assert (stale.status_code, stale.json()["etag"], stale["ETag"]) == (412, etag, etag)
+    assert (stale.json()["current"]["id"], stale.json()["current"]["status"]) == (raised.json()["id"], "requested")
     other_pool = coordinator.post(assign, {"specialist": their_specialist.pk}, format="json", HTTP_IF_MATCH=etag)
     assert (other_pool.status_code, list(other_pool.json())) == (400, ["specialist"])
     assigned = coordinator.post(assign, {"specialist": specialist.pk}, format="json", HTTP_IF_MATCH=etag)
@@ -206,6 +209,9 @@ def test_a_goal_its_board_and_a_municipalitys_date(national, people, home):
     renamed = coordinator.patch(url, {"title": "CIOを置く"}, format="json", HTTP_IF_MATCH=made["ETag"])
     assert renamed.status_code == 200
     assert (renamed.json()["title"], [i["code"] for i in renamed.json()["indicators"]]) == ("CIOを置く", ["system.cio"])
+    stale = coordinator.patch(url, {"description": "補佐官も"}, format="json", HTTP_IF_MATCH=made["ETag"])
+    assert (stale.status_code, stale.json()["current"]["title"]) == (412, "CIOを置く")
+    assert stale.json()["etag"] == renamed["ETag"]
     editor = api(people["editor"])
     assert editor.patch(url, {"title": "x"}, format="json", HTTP_IF_MATCH=renamed["ETag"]).status_code == 403
     town = home["town"].municipality.code
