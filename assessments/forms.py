@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from benchmarks.models import Area, Indicator
 from benchmarks.selectors import catalog_for
 from dx_platform.accounts.models import User
+from dx_platform.core.concurrency import version_field
 from dx_platform.core.forms import ModelIdsField
 from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
 from dx_platform.organizations.models import Municipality
 
-from .models import Answer, Initiative, Kpi
+from .models import Answer, Initiative, Kpi, Roadmap
 from .roadmap_data import TEMPLATES
 from .services import AnswerInput, InitiativeInput, KpiInput, RoadmapInput
 
@@ -253,6 +254,16 @@ class RoadmapForm(forms.Form):
         required=False,
         choices=[("", _("An empty roadmap")), *((key, label) for key, (label, _items) in TEMPLATES.items())],
     )
+
+    def __init__(self, *args: Any, changing: Roadmap | None = None, **kwargs: Any) -> None:
+        """`changing`: the roadmap this form changes (no template then, and the version it is made against)."""
+        if changing is not None:
+            kwargs.setdefault("prefix", "roadmap")  # beside the initiative form on the roadmap's page
+            kwargs.setdefault("initial", {name: getattr(changing, name) for name in RoadmapInput.__dataclass_fields__})
+        super().__init__(*args, **kwargs)
+        if changing is not None:
+            del self.fields["template"]
+            version_field(self, changing)
 
     def given(self) -> RoadmapInput:
         return RoadmapInput(**{name: self.cleaned_data[name] for name in RoadmapInput.__dataclass_fields__})

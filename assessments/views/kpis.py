@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.concurrency import Stale, refuse_stale, version_field
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.organizations import permissions
 
@@ -75,6 +76,7 @@ def kpi_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_of(municipality=kpi.municipality)
     can_edit = permissions.can_edit_assessment(request.user, organization)
     edit_form = KpiForm(instance=kpi, municipality=kpi.municipality)
+    version_field(edit_form, kpi)
     measurement_form = MeasurementForm()
     upload_form = MeasurementUploadForm()
     status_code = 200
@@ -100,14 +102,25 @@ def kpi_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     return redirect("assessments:kpi", pk=kpi.pk)
             else:
                 edit_form = KpiForm(request.POST, instance=kpi, municipality=kpi.municipality)
+                version_field(edit_form, kpi)
                 if edit_form.is_valid():
-                    services.kpi_save(municipality=kpi.municipality, given=edit_form.given(), by=request.user, kpi=kpi)
+                    services.kpi_save(
+                        municipality=kpi.municipality,
+                        given=edit_form.given(),
+                        by=request.user,
+                        kpi=kpi,
+                        version=edit_form.cleaned_data["version"],
+                    )
                     messages.success(request, _("The KPI was saved."))
                     return redirect("assessments:kpi", pk=kpi.pk)
+            status_code = 400
         except ValidationError as exc:
             form = {"measure": measurement_form, "upload": upload_form}.get(action or "", edit_form)
             form.add_error(None, exc)
-        status_code = 400
+            status_code = 400
+        except Stale as exc:
+            refuse_stale(edit_form, exc)
+            status_code = 409
         # Read again: a refused edit leaves the form's values on the instance.
         kpi = _kpi(request, pk)
     status = selectors.kpi_status(kpi)

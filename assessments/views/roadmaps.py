@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.concurrency import Stale, refuse_stale, stale_message, version_field
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.params import whole_number
 from dx_platform.organizations import permissions
@@ -73,11 +74,33 @@ def roadmap_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     roadmap, organization = _roadmap(request, pk)
     can_edit = permissions.can_edit_assessment(request.user, organization)
     form = InitiativeForm(municipality=roadmap.municipality)
+    edit_form = RoadmapForm(changing=roadmap)
     status_code = 200
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the municipality's editors and administrators change the roadmap."))
-        if request.POST.get("action") == "check":
+        if request.POST.get("action") == "edit":
+            edit_form = RoadmapForm(request.POST, changing=roadmap)
+            if edit_form.is_valid():
+                try:
+                    services.roadmap_save(
+                        municipality=roadmap.municipality,
+                        given=edit_form.given(),
+                        by=request.user,
+                        roadmap=roadmap,
+                        version=edit_form.cleaned_data["version"],
+                    )
+                except ValidationError as exc:
+                    edit_form.add_error(None, exc)
+                except Stale as exc:
+                    refuse_stale(edit_form, exc)
+                    status_code = 409
+                else:
+                    messages.success(request, _("The roadmap was saved."))
+                    return redirect("assessments:roadmap", pk=roadmap.pk)
+            # Read again: a refused change leaves its values on the roadmap shown above the form.
+            roadmap, organization = _roadmap(request, pk)
+        elif request.POST.get("action") == "check":
             try:
                 services.step_check_set(
                     roadmap=roadmap,
@@ -99,7 +122,7 @@ def roadmap_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The initiative was added."))
                 return redirect("assessments:roadmap", pk=roadmap.pk)
-        status_code = 400
+        status_code = status_code if status_code != 200 else 400
     overview = selectors.roadmap_overview(roadmap=roadmap, today=timezone.localdate())
     chart = charts.gantt(
         rows=overview.rows,
@@ -116,6 +139,7 @@ def roadmap_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "can_edit": can_edit,
             "form": form,
+            "edit_form": edit_form,
         },
         status=status_code,
     )
@@ -131,6 +155,7 @@ def initiative_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     edit_form = InitiativeForm(
         municipality=roadmap.municipality, initial=selectors.initiative_values(initiative=initiative)
     )
+    version_field(edit_form, initiative)
     milestone_form = MilestoneForm()
     status_code = 200
     if request.method == "POST":
@@ -139,29 +164,50 @@ def initiative_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "milestone":
+                milestone = None
+                if given := request.POST.get("milestone", ""):
+                    # A milestone named by junk is no milestone of this initiative, not a new one.
+                    milestone = selectors.milestone_of(initiative=initiative, pk=whole_number(given) or 0)
+                    if milestone is None:
+                        raise Http404
                 milestone_form = MilestoneForm(request.POST)
+                if milestone is not None:
+                    version_field(milestone_form, milestone)
                 if milestone_form.is_valid():
-                    milestone = None
-                    if given := request.POST.get("milestone", ""):
-                        # A milestone named by junk is no milestone of this initiative, not a new one.
-                        milestone = selectors.milestone_of(initiative=initiative, pk=whole_number(given) or 0)
-                        if milestone is None:
-                            raise Http404
                     services.milestone_save(
-                        initiative=initiative, by=request.user, milestone=milestone, **milestone_form.cleaned_data
+                        initiative=initiative,
+                        by=request.user,
+                        milestone=milestone,
+                        version=milestone_form.cleaned_data.pop("version", None),
+                        **milestone_form.cleaned_data,
                     )
                     return redirect("assessments:initiative", pk=initiative.pk)
             else:
                 edit_form = InitiativeForm(request.POST, municipality=roadmap.municipality)
+                version_field(edit_form, initiative)
                 if edit_form.is_valid():
                     services.initiative_save(
-                        roadmap=roadmap, given=edit_form.given(), by=request.user, initiative=initiative
+                        roadmap=roadmap,
+                        given=edit_form.given(),
+                        by=request.user,
+                        initiative=initiative,
+                        version=edit_form.cleaned_data["version"],
                     )
                     messages.success(request, _("The initiative was saved."))
                     return redirect("assessments:roadmap", pk=roadmap.pk)
+            status_code = 400
         except ValidationError as exc:
             (milestone_form if action == "milestone" else edit_form).add_error(None, exc)
-        status_code = 400
+            status_code = 400
+        except Stale as exc:
+            status_code = 409
+            if action == "milestone":
+                # The milestone's form is the one that adds: the refusal is told above the list, whose
+                # milestones are read again.
+                messages.error(request, stale_message(milestone_form, exc))
+                milestone_form = MilestoneForm()
+            else:
+                refuse_stale(edit_form, exc)
     return render(
         request,
         "assessments/initiative_detail.html",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from dx_platform.core.actions import act
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.concurrency import Stale, refuse_stale, version_field
 from dx_platform.core.lookups import or_404
 from dx_platform.core.pagination import paginate
 from dx_platform.organizations import permissions
@@ -83,15 +84,25 @@ def _case_form(request: AuthenticatedRequest, case: PracticeCase | None) -> Http
     authors = selectors.authoring_organizations(user=request.user) if case is None else None
     data = request.POST if request.method == "POST" else None
     form = CaseForm(data, instance=case, authors=authors)
+    if case is not None:
+        version_field(form, case)
     metrics = MetricFormSet(data, prefix="metrics", initial=metric_initial(case) if case else None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid() and metrics.is_valid():
         organization = form.cleaned_data["organization"] if case is None else case.organization
         try:
             saved = services.practice_case_save(
-                organization=organization, given=form.given(metric_inputs(metrics)), by=request.user, case=case
+                organization=organization,
+                given=form.given(metric_inputs(metrics)),
+                by=request.user,
+                case=case,
+                version=form.cleaned_data.get("version"),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except Stale as exc:
+            refuse_stale(form, exc)
+            status = 409
         else:
             messages.success(request, _("The case was saved.") if case else _("The draft was saved."))
             return redirect("community:case_detail", pk=saved.pk)
@@ -99,7 +110,7 @@ def _case_form(request: AuthenticatedRequest, case: PracticeCase | None) -> Http
         request,
         "community/cases/form.html",
         {"form": form, "metrics": metrics, "case": case},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from dx_platform.core.actions import act
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.concurrency import Stale, refuse_stale, version_field
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.lookups import or_404
 from dx_platform.core.pagination import paginate
@@ -176,11 +177,18 @@ def procurement_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     procurement = _workspace(request, pk)
     _check_lead(request, procurement)
     form = ProcurementForm(request.POST or None, procurement=procurement)
+    version_field(form, procurement)
+    status = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.procurement_update(procurement=procurement, given=form.given(), by=request.user)
+            services.procurement_update(
+                procurement=procurement, given=form.given(), by=request.user, version=form.cleaned_data["version"]
+            )
         except ValidationError as exc:
             _show(exc, form)
+        except Stale as exc:
+            refuse_stale(form, exc)
+            status = 409
         else:
             messages.success(request, _("The procurement was saved."))
             return _detail(procurement)
@@ -188,7 +196,7 @@ def procurement_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "community/procurement/form.html",
         {"form": form, "procurement": procurement},
-        status=_status(form),
+        status=status or _status(form),
     )
 
 
@@ -374,14 +382,27 @@ def procurement_cost_sharing(request: AuthenticatedRequest, pk: int) -> HttpResp
     procurement = _workspace(request, pk)
     saved = selectors.Sharing.of(procurement)
     form = SharingForm(request.POST or None, initial=asdict(saved))
+    version_field(form, procurement)
     saving = request.POST.get("action") == "save"
+    form.fields["version"].required = saving  # trying a rule changes nothing
+    status = None
     if saving:
         _check_lead(request, procurement)
         if form.is_valid():
             try:
-                services.cost_sharing_save(procurement=procurement, sharing=form.sharing(), by=request.user)
+                services.cost_sharing_save(
+                    procurement=procurement,
+                    sharing=form.sharing(),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                )
             except ValidationError as exc:
                 _show(exc, form)
+            except Stale as exc:
+                refuse_stale(form, exc, values=asdict(selectors.Sharing.of(exc.current)))
+                status = 409
+                procurement = _workspace(request, pk)  # as it now is
+                saved = selectors.Sharing.of(procurement)
             else:
                 messages.success(request, _("The cost sharing was saved."))
                 return redirect("community:procurement_cost_sharing", pk=procurement.pk)
@@ -402,7 +423,7 @@ def procurement_cost_sharing(request: AuthenticatedRequest, pk: int) -> HttpResp
             "fixed": selectors.sharing_fixed(procurement),
             "can_run": permissions.can_run_procurement(request.user, procurement.lead),
         },
-        status=_status(form),
+        status=status or _status(form),
     )
 
 

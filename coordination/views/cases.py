@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.concurrency import Stale, refuse_stale, version_field
 from dx_platform.organizations import permissions
 
 from .. import selectors, services
@@ -76,6 +77,10 @@ def _case(request: AuthenticatedRequest, pk: int) -> SupportCase:
     return case
 
 
+# The actions that change the case itself carry the version they are made against; the others add a record.
+VERSIONED = ("assign", "links", "close")
+
+
 @login_required
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
@@ -88,6 +93,8 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "links": LinksForm(case=case, initial=selectors.case_links(case=case)),
         "close": CloseForm(),
     }
+    for action in VERSIONED:
+        version_field(shown[action], case)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -96,15 +103,21 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if not permissions.can_act_on_case(request.user, case, action):
             raise PermissionDenied(_("Only the prefecture's coordinators manage support cases."))
         bound = _bound(action, request, case)
+        if action in VERSIONED:
+            version_field(bound, case)
         shown[action] = bound
+        status = 400
         if bound.is_valid():
             try:
                 _act(action, case, bound, request)
             except ValidationError as exc:
                 bound.add_error(None, exc)
+            except Stale as exc:
+                refuse_stale(bound, exc)
+                status = 409
+                case = _case(request, pk)  # as it now is, above the forms
             else:
                 return redirect("coordination:case_detail", pk=case.pk)
-        status = 400
     return render(
         request,
         "coordination/case_detail.html",
@@ -137,8 +150,9 @@ def _bound(action: str, request: AuthenticatedRequest, case: SupportCase) -> for
 def _act(action: str, case: SupportCase, form: forms.BaseForm, request: AuthenticatedRequest) -> None:
     data = form.cleaned_data
     user = request.user
+    version = data.get("version")
     if action == "assign":
-        services.support_case_assign(case=case, specialist=data["specialist"], by=user)
+        services.support_case_assign(case=case, specialist=data["specialist"], by=user, version=version)
         messages.success(request, _("The specialist was assigned; the municipality was told."))
     elif action == "activity":
         services.support_activity_log(case=case, given=cast(ActivityForm, form).given(), by=user)
@@ -147,8 +161,10 @@ def _act(action: str, case: SupportCase, form: forms.BaseForm, request: Authenti
         services.dispatch_record(case=case, worked_on=data["worked_on"], days=data["days"], by=user)
         messages.success(request, _("The days were recorded."))
     elif action == "links":
-        services.support_case_links(case=case, kpis=list(data["kpis"]), initiatives=list(data["initiatives"]), by=user)
+        services.support_case_links(
+            case=case, kpis=list(data["kpis"]), initiatives=list(data["initiatives"]), by=user, version=version
+        )
         messages.success(request, _("The links were saved."))
     else:
-        services.support_case_close(case=case, outcome=data["outcome"], by=user)
+        services.support_case_close(case=case, outcome=data["outcome"], by=user, version=version)
         messages.success(request, _("The case was closed; the municipality was told."))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dx_platform.core.auth import AuthenticatedRequest
+from dx_platform.core.concurrency import Stale, refuse_stale, version_field
 from dx_platform.organizations import permissions
 
 from .. import selectors, services
@@ -55,8 +56,40 @@ def goal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if goal is None:
         raise Http404
     own = selectors.own_goal_municipalities(user=request.user, goal=goal)
-    form = MilestoneForm(request.POST or None)
-    if request.method == "POST":
+    coordinates = permissions.can_coordinate(request.user, goal.prefecture_id)
+    changing = request.method == "POST" and request.POST.get("action") == "edit"
+    form = MilestoneForm(request.POST if request.method == "POST" and not changing else None)
+    edit_form = GoalForm(
+        request.POST if changing else None,
+        prefecture=goal.prefecture,
+        prefix="goal",  # beside a municipality's own date
+        initial=selectors.goal_values(goal=goal),
+    )
+    version_field(edit_form, goal)
+    status = 200
+    if changing:
+        if not coordinates:
+            raise PermissionDenied(_("Only the prefecture's coordinators set shared goals."))
+        status = 400
+        if edit_form.is_valid():
+            try:
+                services.shared_goal_save(
+                    prefecture=goal.prefecture,
+                    given=edit_form.given(),
+                    by=request.user,
+                    goal=goal,
+                    version=edit_form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                edit_form.add_error(None, exc)
+            except Stale as exc:
+                refuse_stale(edit_form, exc)
+                status = 409
+            else:
+                messages.success(request, _("The shared goal was saved."))
+                return redirect("coordination:goal", pk=goal.pk)
+            goal = selectors.shared_goal_for(user=request.user, pk=pk) or goal  # as it now is
+    elif request.method == "POST":
         code = request.POST.get("municipality", "")
         municipality = selectors.goal_date_municipality(user=request.user, goal=goal, code=code)
         if municipality is None:
@@ -69,6 +102,7 @@ def goal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Your date was saved."))
                 return redirect("coordination:goal", pk=goal.pk)
+        status = 400
     return render(
         request,
         "coordination/goal_detail.html",
@@ -77,7 +111,8 @@ def goal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "progress": selectors.goal_progress(goal=goal),
             "own": own,
             "form": form,
+            "edit_form": edit_form if coordinates else None,
             "today": timezone.localdate(),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )

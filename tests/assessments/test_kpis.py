@@ -581,6 +581,7 @@ def kpi_form(owner, /, **changes: str) -> dict[str, str]:
         "indicator": "",
         "owner": str(owner.pk),
         "interval": "quarterly",
+        "version": "1",  # the version the edit form was opened at (the create form has none)
     }
     data.update(changes)
     return data

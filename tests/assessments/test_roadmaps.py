@@ -648,12 +648,16 @@ def initiative_form(action: str = "initiative", **changes: str) -> dict[str, str
         "ends_on": "2025-09-30",
         "status": "planned",
     }
+    if action == "edit":
+        data["version"] = "1"  # the version the edit form was opened at: the initiative as made
     data.update(changes)
     return data
 
 
 def milestone_form(**changes: str) -> dict[str, str]:
     data = {"action": "milestone", "title": "要件定義", "due_on": "2025-05-01", "done_on": ""}
+    if "milestone" in changes:
+        data["version"] = "1"  # as shown beside the milestone: as made
     data.update(changes)
     return data
 

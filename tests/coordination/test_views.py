@@ -185,10 +185,17 @@ def test_the_coordinator_sees_the_matched_specialists_and_assigns_one(coordinato
     page = coordinator.get(case_url(case))
     assert [m.specialist for m in page.context["matches"]] == [specialist]
     # Another prefecture's specialist is not a choice.
-    refused = coordinator.post(case_url(case), {"action": "assign", "specialist": their_specialist.pk})
+    refused = coordinator.post(
+        case_url(case), {"action": "assign", "specialist": their_specialist.pk, "version": case.version}
+    )
     assert refused.status_code == 400
     assert SupportCase.objects.get().specialist is None
-    assert coordinator.post(case_url(case), {"action": "assign", "specialist": specialist.pk}).status_code == 302
+    assert (
+        coordinator.post(
+            case_url(case), {"action": "assign", "specialist": specialist.pk, "version": case.version}
+        ).status_code
+        == 302
+    )
     assert SupportCase.objects.get().specialist == specialist
 
 
@@ -248,19 +255,29 @@ def test_a_dispatch_dated_years_away_is_shown_again(coordinator, case, specialis
 
 def test_links_offer_only_the_towns_own_kpis(coordinator, case, town, home):
     own, theirs = make_kpi(town), make_kpi(home["city"].municipality)
-    refused = coordinator.post(case_url(case), {"action": "links", "kpis": [own.pk, theirs.pk]})
+    refused = coordinator.post(
+        case_url(case), {"action": "links", "kpis": [own.pk, theirs.pk], "version": case.version}
+    )
     assert refused.status_code == 400
     assert not case.kpis.exists()
-    assert coordinator.post(case_url(case), {"action": "links", "kpis": [own.pk]}).status_code == 302
+    assert (
+        coordinator.post(case_url(case), {"action": "links", "kpis": [own.pk], "version": case.version}).status_code
+        == 302
+    )
     assert list(case.kpis.all()) == [own]
 
 
 def test_closing_without_an_outcome_is_refused_then_the_town_sees_the_outcome(coordinator, client, case, people):
-    refused = coordinator.post(case_url(case), {"action": "close", "outcome": " "})
+    refused = coordinator.post(case_url(case), {"action": "close", "outcome": " ", "version": case.version})
     assert refused.status_code == 400
     assert "案件を終了する前に、支援の成果を書いてください。" in errors(refused)
     assert SupportCase.objects.get().status == SupportCase.Status.REQUESTED
-    assert coordinator.post(case_url(case), {"action": "close", "outcome": "CIOを任命した"}).status_code == 302
+    assert (
+        coordinator.post(
+            case_url(case), {"action": "close", "outcome": "CIOを任命した", "version": case.version}
+        ).status_code
+        == 302
+    )
     client.force_login(people["viewer"])
     page = client.get(case_url(case)).text
     assert "終了（成果）: CIOを任命した" in page
