@@ -221,6 +221,7 @@ def test_an_editor_writes_a_draft_with_metrics_edits_and_publishes_it(as_user, t
         detail(case, "edit/"),
         form_data(
             what_did_not_work="手書き文字の読取精度が低かった。",
+            version=str(case.version),  # the version the edit form was opened at
             **{"metrics-TOTAL_FORMS": "4", "metrics-INITIAL_FORMS": "1", "metrics-0-label": ""},
         ),
     )

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from coordination import selectors, services
-from coordination.models import SupportActivity
+from coordination.models import SupportActivity, SupportCase
 from dx_platform.organizations import permissions
 from tests.coordination.conftest import CASE_READERS, COORDINATORS, EVERYONE, LOGGERS, MEMBERS, RAISERS, expect
 
@@ -115,7 +115,8 @@ def test_posts_to_the_other_prefectures_objects(client, theirs, everyone, who):
         assert response.status_code == 302
     else:
         assert response.status_code == expect(who, CASE_READERS, refused=404, ok=403)
-    response = client.post(f"/coordination/cases/{case.pk}/", {"action": "close", "outcome": "解決"})
+    close = {"action": "close", "outcome": "解決", "version": SupportCase.objects.get(pk=case.pk).version}
+    response = client.post(f"/coordination/cases/{case.pk}/", close)
     assert response.status_code == (302 if who in COORDINATORS else expect(who, CASE_READERS, ok=403))
     logged = 1 + (who in LOGGERS)
     assert SupportActivity.objects.filter(case=case).count() == logged
