@@ -11,8 +11,8 @@ from benchmarks.models import Area, Indicator
 from benchmarks.selectors import catalog_for
 from dx_platform.accounts.models import User
 from dx_platform.core.concurrency import version_field
-from dx_platform.core.forms import ModelIdsField
-from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
+from dx_platform.core.forms import ModelIdsField, TableFileField
+from dx_platform.core.uploads import document_check, document_limit_mb
 from dx_platform.organizations.models import Municipality
 
 from .models import Answer, Initiative, Kpi, Roadmap
@@ -76,7 +76,7 @@ class AssessmentForm(forms.Form):
             self.fields[f"file:{key}"] = forms.FileField(
                 label=_("Evidence file"),
                 required=False,
-                help_text=_("PDF, image or office document, up to %(mb)s MB.") % {"mb": MAX_DOCUMENT_BYTES // 2**20},
+                help_text=_("PDF, image or office document, up to %(mb)s MB.") % {"mb": document_limit_mb()},
             )
             if answer.evidence_file:
                 self.fields[f"remove:{key}"] = forms.BooleanField(label=_("Remove the file"), required=False)
@@ -173,7 +173,8 @@ class AssessmentForm(forms.Form):
 
 
 class AssessmentImportForm(forms.Form):
-    file = forms.FileField(
+    file = TableFileField(
+        kind="assessment_import",
         label=_("File in the national survey's shape"),
         help_text=_(
             "CSV (UTF-8 or Shift_JIS) or XLSX with lg_code,fiscal_year,indicator,value, as the download writes it."
@@ -240,7 +241,11 @@ class MeasurementForm(forms.Form):
 
 
 class MeasurementUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file (date,value,note)"))
+    file = TableFileField(
+        kind="kpi_measurements",
+        label=_("CSV file (date,value,note)"),
+        help_text=_("CSV (UTF-8 or Shift_JIS) or XLSX with the header date,value[,note]."),
+    )
 
 
 class RoadmapForm(forms.Form):

@@ -6,16 +6,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dx_platform.core.forms import TableFileField
 from dx_platform.organizations.models import Prefecture
 
 from .models import Area, CatalogYear, Dataset
 from .selectors import SIMILAR_DEFAULT, SIMILAR_MAX, SIMILAR_MIN
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
 
 class SurveyUploadForm(forms.Form):
-    file = forms.FileField(
+    file = TableFileField(
+        kind="national_survey",
         label=_("National survey file"),
         help_text=_("CSV (UTF-8 or Shift_JIS) or XLSX; long shape lg_code,fiscal_year,indicator,value or wide shape."),
     )
@@ -32,12 +32,6 @@ class SurveyUploadForm(forms.Form):
         queryset=Dataset.objects.filter(status=Dataset.Status.READY, superseded_by__isnull=True),
         required=False,
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 50 MB."))
-        return upload
 
 
 class ScoreNoteForm(forms.Form):

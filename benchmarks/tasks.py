@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from . import selectors
 from .services import imports, runs
 
 
-@shared_task(soft_time_limit=60 * 20, time_limit=60 * 25)
+@shared_task(soft_time_limit=settings.NATIONAL_IMPORT_SOFT_TIME_LIMIT, time_limit=settings.NATIONAL_IMPORT_TIME_LIMIT)
 def import_national_survey(*, dataset_id: int) -> str:
     return imports.dataset_import_upload(dataset_id=dataset_id).status
 

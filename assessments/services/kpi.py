@@ -102,7 +102,7 @@ def measurement_add(*, kpi: Kpi, measured_on: dt.date, value: float, note: str, 
 def measurements_import(*, kpi: Kpi, data: bytes, file_name: str, by: User) -> int:
     """CSV `date,value[,note]` (UTF-8 or Shift_JIS): every row valid, or nothing written."""
     try:
-        rows = read_rows(data, file_name)
+        rows = read_rows(data, file_name, kind="kpi_measurements")
     except SurveyFileError as exc:
         raise ValidationError(exc.errors) from None
     if not rows or [c.strip().lower() for c in rows[0][1][:2]] != ["date", "value"]:

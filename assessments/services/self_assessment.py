@@ -273,7 +273,7 @@ def assessment_import(*, assessment: Assessment, data: bytes, file_name: str, ve
     """
     errors: list[str] = []
     try:
-        rows = read_rows(data, file_name)
+        rows = read_rows(data, file_name, kind="assessment_import")
     except SurveyFileError as exc:
         raise ValidationError(exc.errors) from None
     if not rows:

@@ -11,9 +11,7 @@ imported again.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -21,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
 
+from dx_platform.core.table_files import TableRefused, UploadLimits, read_table, upload_check
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
 
@@ -43,6 +44,7 @@ MISSING = {choice.value for choice in Value.Missing}
 PROCEDURE_STATUSES = {choice.value for choice in Value.Status}
 BATCH = 5_000
 MAX_SHOWN_ERRORS = 200
+NATIONAL = "national_survey"  # its limits in settings.UPLOAD_LIMITS
 
 
 class SurveyFileError(Exception):
@@ -73,38 +75,15 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
-    """Rows with their line numbers, from XLSX or from CSV in UTF-8 (BOM or not) or Shift_JIS/CP932."""
-    if data[:4] == b"PK\x03\x04":
-        return _xlsx_rows(data, file_name)
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        reader = csv.reader(io.StringIO(text, newline=""))
-        return [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    raise SurveyFileError([f"{file_name}: neither UTF-8 nor Shift_JIS (CP932) text, nor an XLSX workbook"])
+def read_rows(data: bytes, file_name: str, *, kind: str) -> list[tuple[int, list[str]]]:
+    """Rows with their line numbers, from XLSX or from CSV in UTF-8 (BOM or not) or Shift_JIS/CP932.
 
-
-def _xlsx_rows(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
-    rows = []
+    Read within the limits of `kind` (settings.UPLOAD_LIMITS): a file past them is refused, saying which.
+    """
     try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if cell is None else _cell_text(cell) for cell in row]
-            if any(cells):
-                rows.append((number, cells))
-    except Exception as exc:  # noqa: BLE001 - a broken workbook fails in many ways (zip, XML, styles); all mean "unreadable"
-        raise SurveyFileError([f"{file_name}: not a readable XLSX workbook ({type(exc).__name__})"]) from None
-    return rows
-
-
-def _cell_text(cell: object) -> str:
-    # Excel stores 1 as 1.0 and codes as numbers that lost their leading zero.
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return str(cell).strip()
+        return read_table(data, file_name, UploadLimits.of(kind))
+    except TableRefused as exc:
+        raise SurveyFileError(exc.errors) from None
 
 
 def survey_cells(
@@ -194,7 +173,7 @@ def parse_value(raw: str, indicator: Indicator) -> tuple[float | None, str, str]
 
 def parse_survey(data: bytes, file_name: str, *, fiscal_year: int | None = None) -> ParsedSurvey:
     """Validate the whole file and build its (unsaved) values; raise SurveyFileError listing every problem."""
-    rows = read_rows(data, file_name)
+    rows = read_rows(data, file_name, kind=NATIONAL)
     if not rows:
         raise SurveyFileError([f"{file_name}: the file is empty"])
     errors: list[str] = []
@@ -420,6 +399,11 @@ def dataset_upload(
     """Store an uploaded file as a pending dataset and queue its import (imports queue)."""
     if not permissions.can_import_national_data(by):
         raise PermissionDenied(_("Only platform staff import national survey files."))
+    # What can be told without reading the rows is told now; the rows and columns are the worker's.
+    try:
+        upload_check(upload, upload.name or "", upload.size, UploadLimits.of(NATIONAL))
+    except TableRefused as exc:
+        raise SurveyFileError(exc.errors) from None
     data = upload.read()
     with transaction.atomic():
         dataset, created = dataset_create(
@@ -470,6 +454,11 @@ def dataset_import_upload(*, dataset_id: int) -> Dataset:
         return dataset_fill(dataset=dataset, parsed=parsed)
     except SurveyFileError as exc:
         return _fail(dataset, exc.errors)
+    except SoftTimeLimitExceeded:
+        # The values written so far went with the transaction; the dataset says why.
+        minutes = math.ceil(settings.NATIONAL_IMPORT_SOFT_TIME_LIMIT / 60)
+        message = gettext("the import was stopped: it took longer than the limit (%(minutes)s minutes)")
+        return _fail(dataset, [message % {"minutes": minutes}])
     except Exception as exc:
         # Whatever went wrong, the dataset must not stay "importing" for ever.
         _fail(dataset, [f"the import stopped unexpectedly ({type(exc).__name__}); try again or report it"])

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benchmarks.models import Area
-from dx_platform.core.uploads import MAX_DOCUMENT_BYTES, document_check
+from dx_platform.core.uploads import document_check, document_limit_mb
 from dx_platform.organizations.models import Municipality, Organization
 
 from ..models import CaseAttachment, PracticeCase
@@ -165,8 +166,14 @@ class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("What it is"), choices=CaseAttachment.Kind.choices)
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, image or office document (an RPA scenario also as a zip archive), up to %(mb)s MB.")
-        % {"mb": MAX_DOCUMENT_BYTES // 2**20},
+        # Lazy: the limit as the settings have it when the form is shown.
+        help_text=lazy(
+            lambda: (
+                _("PDF, image or office document (an RPA scenario also as a zip archive), up to %(mb)s MB.")
+                % {"mb": document_limit_mb()}
+            ),
+            str,
+        )(),
     )
 
     def clean(self) -> dict[str, Any]:

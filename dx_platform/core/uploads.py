@@ -5,12 +5,24 @@ from __future__ import annotations
 from pathlib import PurePath
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# settings.UPLOAD_LIMITS["document"] (UPLOAD_DOCUMENT_MAX_MB) as the site started; checks read the settings.
+MAX_DOCUMENT_BYTES: int = settings.UPLOAD_LIMITS["document"]["max_bytes"]
+
+
+def document_max_bytes() -> int:
+    return int(settings.UPLOAD_LIMITS["document"]["max_bytes"])
+
+
+def document_limit_mb() -> int:
+    """The limit in whole megabytes, as the forms say it."""
+    return document_max_bytes() // 2**20
+
 
 # What a municipality attaches as evidence or shares in a kit: PDF, images and office documents.
 # Each detected type with the file name endings that may carry it.
@@ -33,10 +45,11 @@ DOCUMENT_TYPES: dict[str, tuple[str, ...]] = {
 
 
 def document_check(
-    upload: UploadedFile, *, types: dict[str, tuple[str, ...]] = DOCUMENT_TYPES, max_bytes: int = MAX_DOCUMENT_BYTES
+    upload: UploadedFile, *, types: dict[str, tuple[str, ...]] = DOCUMENT_TYPES, max_bytes: int | None = None
 ) -> str:
     """The file's content type, if it is one of `types`, its name ends as that type's do and it is small enough."""
     name = upload.name or ""
+    max_bytes = document_max_bytes() if max_bytes is None else max_bytes
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
             _("%(name)s is %(size)s; the limit is %(limit)s."),

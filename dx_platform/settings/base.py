@@ -151,6 +151,34 @@ STORAGES = {
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
 
+
+# --- Uploads: what each kind of upload may be. A spreadsheet is read only up to its caps, whatever it
+# declares; each value can be set in the environment, e.g. UPLOAD_KPI_MEASUREMENTS_MAX_MB=5.
+def _upload_limits(kind: str, *, mb: int, rows: int = 0, columns: int = 0, unpacked_mb: int = 0) -> dict[str, int]:
+    prefix = f"UPLOAD_{kind.upper()}"
+    return {
+        "max_bytes": env.int(f"{prefix}_MAX_MB", default=mb) * 2**20,
+        "max_rows": env.int(f"{prefix}_MAX_ROWS", default=rows),
+        "max_columns": env.int(f"{prefix}_MAX_COLUMNS", default=columns),
+        # An XLSX is a zip: its parts together, once unpacked.
+        "max_unpacked_bytes": env.int(f"{prefix}_MAX_UNPACKED_MB", default=unpacked_mb) * 2**20,
+    }
+
+
+UPLOAD_LIMITS = {
+    # Staff only, read by the imports worker: 1,741 municipalities × every item in the long shape.
+    "national_survey": _upload_limits("national_survey", mb=50, rows=300_000, columns=200, unpacked_mb=400),
+    # One municipality's answers (long: one row per item; wide: one row).
+    "assessment_import": _upload_limits("assessment_import", mb=5, rows=2_000, columns=200, unpacked_mb=20),
+    # date,value[,note]: years of daily measurements of one KPI.
+    "kpi_measurements": _upload_limits("kpi_measurements", mb=2, rows=10_000, columns=20, unpacked_mb=20),
+    # Evidence files and case kits are stored, never read.
+    "document": _upload_limits("document", mb=10),
+}
+# The national import's worker task: stopped (and the dataset failed) past the soft limit, killed past the hard one.
+NATIONAL_IMPORT_SOFT_TIME_LIMIT = env.int("NATIONAL_IMPORT_SOFT_TIME_LIMIT", default=60 * 20)
+NATIONAL_IMPORT_TIME_LIMIT = env.int("NATIONAL_IMPORT_TIME_LIMIT", default=60 * 25)
+
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Where dx_platform.core.mail.FileEmailBackend (the demo's and local development's) writes each message.
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))

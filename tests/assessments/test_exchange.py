@@ -262,7 +262,7 @@ def test_the_download_is_in_the_surveys_import_shape_and_the_importer_reads_it(c
     # Read back cell by cell the way the benchmarks importer reads a national survey file.
     data = client.get(f"/assessments/{town.municipality.code}/2023/?format=csv").content
     errors: list[str] = []
-    year, cells = survey_cells(read_rows(data, "assessment.csv"), None, errors)
+    year, cells = survey_cells(read_rows(data, "assessment.csv", kind="assessment_import"), None, errors)
     assert (year, errors) == (2023, [])
     indicators = {a.indicator.code: a.indicator for a in assessment.answers.select_related("indicator")}
     values = {c.indicator: parse_value(c.raw, indicators[c.indicator]) for c in cells}
@@ -336,18 +336,20 @@ def test_every_problem_of_an_import_is_listed_and_nothing_is_saved(draft, people
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "name", "message"),
     [
-        (b"", "is empty"),
-        (b"code,answer\n1,2\n", "the header must be"),
-        (b"PK\x03\x04broken", "not a readable XLSX workbook"),
-        (b"\xff\xfe\x00\x00garbage\x81", "neither UTF-8 nor Shift_JIS"),
+        (b"", "x.csv", "is empty"),
+        (b"code,answer\n1,2\n", "x.csv", "the header must be"),
+        (b"PK\x03\x04broken", "x.xlsx", "not a readable XLSX workbook"),
+        # The type is judged by content and name together.
+        (b"PK\x03\x04broken", "x.csv", "x.csv holds an XLSX workbook: its name must end in .xlsx."),
+        (b"\xff\xfe\x00\x00garbage\x81", "x.csv", "neither UTF-8 nor Shift_JIS"),
     ],
 )
-def test_a_file_that_is_not_a_survey_file_says_why(draft, people, data, message):
+def test_a_file_that_is_not_a_survey_file_says_why(draft, people, data, name, message):
     with pytest.raises(ValidationError) as caught:
         services.assessment_import(
-            assessment=draft, data=data, file_name="x.csv", version=draft.version, by=people["editor"]
+            assessment=draft, data=data, file_name=name, version=draft.version, by=people["editor"]
         )
     assert message in " ".join(caught.value.messages)
 

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from benchmarks.models import Dataset
 from benchmarks.selectors import dataset_find
-from benchmarks.services.imports import SurveyFileError, dataset_import
+from benchmarks.services.imports import NATIONAL, SurveyFileError, dataset_import
+from dx_platform.core.table_files import TableRefused, UploadLimits, size_check
 
 
 class Command(BaseCommand):
@@ -30,6 +31,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, file: Path, dry_run: bool, **options: Any) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
+        try:  # before the file is read into memory
+            size_check(file.stat().st_size, file.name, UploadLimits.of(NATIONAL))
+        except TableRefused as exc:
+            raise CommandError(f"{file.name} was not imported: {exc}") from None
         supersedes = None
         if options["supersedes"]:
             supersedes = dataset_find(pk=options["supersedes"])
