@@ -103,3 +103,27 @@ def bounded(cpu_seconds: float = CPU_SECONDS, memory_mib: float = MEMORY_MIB) ->
         tracemalloc.stop()
     assert cost.cpu_seconds < cpu_seconds, f"{cost.cpu_seconds:.2f} s of CPU"
     assert cost.peak_mib < memory_mib, f"{cost.peak_mib:.1f} MiB"
+
+
+def with_shared_strings(data: bytes, items: Sequence[bytes]) -> bytes:
+    """The workbook with a sharedStrings part of `items` (each the inside of an <si>) added to it."""
+    table = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"".join(b"<si>%s</si>" % item for item in items)
+        + b"</sst>"
+    )
+    part_type = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    relation = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                override = b'<Override PartName="/xl/sharedStrings.xml" ContentType="%s"/>' % part_type
+                body = body.replace(b"</Types>", override + b"</Types>")
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                link = b'<Relationship Id="rIdS" Type="%s" Target="sharedStrings.xml"/>' % relation
+                body = body.replace(b"</Relationships>", link + b"</Relationships>")
+            target.writestr(info.filename, body)
+        target.writestr("xl/sharedStrings.xml", table)
+    return out.getvalue()

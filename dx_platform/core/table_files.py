@@ -4,7 +4,7 @@ Each kind of upload has its limits in settings.UPLOAD_LIMITS: the size of the fi
 columns read and, for an XLSX (a zip of XML parts), the size of its parts once unpacked. openpyxl's
 read-only reader trusts a sheet's <dimension> and pads every row to it: a 2 KB file that declares
 A1:XFD1048576 makes it yield a million rows of 16,384 cells. So openpyxl here reads only the workbook's
-frame (its sheets, shared strings and date styles) and the sheet's XML is streamed with expat: only
+frame (its sheets and date styles); the shared strings and the sheet's XML are streamed with expat: only
 cells holding a value are kept, no row is padded beyond the table's header, and a value beyond a cap
 refuses the file. The rest of the sheet is still scanned (within the unpacked-size cap, keeping
 nothing) so that the refusal says by how much.
@@ -28,9 +28,10 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.xml.constants import SHARED_STRINGS
 
 Rows = list[tuple[int, list[str]]]
 
@@ -40,6 +41,8 @@ EXCEL_MAX_COLUMNS = 16_384  # a row with more cells than Excel can hold is not a
 MAX_PARTS = 1_000  # a workbook has tens of parts; the zip's directory is read before anything else
 MAX_RATIO = 100  # unpacked ÷ packed, for a part that unpacks to more than RATIO_FLOOR
 RATIO_FLOOR = 2**20
+MAX_FRAME_PART = 2**20  # one of the workbook's frame parts (see _frame_part)
+FRAME_PARTS = {"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml"}
 MAX_DEPTH = 64  # nesting of the sheet's XML (a real sheet nests about 6 deep)
 MAX_CELL_PARTS = 10_000  # elements inside one cell (rich text runs)
 MAX_LINE_CHARS = 1_000_000  # one line of a CSV file
@@ -159,6 +162,18 @@ def parts_check(source: IO[bytes], name: str, limits: UploadLimits) -> None:
             ]
         )
     for part in parts:
+        if _frame_part(part.filename) and part.file_size > MAX_FRAME_PART:
+            raise TableRefused(
+                [
+                    _("%(name)s: %(part)s unpacks to more than the limit (%(limit)s): to %(size)s.")
+                    % {
+                        "name": name,
+                        "part": part.filename,
+                        "limit": size_text(MAX_FRAME_PART),
+                        "size": size_text(part.file_size),
+                    }
+                ]
+            )
         if part.file_size > RATIO_FLOOR and part.file_size > MAX_RATIO * max(part.compress_size, 1):
             ratio = part.file_size // max(part.compress_size, 1)
             raise TableRefused(
@@ -167,6 +182,12 @@ def parts_check(source: IO[bytes], name: str, limits: UploadLimits) -> None:
                     % {"name": name, "part": part.filename, "limit": MAX_RATIO, "ratio": f"{ratio:,}"}
                 ]
             )
+
+
+def _frame_part(path: str) -> bool:
+    """A part openpyxl builds objects from (styles, the workbook, relations, properties): tens of
+    microseconds an element, so each is held to MAX_FRAME_PART (a real one is a few KB)."""
+    return path in FRAME_PARTS or path.endswith(".rels") or path.startswith(("docProps/", "xl/chartsheets/"))
 
 
 def _directory_entries(source: IO[bytes]) -> int:
@@ -280,7 +301,11 @@ def _xlsx_rows(data: bytes, name: str, limits: UploadLimits) -> Rows:
     book = None
     try:
         # Only the frame: sheets, shared strings, styles (the sheets themselves are not read here).
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        frame = _FrameReader(io.BytesIO(data), read_only=True, data_only=True)
+        # As many texts as the sheet's cells within the caps can show; a workbook of more is not read.
+        frame.strings_limit = max(limits.max_rows * limits.max_columns, 1)
+        frame.read()
+        book = frame.wb
         sheet = book.worksheets[0]
         # openpyxl 3.1 (pinned): the read-only sheet's shared strings and source, the book's date styles.
         reader = _SheetReader(
@@ -300,6 +325,72 @@ def _xlsx_rows(data: bytes, name: str, limits: UploadLimits) -> Rows:
     finally:
         if book is not None:
             book.close()
+
+
+class _FrameReader(ExcelReader):
+    """openpyxl's reader of a workbook's frame, with the shared strings streamed (openpyxl builds a tree
+    of them, at tens of microseconds each: a 0.5 MB file of 200,000 short texts costs seconds)."""
+
+    strings_limit = 0
+
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            with self.archive.open(part.PartName[1:]) as source:
+                self.shared_strings = _shared_strings(source, self.strings_limit)
+
+
+def _shared_strings(source: IO[bytes], limit: int) -> list[str]:
+    """The texts of sharedStrings.xml (plain and rich, without phonetic runs), as openpyxl reads them."""
+    strings: list[str] = []
+    path: list[str] = []
+    parts: list[str] = []
+    text: list[str] | None = None
+
+    def start(tag: str, _attributes: dict[str, str]) -> None:
+        nonlocal text, parts
+        local = tag.rpartition(" ")[2]
+        path.append(local)
+        if len(path) > MAX_DEPTH:
+            raise ValueError("nested too deep")
+        if local == "si":
+            parts = []
+        elif local == "t" and len(path) > 1 and path[-2] in ("si", "r"):
+            text = []
+
+    def end(tag: str) -> None:
+        nonlocal text
+        local = path.pop()
+        if local == "t" and text is not None:
+            parts.append("".join(text))
+            text = None
+        elif local == "si":
+            strings.append("".join(parts).replace("x005F_", ""))
+            if len(strings) > limit:
+                raise ValueError("more shared strings than the caps' cells")
+
+    def characters(data: str) -> None:
+        if text is not None:
+            text.append(data)
+
+    _parse(source, start, end, characters)
+    return strings
+
+
+def _parse(source: IO[bytes], start: Any, end: Any, characters: Any) -> None:
+    """Stream an XML part through expat; a DTD (and so any entity) is refused."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+
+    def doctype(*_args: object) -> None:
+        raise ValueError("a DOCTYPE in a workbook part")
+
+    parser.StartDoctypeDeclHandler = doctype
+    while chunk := source.read(CHUNK):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
 
 
 class _SheetReader:
@@ -332,14 +423,7 @@ class _SheetReader:
         self.text: list[str] | None = None  # the text being collected (a <v>, or a <t> of an inline string)
 
     def read(self, source: IO[bytes]) -> Rows:
-        parser = expat.ParserCreate(namespace_separator=" ")
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.characters
-        parser.StartDoctypeDeclHandler = self.doctype  # a sheet has no DTD: no entities to expand
-        while chunk := source.read(CHUNK):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
+        _parse(source, self.start, self.end, self.characters)
         if not self.extent.within():
             raise self.extent.refusal()
         if self.rows:
@@ -349,9 +433,6 @@ class _SheetReader:
                 if len(cells) < width:
                     cells.extend([""] * (width - len(cells)))
         return self.rows
-
-    def doctype(self, *_args: object) -> None:
-        raise ValueError("a DOCTYPE in a worksheet")
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         local = tag.rpartition(" ")[2]

@@ -13,7 +13,7 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from dx_platform.core.table_files import TableRefused, UploadLimits, read_table, size_text
-from tests.hostile_files import bounded, with_sheet_xml, xlsx
+from tests.hostile_files import bounded, with_shared_strings, with_sheet_xml, xlsx
 
 LIMITS = UploadLimits(kind="test", max_bytes=2**20, max_rows=100, max_columns=10, max_unpacked_bytes=8 * 2**20)
 
@@ -131,3 +131,54 @@ def test_a_csv_line_longer_than_the_limit_is_refused_without_holding_it():
 
 def test_sizes_are_said_in_whole_units_or_rounded_up():
     assert [size_text(n) for n in (5 * 2**20, 5 * 2**20 + 1, 1536, 1023)] == ["5 MB", "5.1 MB", "1.5 KB", "1,023 B"]
+
+
+def shared_text_cells(count: int) -> bytes:
+    """A sheet whose cells A1… point at the shared strings 0…count-1."""
+    cells = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (i + 1, i + 1, i) for i in range(count))
+    return with_sheet_xml(
+        xlsx([]), lambda xml: xml.replace(b"<sheetData></sheetData>", b"<sheetData>%s</sheetData>" % cells)
+    )
+
+
+def test_shared_strings_are_read_plain_and_rich_without_their_reading_aids():
+    data = with_shared_strings(
+        shared_text_cells(2),
+        [
+            b"<t>date</t>",
+            b"<r><t>\xe6\x9d\xb1</t></r><r><t>\xe4\xba\xac</t></r><rPh><t>\xe3\x83\x88\xe3\x82\xa6</t></rPh>",
+        ],
+    )
+    assert read_table(data, "t.xlsx", LIMITS) == [(1, ["date"]), (2, ["東京"])]
+
+
+def test_more_shared_strings_than_the_caps_have_cells_are_not_read():
+    # 100 rows × 10 columns can show 1,000 texts; the table's 50,000 are refused without reading them all.
+    data = with_shared_strings(shared_text_cells(1), [b"<t>%d</t>" % i for i in range(50_000)])
+    with bounded(cpu_seconds=1.0, memory_mib=16):
+        assert refusal(data, "t.xlsx") == ["t.xlsx: not a readable XLSX workbook (ValueError)"]
+    assert read_table(with_shared_strings(shared_text_cells(1), [b"<t>a</t>"] * 1_000), "t.xlsx", LIMITS) == [
+        (1, ["a"])
+    ]
+
+
+def test_a_workbook_whose_styles_unpack_past_their_limit_is_refused_before_they_are_read():
+    # 40,000 cell styles, varied so that they pack loosely: openpyxl would spend about a second on them.
+    xfs = b"".join(
+        b'<xf numFmtId="%d" fontId="0" fillId="0" borderId="0"/>' % (i * 7919 % 100_003) for i in range(40_000)
+    )
+
+    def styled(data: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                body = source.read(info.filename)
+                if info.filename == "xl/styles.xml":
+                    body = re.sub(rb'<cellXfs count="\d+">', b'<cellXfs count="40001">' + xfs, body)
+                target.writestr(info.filename, body)
+        return out.getvalue()
+
+    data = styled(xlsx([["a"]]))
+    assert len(data) < 200_000
+    with bounded(cpu_seconds=0.5, memory_mib=16):
+        assert refusal(data, "t.xlsx") == ["t.xlsx: xl/styles.xml unpacks to more than the limit (1 MB): to 2.2 MB."]
