@@ -90,6 +90,9 @@ class Dataset(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # When an importer took the dataset (status importing); a claim older than imports.CLAIM_TTL was
+    # left by a process that died, and the next attempt takes the dataset over.
+    claimed_at = models.DateTimeField(_("import claimed at"), null=True, blank=True, editable=False)
     value_count = models.PositiveIntegerField(_("values"), default=0)
     errors = models.JSONField(_("problems"), default=list, blank=True)
     changes = models.JSONField(_("changes from the superseded dataset"), default=list, blank=True)

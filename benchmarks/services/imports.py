@@ -11,6 +11,7 @@ imported again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from collections import defaultdict
@@ -26,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,10 @@ PROCEDURE_STATUSES = {choice.value for choice in Value.Status}
 BATCH = 5_000
 MAX_SHOWN_ERRORS = 200
 NATIONAL = "national_survey"  # its limits in settings.UPLOAD_LIMITS
+# An import's claim on its dataset lasts longer than the import task's hard time limit (tasks.py), so a
+# claim this old was left by a process that died; the next attempt takes the dataset over (the rule of
+# runs.STALE_AFTER). An import from the command line that outlives it is rolled back, never doubled.
+CLAIM_TTL = dt.timedelta(minutes=30)
 
 
 class SurveyFileError(Exception):
@@ -254,6 +260,58 @@ def progress_key(dataset_id: int) -> str:
     return f"benchmarks:dataset-progress:{dataset_id}"
 
 
+def _interrupted() -> str:
+    return gettext("The import was interrupted before it finished. Import the file again.")
+
+
+def _stopped(exc: BaseException) -> str:
+    if isinstance(exc, SoftTimeLimitExceeded):
+        minutes = math.ceil(settings.NATIONAL_IMPORT_SOFT_TIME_LIMIT / 60)
+        return gettext("the import was stopped: it took longer than the limit (%(minutes)s minutes)") % {
+            "minutes": minutes
+        }
+    if not isinstance(exc, Exception):  # Ctrl-C, a worker shutting down
+        return _interrupted()
+    return gettext(
+        "The import stopped unexpectedly (%(error)s); nothing was kept. Import the file again, or report it."
+    ) % {"error": type(exc).__name__}
+
+
+def _expired() -> Q:
+    """An import's claim left by a process that died (older than CLAIM_TTL)."""
+    return Q(status=Dataset.Status.IMPORTING) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - CLAIM_TTL)
+    )
+
+
+def datasets_expire() -> int:
+    """Fail every import whose claim expired, saying it was interrupted; the file can be imported again.
+
+    As a failed import does, an interrupted one lets go of the dataset it corrects.
+    """
+    expired = list(Dataset.objects.filter(_expired()).values_list("pk", flat=True))
+    if not expired:
+        return 0
+    # The condition again: an importer that took a dataset over in between keeps it.
+    count = Dataset.objects.filter(_expired(), pk__in=expired).update(
+        status=Dataset.Status.FAILED, errors=[_interrupted()], supersedes=None
+    )
+    cache.delete_many([progress_key(pk) for pk in expired])
+    return count
+
+
+def _claim(dataset_id: int) -> Dataset | None:
+    """Take a waiting dataset, or one whose importer died, with a conditional UPDATE: of two workers
+    given the same dataset one imports it, and a claim that has not expired is never taken."""
+    claimed = Dataset.objects.filter(Q(status=Dataset.Status.PENDING) | _expired(), pk=dataset_id).update(
+        status=Dataset.Status.IMPORTING, claimed_at=timezone.now(), progress=0, errors=[]
+    )
+    if not claimed:
+        return None
+    cache.delete(progress_key(dataset_id))
+    return Dataset.objects.select_related("catalog", "supersedes").get(pk=dataset_id)
+
+
 def dataset_create(
     *,
     data: bytes,
@@ -264,23 +322,32 @@ def dataset_create(
     origin: str,
     by: User | None,
     supersedes: Dataset | None = None,
+    claim: bool = False,
 ) -> tuple[Dataset, bool]:
     """Record a file (its values come with dataset_fill); True if it is to be imported now.
 
-    The same file again returns the earlier dataset, unless that one failed: then it is taken again
-    with the details given now (year, name, source, origin, what it corrects).
+    The same file again returns the earlier dataset, unless that one failed or its import was
+    interrupted (its claim expired): then it is taken again with the details given now (year, name,
+    source, origin, what it corrects). With `claim` the caller imports it at once (importing, claimed
+    now); else it waits for a worker (pending).
     """
     catalog = CatalogYear.objects.filter(fiscal_year=fiscal_year).first()
     if catalog is None:
         raise SurveyFileError([f"there is no indicator catalog for FY{fiscal_year}"])
     if supersedes is not None and supersedes.catalog_id != catalog.pk:
         raise SurveyFileError([f"a FY{fiscal_year} file cannot supersede a FY{supersedes.fiscal_year} dataset"])
+    # An import left by a dead process holds neither its file nor the dataset it corrects any longer.
+    datasets_expire()
     correction = Dataset.objects.filter(supersedes=supersedes).first() if supersedes else None
     if supersedes is not None and correction is not None:
         # One correction per dataset (a one-to-one link): a further one corrects the correction.
         message = f"dataset {supersedes.pk} is already superseded by dataset {correction.pk}; supersede that one"
         raise SurveyFileError([message])
     sha = file_sha256(data)
+    state = {
+        "status": Dataset.Status.IMPORTING if claim else Dataset.Status.PENDING,
+        "claimed_at": timezone.now() if claim else None,
+    }
     details = {
         "catalog": catalog,
         "name": name,
@@ -295,51 +362,74 @@ def dataset_create(
         if existing is not None and existing.status != Dataset.Status.FAILED:
             return existing, False
         if existing is not None:
-            for attribute, value in details.items():
+            for attribute, value in {**details, **state}.items():
                 setattr(existing, attribute, value)
-            existing.status, existing.errors, existing.progress = Dataset.Status.PENDING, [], 0
+            existing.errors, existing.progress = [], 0
             existing.save()
             cache.delete(progress_key(existing.pk))
             return existing, True
         try:
             with transaction.atomic():
-                return Dataset.objects.create(sha256=sha, **details), True
+                return Dataset.objects.create(sha256=sha, **details, **state), True
         except IntegrityError:  # the same file, uploaded at the same moment by someone else
             return Dataset.objects.get(sha256=sha), False
 
 
-def _fail(dataset: Dataset, errors: list[str]) -> Dataset:
-    """Record why the file was not imported. Its correction link goes, so the corrected dataset can
-    be corrected again by a better file."""
-    Dataset.objects.filter(pk=dataset.pk).update(status=Dataset.Status.FAILED, errors=errors, supersedes=None)
+def _fail(dataset: Dataset, errors: list[str], *, claim: dt.datetime | None) -> Dataset:
+    """Record why the file was not imported, unless another importer has taken the dataset over since
+    (its claim stands). Its correction link goes, so the corrected dataset can be corrected again."""
+    Dataset.objects.filter(pk=dataset.pk, status=Dataset.Status.IMPORTING, claimed_at=claim).update(
+        status=Dataset.Status.FAILED, errors=errors, supersedes=None
+    )
     cache.delete(progress_key(dataset.pk))
     dataset.refresh_from_db()
     return dataset
 
 
+class _ClaimLost(Exception):
+    """Another importer took the dataset over (this one's claim had expired)."""
+
+
 def dataset_fill(
     *, dataset: Dataset, parsed: ParsedSurvey, on_progress: Callable[[int], None] | None = None
 ) -> Dataset:
-    """Write all of a validated file's values in one transaction and mark the dataset ready."""
-    report = on_progress or (lambda percent: cache.set(progress_key(dataset.pk), percent, 3600))
-    Dataset.objects.filter(pk=dataset.pk).update(status=Dataset.Status.IMPORTING)
-    done = 0
-    with transaction.atomic():
-        for batch in _batches(parsed.values, BATCH):
-            for value in batch:
-                value.dataset = dataset
-            Value.objects.bulk_create(batch)
-            done += len(batch)
-            report(min(99, 100 * done // len(parsed.values)))
-        changes = _changes(dataset.supersedes, parsed.values) if dataset.supersedes else []
-        Dataset.objects.filter(pk=dataset.pk).update(
-            status=Dataset.Status.READY, progress=100, value_count=done, errors=[], changes=changes
-        )
-        # The year's catalog is frozen once data for it exists: values point at its items.
-        CatalogYear.objects.filter(pk=dataset.catalog_id, frozen_at__isnull=True).update(frozen_at=timezone.now())
-        from ..tasks import recompute  # here: the tasks module imports this one
+    """Write all of a validated file's values in one transaction and mark the dataset ready.
 
-        transaction.on_commit(lambda: recompute.delay(dataset_id=dataset.pk))
+    The caller holds the dataset's claim (dataset_create(claim=True), or a worker's). An import that
+    fails half-way keeps no value and ends failed with its reason; one whose dataset was taken over
+    meanwhile (its claim had expired) keeps no value either and leaves the dataset to the new importer.
+    """
+    claim = dataset.claimed_at
+    if dataset.status != Dataset.Status.IMPORTING or claim is None:
+        raise ValueError(f"dataset {dataset.pk} is not claimed for an import")
+    report = on_progress or (lambda percent: cache.set(progress_key(dataset.pk), percent, 3600))
+    done = 0
+    try:
+        with transaction.atomic():
+            for batch in _batches(parsed.values, BATCH):
+                for value in batch:
+                    value.dataset = dataset
+                Value.objects.bulk_create(batch)
+                done += len(batch)
+                report(min(99, 100 * done // len(parsed.values)))
+            changes = _changes(dataset.supersedes, parsed.values) if dataset.supersedes else []
+            finished = Dataset.objects.filter(pk=dataset.pk, status=Dataset.Status.IMPORTING, claimed_at=claim).update(
+                status=Dataset.Status.READY, progress=100, value_count=done, errors=[], changes=changes
+            )
+            if not finished:
+                raise _ClaimLost
+            # The year's catalog is frozen once data for it exists: values point at its items.
+            CatalogYear.objects.filter(pk=dataset.catalog_id, frozen_at__isnull=True).update(frozen_at=timezone.now())
+            from ..tasks import recompute  # here: the tasks module imports this one
+
+            transaction.on_commit(lambda: recompute.delay(dataset_id=dataset.pk))
+    except _ClaimLost:
+        dataset.refresh_from_db()
+        return dataset
+    except BaseException as exc:
+        # Whatever stopped it, the dataset must not stay "importing": it ends failed and can be retried.
+        _fail(dataset, [_stopped(exc)], claim=claim)
+        raise
     report(100)
     dataset.refresh_from_db()
     return dataset
@@ -380,10 +470,14 @@ def dataset_import(
         origin=origin,
         by=by,
         supersedes=supersedes,
+        claim=True,
     )
     if not created:  # someone else is importing the same file right now
         return ImportOutcome(dataset, False, None)
-    return ImportOutcome(dataset_fill(dataset=dataset, parsed=parsed), True, parsed)
+    dataset = dataset_fill(dataset=dataset, parsed=parsed)
+    if dataset.status != Dataset.Status.READY:  # taken over by another importer (this claim had expired)
+        return ImportOutcome(dataset, False, None)
+    return ImportOutcome(dataset, True, parsed)
 
 
 def dataset_upload(
@@ -439,29 +533,26 @@ def dataset_progress(*, dataset: Dataset) -> int:
 def dataset_import_upload(*, dataset_id: int) -> Dataset:
     """Worker side of an upload: validate the stored file, then fill the dataset or record why not.
 
-    The dataset is claimed with a conditional UPDATE, so a redelivered message does nothing.
+    The dataset is claimed with a conditional UPDATE: a message redelivered while another worker imports
+    the dataset does nothing, and one that finds the import's claim expired (its worker died) takes over.
     """
-    claimed = Dataset.objects.filter(pk=dataset_id, status=Dataset.Status.PENDING).update(
-        status=Dataset.Status.IMPORTING
-    )
-    dataset = Dataset.objects.select_related("catalog", "supersedes").get(pk=dataset_id)
-    if not claimed:
-        return dataset
+    dataset = _claim(dataset_id)
+    if dataset is None:
+        return Dataset.objects.select_related("catalog", "supersedes").get(pk=dataset_id)
     try:
         with dataset.upload.open("rb") as handle:
             data = handle.read()
         parsed = parse_survey(data, dataset.file_name, fiscal_year=dataset.fiscal_year)
+        # dataset_fill records its own failure; recording it again here changes nothing.
         return dataset_fill(dataset=dataset, parsed=parsed)
     except SurveyFileError as exc:
-        return _fail(dataset, exc.errors)
-    except SoftTimeLimitExceeded:
+        return _fail(dataset, exc.errors, claim=dataset.claimed_at)
+    except SoftTimeLimitExceeded as exc:
         # The values written so far went with the transaction; the dataset says why.
-        minutes = math.ceil(settings.NATIONAL_IMPORT_SOFT_TIME_LIMIT / 60)
-        message = gettext("the import was stopped: it took longer than the limit (%(minutes)s minutes)")
-        return _fail(dataset, [message % {"minutes": minutes}])
-    except Exception as exc:
+        return _fail(dataset, [_stopped(exc)], claim=dataset.claimed_at)
+    except BaseException as exc:
         # Whatever went wrong, the dataset must not stay "importing" for ever.
-        _fail(dataset, [f"the import stopped unexpectedly ({type(exc).__name__}); try again or report it"])
+        _fail(dataset, [_stopped(exc)], claim=dataset.claimed_at)
         raise
 
 

@@ -20,6 +20,7 @@ from ..services import imports
 
 def dataset_list(request: HttpRequest) -> HttpResponse:
     """All national datasets with their origin and source; staff upload new ones here."""
+    imports.datasets_expire()  # an import left by a dead worker shows as interrupted, not importing
     return render(
         request,
         "benchmarks/dataset_list.html",
@@ -57,6 +58,7 @@ def dataset_upload(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    imports.datasets_expire()
     dataset = get_object_or_404(selectors.dataset_list(), pk=pk)
     return render(
         request,
@@ -73,6 +75,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def dataset_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    imports.datasets_expire()
     dataset = get_object_or_404(selectors.dataset_list(), pk=pk)
     return JsonResponse(
         {
