@@ -47,10 +47,12 @@ PROCEDURE_STATUSES = {choice.value for choice in Value.Status}
 BATCH = 5_000
 MAX_SHOWN_ERRORS = 200
 NATIONAL = "national_survey"  # its limits in settings.UPLOAD_LIMITS
-# An import's claim on its dataset lasts longer than the import task's hard time limit (tasks.py), so a
-# claim this old was left by a process that died; the next attempt takes the dataset over (the rule of
-# runs.STALE_AFTER). An import from the command line that outlives it is rolled back, never doubled.
-CLAIM_TTL = dt.timedelta(minutes=30)
+# An import's claim on its dataset lasts longer than the import task's hard time limit (25 min, settings),
+# so a claim this old was left by a process that died and the next attempt takes the dataset over (the
+# rule of runs.STALE_AFTER); and less than the broker's visibility timeout (30 min, settings), so the
+# message redelivered after a worker was killed finds the claim expired. An import from the command
+# line that outlives it is rolled back when it finishes, never doubled.
+CLAIM_TTL = dt.timedelta(minutes=27)
 
 
 class SurveyFileError(Exception):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -282,3 +283,10 @@ def test_an_importer_whose_dataset_was_taken_over_keeps_nothing(answers):
     result = imports.dataset_fill(dataset=dataset, parsed=parsed)
     assert (result.status, result.claimed_at) == ("importing", takeover)
     assert not Value.objects.exists()
+
+
+def test_a_claim_outlasts_the_import_task_and_expires_before_its_message_comes_back():
+    """Never taken from a live import; taken by the message redelivered after its worker was killed."""
+    hard_limit = dt.timedelta(seconds=import_national_survey.time_limit)
+    redelivery = dt.timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+    assert hard_limit < imports.CLAIM_TTL < redelivery
