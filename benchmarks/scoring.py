@@ -34,6 +34,9 @@ SIZE_CLASSES: tuple[str, ...] = ("designated", "core", "large", "mid", "small", 
 KINDS: tuple[str, ...] = ("boolean", "procedure", "rate")
 LEVELS: tuple[str, ...] = ("nation", "prefecture", "size_class")
 _TOWNS_VILLAGES = ("town", "village")
+# A procedure's status and the reasons a value is missing, as Value stores them.
+STATUSES: tuple[str, ...] = ("online", "offline", "na")
+MISSING_REASONS: tuple[str, ...] = ("not_reported", "not_applicable", "excluded")
 
 _VALUES_COLUMNS = ("municipality", "indicator", "value", "status", "missing")
 _CATALOG_COLUMNS = ("indicator", "area", "kind", "scored", "position")
@@ -75,6 +78,32 @@ def values_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     )
 
 
+def coded_values(
+    *,
+    municipality: np.ndarray,
+    indicator: np.ndarray,
+    value: np.ndarray,
+    status: np.ndarray,
+    missing: np.ndarray,
+    municipalities: Sequence[Any],
+    indicators: Sequence[Any],
+) -> pd.DataFrame:
+    """The `values` frame from arrays of integer codes, without a Python object per value.
+
+    municipality and indicator are positions in `municipalities` and `indicators`, status and missing
+    positions in STATUSES and MISSING_REASONS; -1 is none (an unknown code, no status, not missing).
+    """
+    return pd.DataFrame(
+        {
+            "municipality": pd.Categorical.from_codes(municipality, categories=pd.Index(municipalities)),
+            "indicator": pd.Categorical.from_codes(indicator, categories=pd.Index(indicators)),
+            "value": np.asarray(value, dtype=float),
+            "status": pd.Categorical.from_codes(status, categories=STATUSES),
+            "missing": pd.Categorical.from_codes(missing, categories=MISSING_REASONS),
+        }
+    )
+
+
 def catalog_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     """Rows of (indicator, area, kind, scored, position) as the `catalog` frame."""
     frame = pd.DataFrame.from_records(list(rows), columns=list(_CATALOG_COLUMNS))
@@ -84,6 +113,16 @@ def catalog_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
 def municipalities_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     """Rows of (municipality, prefecture, size_class, kind, population) as the `municipalities` frame."""
     return pd.DataFrame.from_records(list(rows), columns=list(_MUNICIPALITY_ROW))
+
+
+def rows(frame: pd.DataFrame, columns: Sequence[str], *, integers: Iterable[str] = ()) -> list[tuple[Any, ...]]:
+    """The columns' rows as tuples of plain Python values for a database writer: NaN as None, and the
+    columns named in `integers` (held as floats where one can be NaN) as int."""
+    part = frame.loc[:, list(columns)]
+    plain = part.astype(object)
+    for column in set(integers) & set(columns):
+        plain[column] = part[column].astype("Int64").astype(object)
+    return list(plain.where(part.notna(), None).itertuples(index=False, name=None))
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -410,9 +449,6 @@ def _listed(usable: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         prefecture=_per_row(rows["municipality"], people["prefecture"]),
         size_class=_per_row(rows["municipality"], people["size_class"]),
     )
-
-
-MISSING_REASONS: tuple[str, ...] = ("not_reported", "not_applicable", "excluded")
 
 
 def _missing(values: pd.DataFrame, usable: pd.DataFrame) -> pd.DataFrame:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+import numpy as np
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -35,8 +38,51 @@ def _municipality_rows() -> list[tuple[Any, ...]]:
     return list(
         Municipality.objects.order_by("code")
         .annotate(population=Subquery(population))
-        .values_list("code", "prefecture__pref_code", "size_class", "kind", "population")
+        .values_list("pk", "prefecture__pref_code", "size_class", "kind", "population")
     )
+
+
+def _coded(column: str, choices: tuple[str, ...]) -> str:
+    """SQL giving a text column's position in `choices`, -1 for anything else (blank)."""
+    quoted = connection.ops.quote_name(column)
+    cases = " ".join(f"WHEN '{choice}' THEN {position}" for position, choice in enumerate(choices))
+    return f"CASE {quoted} {cases} ELSE -1 END"
+
+
+def _value_columns(dataset: Dataset) -> list[np.ndarray]:
+    """The dataset's values as five arrays (municipality id, indicator id, value, status and missing codes).
+
+    Each column comes back as one comma-separated string aggregated by the database, which numpy parses
+    in C: no row tuple or model instance per value. Floats are written with enough digits to read back
+    exactly (PostgreSQL's shortest exact form; 17 significant digits on SQLite), a NULL as nan.
+    """
+    if connection.vendor == "postgresql":
+        aggregate, number = "string_agg(({})::text, ',')", "coalesce(value::text, 'nan')"
+    else:
+        aggregate, number = "group_concat({})", "coalesce(printf('%!.17g', value), 'nan')"
+    expressions = [
+        "municipality_id",
+        "indicator_id",
+        number,
+        _coded("status", scoring.STATUSES),
+        _coded("missing", scoring.MISSING_REASONS),
+    ]
+    columns = ", ".join(aggregate.format(expression) for expression in expressions)
+    # No parameter but the id, and '%' doubled: the cursor formats the statement with %s.
+    table = connection.ops.quote_name(Value._meta.db_table)
+    sql = f"SELECT {columns} FROM {table} WHERE dataset_id = %s".replace("%!", "%%!")  # noqa: S608 - our constants
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [dataset.pk])
+        texts = cursor.fetchone()
+    dtypes = (np.int64, np.int64, np.float64, np.int8, np.int8)
+    return [np.fromstring(text or "", dtype=dtype, sep=",") for text, dtype in zip(texts, dtypes, strict=True)]
+
+
+def _positions(ids: np.ndarray, keys: Sequence[int]) -> np.ndarray:
+    """Each id's position in `keys`, -1 for an id that is not there."""
+    lookup = np.full(max(max(keys, default=0), int(ids.max(initial=0))) + 1, -1, dtype=np.int64)
+    lookup[list(keys)] = np.arange(len(keys))
+    return lookup[ids]
 
 
 def _input_hash(dataset: Dataset, catalog_rows: list[tuple[Any, ...]], municipality_rows: list[tuple[Any, ...]]) -> str:
@@ -73,16 +119,24 @@ def recompute(*, dataset_id: int) -> ScoreRun:
     ).update(status=ScoreRun.Status.FAILED, error="interrupted (the worker stopped before the run finished)")
     run = ScoreRun.objects.create(dataset=dataset, input_hash=input_hash)
     try:
-        value_rows = Value.objects.filter(dataset=dataset).values_list(
-            "municipality__code", "indicator__code", "value", "status", "missing"
+        indicator_ids = dict(Indicator.objects.filter(catalog=dataset.catalog).values_list("code", "pk"))
+        municipality, indicator, value, status, missing = _value_columns(dataset)
+        values = scoring.coded_values(
+            municipality=_positions(municipality, [row[0] for row in municipality_rows]),
+            municipalities=[row[0] for row in municipality_rows],
+            indicator=_positions(indicator, [indicator_ids[row[0]] for row in catalog_rows]),
+            indicators=[row[0] for row in catalog_rows],
+            value=value,
+            status=status,
+            missing=missing,
         )
         result = scoring.compute(
-            scoring.values_frame(value_rows),
+            values,
             scoring.catalog_frame(catalog_rows),
             scoring.municipalities_frame(municipality_rows),
         )
         with transaction.atomic():
-            _save(run, dataset, result)
+            _save(run, result, indicator_ids)
             run.status = ScoreRun.Status.COMPLETE
             run.finished_at = timezone.now()
             run.statistics = {
@@ -109,56 +163,58 @@ def recompute(*, dataset_id: int) -> ScoreRun:
     return run
 
 
-def _save(run: ScoreRun, dataset: Dataset, result: scoring.Result) -> None:
-    municipalities = dict(Municipality.objects.values_list("code", "pk"))
+def _save(run: ScoreRun, result: scoring.Result, indicators: dict[str, int]) -> None:
+    """Write the run's rows straight into their tables, without a model instance per row."""
     prefectures = dict(Prefecture.objects.values_list("pref_code", "pk"))
-    indicators = dict(Indicator.objects.filter(catalog=dataset.catalog).values_list("code", "pk"))
     area_fields = [f"{kind}_{area}" for kind in ("rate", "dev") for area in scoring.AREAS]
-    municipal_fields = [*area_fields, *(f"peer_dev_{area}" for area in scoring.AREAS), "composite", "peer_composite"]
-    MunicipalityScore.objects.bulk_create(
-        (
-            MunicipalityScore(
-                run=run,
-                municipality_id=municipalities[row["municipality"]],
-                composite_areas=int(row["composite_areas"]),
-                peer_size=int(row["peer_size"]),
-                rank=_int(row["rank"]),
-                peer_rank=_int(row["peer_rank"]),
-                **{name: row[name] for name in municipal_fields},
-            )
-            for row in scoring.records(result.municipal.reset_index())
-        ),
-        batch_size=1000,
-    )
-    PrefectureScore.objects.bulk_create(
-        PrefectureScore(
-            run=run,
-            prefecture_id=prefectures[row["prefecture"]],
-            towns_villages_share=row["towns_villages_share"],
-            n_municipalities=int(row["n_municipalities"]),
-            rank=_int(row["rank"]),
-            **{name: row[name] for name in [*area_fields, "composite"]},
-        )
-        for row in scoring.records(result.prefectural.reset_index())
-    )
-    ItemRate.objects.bulk_create(
-        (
-            ItemRate(
-                run=run,
-                indicator_id=indicators[row["indicator"]],
-                level=row["level"],
-                group=row["group"],
-                rate=row["rate"],
-                n=int(row["n"]),
-                numerator=_int(row["numerator"]),
-                left_out={reason: int(row[reason]) for reason in scoring.MISSING_REASONS if row[reason]},
-            )
-            for row in scoring.records(result.items)
-        ),
-        batch_size=2000,
+    peer_fields = [*(f"peer_dev_{area}" for area in scoring.AREAS), "peer_composite", "peer_rank", "peer_size"]
+
+    municipal = ["municipality", *area_fields, "composite", "rank", "composite_areas", *peer_fields]
+    rows = scoring.rows(result.municipal.reset_index(), municipal, integers=INTEGERS)
+    _insert(MunicipalityScore, ["run", *municipal], ((run.pk, *row) for row in rows))
+
+    prefectural = ["prefecture", *area_fields, "composite", "rank", "towns_villages_share", "n_municipalities"]
+    rows = scoring.rows(result.prefectural.reset_index(), prefectural, integers=INTEGERS)
+    _insert(PrefectureScore, ["run", *prefectural], ((run.pk, prefectures[row[0]], *row[1:]) for row in rows))
+
+    items = ["indicator", "level", "group", "rate", "n", "numerator"]
+    rows = scoring.rows(result.items, [*items, *scoring.MISSING_REASONS], integers=INTEGERS)
+    _insert(
+        ItemRate,
+        ["run", *items, "left_out"],
+        ((run.pk, indicators[row[0]], *row[1:6], _left_out(row[6:])) for row in rows),
     )
 
 
-def _int(number: Any) -> int | None:
-    cleaned = _clean(number)
-    return None if cleaned is None else int(cleaned)
+# The result's columns that the tables keep as integers (the frames hold them as floats where one can be NaN).
+INTEGERS = (
+    "rank",
+    "composite_areas",
+    "peer_rank",
+    "peer_size",
+    "n_municipalities",
+    "n",
+    "numerator",
+    *scoring.MISSING_REASONS,
+)
+
+
+def _left_out(counts: Sequence[int]) -> str:
+    """ItemRate.left_out as JSON: the reasons that left someone out, with how many."""
+    return json.dumps({reason: n for reason, n in zip(scoring.MISSING_REASONS, counts, strict=True) if n})
+
+
+def _insert(model: type[models.Model], fields: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert rows into the model's table: COPY on PostgreSQL, one executemany on SQLite."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(field).column) for field in fields)  # type: ignore[union-attr,arg-type]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - model metadata
+            cursor.executemany(insert, list(rows))

@@ -183,14 +183,21 @@ class Boom(RuntimeError):
     pass
 
 
+def fail_writing(monkeypatch: pytest.MonkeyPatch, failure: BaseException) -> None:
+    """Fail as the prefecture scores are written, after the municipality scores: half-way through the run's writes."""
+    insert = runs._insert
+
+    def failing(model: Any, *args: Any) -> None:
+        if model is PrefectureScore:
+            assert MunicipalityScore.objects.filter(run__status=ScoreRun.Status.RUNNING).count() == 1741
+            raise failure
+        insert(model, *args)
+
+    monkeypatch.setattr(runs, "_insert", failing)
+
+
 def fail_writing_prefectures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail after the municipality scores were written: half-way through the run's writes."""
-
-    def bulk_create(*args: Any, **kwargs: Any) -> None:
-        assert MunicipalityScore.objects.filter(run__status=ScoreRun.Status.RUNNING).count() == 1741
-        raise Boom("disk full")
-
-    monkeypatch.setattr(PrefectureScore.objects, "bulk_create", bulk_create)
+    fail_writing(monkeypatch, Boom("disk full"))
 
 
 def fail_computing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,10 +239,7 @@ def test_a_run_killed_half_way_leaves_the_published_run_intact(dataset, monkeypa
     old = runs.recompute(dataset_id=dataset.pk)
     change_scoring_version(monkeypatch)
 
-    def bulk_create(*args: Any, **kwargs: Any) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(PrefectureScore.objects, "bulk_create", bulk_create)
+    fail_writing(monkeypatch, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         runs.recompute(dataset_id=dataset.pk)
     killed = ScoreRun.objects.exclude(pk=old.pk).get()
