@@ -12,6 +12,7 @@ from benchmarks.selectors import catalog_for
 from dx_platform.accounts.models import User
 from dx_platform.core.concurrency import version_field
 from dx_platform.core.forms import ModelIdsField, TableFileField
+from dx_platform.core.i18n import localized
 from dx_platform.core.uploads import document_check, document_limit_mb
 from dx_platform.organizations.models import Municipality
 
@@ -25,17 +26,17 @@ PROCEDURE = [*Answer.Status.choices, ("", _("Not answered"))]
 
 
 class SurveyItemField(forms.ModelChoiceField):
-    """A survey item, shown by its Japanese name."""
+    """A survey item, shown by its name in the page's language."""
 
     def label_from_instance(self, obj: Indicator) -> str:
-        return obj.name_ja
+        return localized(obj, "name")
 
 
 class SurveyItemsField(ModelIdsField):
-    """Survey items by id, shown by their Japanese names."""
+    """Survey items by id, shown by their names in the page's language."""
 
     def label_from_instance(self, obj: Indicator) -> str:
-        return obj.name_ja
+        return localized(obj, "name")
 
 
 class SegmentedRadio(forms.RadioSelect):
@@ -43,7 +44,7 @@ class SegmentedRadio(forms.RadioSelect):
 
 
 def _value_field(indicator: Indicator) -> forms.Field:
-    label = indicator.name_ja
+    label = localized(indicator, "name")
     if indicator.kind == Indicator.Kind.BOOLEAN:
         return forms.TypedChoiceField(
             label=label, choices=YES_NO, coerce=float, empty_value=None, required=False, widget=SegmentedRadio
@@ -128,7 +129,7 @@ class AssessmentForm(forms.Form):
 
     def error_links(self) -> list[dict[str, str]]:
         """Every field error as the summary above the form lists it: the item, the field, the message, the anchor."""
-        names = {answer.indicator.code: answer.indicator.name_ja for answer in self.answers}
+        names = {answer.indicator.code: localized(answer.indicator, "name") for answer in self.answers}
         links = []
         for name, errors in self.errors.items():
             if name not in self.fields:

@@ -18,6 +18,7 @@ from benchmarks import scoring
 from benchmarks.models import Area, Indicator
 from benchmarks.selectors import Published, live_scores
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.i18n import localized
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Organization, Prefecture
 
@@ -160,7 +161,7 @@ def area_progress(*, answers: list[Answer]) -> list[AreaProgress]:
         elif offered:
             basis = Indicator.Kind.PROCEDURE
         elif answered_kind[Indicator.Kind.RATE]:
-            basis, rate_item = Indicator.Kind.RATE, answered_kind[Indicator.Kind.RATE][0].indicator.name_ja
+            basis, rate_item = Indicator.Kind.RATE, localized(answered_kind[Indicator.Kind.RATE][0].indicator, "name")
         counted = answered_kind.get(basis, [])[:1] if basis == Indicator.Kind.RATE else answered_kind.get(basis, [])
         result.append(
             AreaProgress(
@@ -449,7 +450,10 @@ def roadmap_overview(*, roadmap: Roadmap, today: dt.date) -> RoadmapOverview:
             )
         )
     ticked = set(roadmap.step_checks.values_list("item", flat=True))
-    steps = [(step, [(code, text, code in ticked) for code, text in step.items]) for step in roadmap_data.STEPS]
+    steps = [
+        (step, [(check.code, localized(check, "text"), check.code in ticked) for check in step.items])
+        for step in roadmap_data.STEPS
+    ]
     current = next((step.number for step, items in steps if not all(done for *_, done in items)), None)
     return RoadmapOverview(roadmap, rows, baseline, steps, current)
 
@@ -642,7 +646,7 @@ def history_rows(*, assessment: Assessment, limit: int = 100) -> list[HistoryRow
         changes = entry.changes_dict
         if entry.content_type_id == answer_type.pk:
             indicator = indicators.get(int(entry.object_pk))
-            what = indicator.name_ja if indicator else str(_("a removed answer"))
+            what = localized(indicator, "name") if indicator else str(_("a removed answer"))
             shown = _answer_changes(changes, indicator)
         else:
             what = str(_("The self-assessment"))

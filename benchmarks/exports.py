@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from dx_platform.core.i18n import localized
+
 from .models import Dataset, ItemRate, MunicipalityScore, ScoreRun
 from .scoring import AREAS
 from .selectors import municipality_scores, prefecture_scores
@@ -50,7 +52,7 @@ def item_rate_table(*, rates: Iterable[ItemRate]) -> tuple[list[str], list[list[
     rows = [
         [
             rate.indicator.code,
-            rate.indicator.name_ja,
+            localized(rate.indicator, "name"),
             rate.level,
             rate.group,
             rate.numerator,

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Case, Exists, OuterRef, QuerySet, Subquery, When
 from django.db.models import Value as V
 
+from dx_platform.core.i18n import pick
 from dx_platform.organizations.models import Municipality, PopulationRecord, Prefecture
 from dx_platform.organizations.reference_data import SIZE_CLASS_POPULATION_DATE as SIZE_CLASS_DATE
 
@@ -443,15 +444,22 @@ def municipality_values(*, dataset: Dataset, municipality: Municipality) -> Quer
 def gap_matrix_values(*, dataset: Dataset, prefecture: Prefecture) -> list[tuple[Any, ...]]:
     """Scored yes/no answers of a prefecture's municipalities, as plain rows (item code, item name,
     municipality code, municipality name, value, missing reason): the item × municipality matrix."""
-    return list(
+    rows = (
         dataset.values.filter(
             municipality__prefecture=prefecture, indicator__kind=Indicator.Kind.BOOLEAN, indicator__scored=True
         )
         .order_by("indicator__position", "municipality__code")
         .values_list(
-            "indicator__code", "indicator__name_ja", "municipality__code", "municipality__name", "value", "missing"
+            "indicator__code",
+            "indicator__name_ja",
+            "indicator__name_en",
+            "municipality__code",
+            "municipality__name",
+            "value",
+            "missing",
         )
     )
+    return [(code, pick(name_ja, name_en), *rest) for code, name_ja, name_en, *rest in rows]
 
 
 def municipality_history(

@@ -12,6 +12,7 @@ from assessments.models import Initiative, Kpi
 from benchmarks.models import Area, Indicator
 from dx_platform.accounts.models import User
 from dx_platform.core.forms import ModelIdsField
+from dx_platform.core.i18n import localized
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality, Prefecture
 
@@ -26,14 +27,14 @@ class ItemField(forms.ModelChoiceField):
     """A survey item, by its Japanese name."""
 
     def label_from_instance(self, obj: Indicator) -> str:
-        return obj.name_ja
+        return localized(obj, "name")
 
 
 class ItemsField(ModelIdsField):
     """Survey items (checkboxes), by their Japanese names."""
 
     def label_from_instance(self, obj: Indicator) -> str:
-        return obj.name_ja
+        return localized(obj, "name")
 
 
 class MunicipalitiesField(ModelIdsField):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from benchmarks.models import Indicator
 from dx_platform.core.concurrency import claim
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.i18n import join_list, localized
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Municipality
 
@@ -63,7 +64,7 @@ def roadmap_save(
                 {
                     "period_end": [
                         _("Initiatives would fall outside the period: %(titles)s.")
-                        % {"titles": "、".join(outside.values_list("title", flat=True))}
+                        % {"titles": join_list(outside.values_list("title", flat=True))}
                     ]
                 }
             )
@@ -81,7 +82,11 @@ def roadmap_save(
                 starts = kpi_rules.add_months(given.period_start, item.start_month)
                 ends = min(kpi_rules.add_months(starts, item.months) - dt.timedelta(days=1), given.period_end)
                 Initiative.objects.create(
-                    roadmap=roadmap, title=item.title, area=item.area, starts_on=min(starts, ends), ends_on=ends
+                    roadmap=roadmap,
+                    title=localized(item, "title"),
+                    area=item.area,
+                    starts_on=min(starts, ends),
+                    ends_on=ends,
                 )
     return roadmap
 
@@ -122,7 +127,7 @@ def initiative_save(
         if outside.exists():
             errors["ends_on"] = [
                 _("Milestones would fall outside the initiative: %(titles)s.")
-                % {"titles": "、".join(outside.values_list("title", flat=True))}
+                % {"titles": join_list(outside.values_list("title", flat=True))}
             ]
     if (
         given.owner is not None

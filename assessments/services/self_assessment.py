@@ -24,6 +24,7 @@ from benchmarks.models import Indicator
 from benchmarks.selectors import catalog_for, latest_dataset
 from benchmarks.services.imports import SurveyFileError, parse_value, read_rows, survey_cells
 from dx_platform.core.fiscal import FiscalYear, fiscal_year_check
+from dx_platform.core.i18n import join_list, localized
 from dx_platform.core.uploads import document_check
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
@@ -108,12 +109,14 @@ def _prefilled(assessment: Assessment, indicators: list[Indicator]) -> list[Answ
 
 def _check_value(indicator: Indicator, given: AnswerInput) -> None:
     if indicator.kind == Indicator.Kind.BOOLEAN and given.value not in (None, 0.0, 1.0):
-        raise ValidationError(_("%(item)s: answer yes or no."), params={"item": indicator.name_ja})
+        raise ValidationError(_("%(item)s: answer yes or no."), params={"item": localized(indicator, "name")})
     if indicator.kind == Indicator.Kind.RATE and given.value is not None and not 0 <= given.value <= 100:
-        raise ValidationError(_("%(item)s: a rate is between 0 and 100 %%."), params={"item": indicator.name_ja})
+        raise ValidationError(
+            _("%(item)s: a rate is between 0 and 100 %%."), params={"item": localized(indicator, "name")}
+        )
     if indicator.kind == Indicator.Kind.PROCEDURE and given.status not in ("", *Answer.Status.values):
         raise ValidationError(
-            _("%(item)s: choose online, not online or not offered."), params={"item": indicator.name_ja}
+            _("%(item)s: choose online, not online or not offered."), params={"item": localized(indicator, "name")}
         )
 
 
@@ -211,7 +214,7 @@ def assessment_submit(*, assessment: Assessment, by: User, accept_missing: bool 
             raise ValidationError(
                 _("%(n)s items are unanswered or unconfirmed: %(items)s. Confirm that you submit without them."),
                 code="incomplete",
-                params={"n": len(missing), "items": "、".join(i.name_ja for i in missing[:10])},
+                params={"n": len(missing), "items": join_list(localized(i, "name") for i in missing[:10])},
             )
         current.status, current.submitted_at, current.submitted_by = Assessment.Status.SUBMITTED, timezone.now(), by
         current.version += 1

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from dx_platform.core.i18n import localized
+
 from ..exports import ITEM_COLUMNS
 from ..models import Dataset, ItemRate, MunicipalityScore, PrefectureScore, ScoreRun
 from ..scoring import AREAS
@@ -22,7 +24,19 @@ class DatasetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dataset
-        fields = ("id", "fiscal_year", "name", "source", "origin", "status", "value_count", "imported_at", "supersedes")
+        fields = (
+            "id",
+            "fiscal_year",
+            "name",
+            "source",
+            "name_en",
+            "source_en",
+            "origin",
+            "status",
+            "value_count",
+            "imported_at",
+            "supersedes",
+        )
 
 
 class ScoreRunSerializer(serializers.ModelSerializer):
@@ -71,7 +85,7 @@ class ItemRateSerializer(_FromRun):
     """An item's rate in a group: numerator of denominator municipalities, and those left out and why."""
 
     indicator = serializers.CharField(source="indicator.code")
-    label = serializers.CharField(source="indicator.name_ja")  # type: ignore[assignment]  # a field named label; stubs see Field.label
+    label = serializers.SerializerMethodField(help_text="the item's name in the request's language")  # type: ignore[assignment]  # a field named label; stubs see Field.label
     scope = serializers.CharField(source="level")
     denominator = serializers.IntegerField(source="n")
     rate = serializers.FloatField(allow_null=True, help_text="percent")
@@ -82,3 +96,6 @@ class ItemRateSerializer(_FromRun):
         model = ItemRate
         # The columns of export_benchmarks --level items, then the reasons, the origin and the run.
         fields = (*ITEM_COLUMNS, "left_out", *ORIGIN_FIELDS, "run")
+
+    def get_label(self, rate: ItemRate) -> str:
+        return localized(rate.indicator, "name")

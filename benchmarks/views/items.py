@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dx_platform.core.downloads import FORMATS
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.i18n import localized
 from dx_platform.organizations.models import Municipality
 from dx_platform.organizations.selectors import prefecture_list
 
@@ -98,7 +99,7 @@ def prefecture(request: HttpRequest, pref_code: str) -> HttpResponse:
 
 def _done_means(indicator: Indicator) -> str:
     if indicator.kind == Indicator.Kind.BOOLEAN:
-        return _("The municipality answered 「実施」 (done) in the survey.")
+        return _("The municipality answered “done” in the survey.")
     if indicator.kind == Indicator.Kind.PROCEDURE:
         return _("The procedure can be completed online, among municipalities that offer it.")
     return _("The rate is the municipality's own percentage; the group's rate is the mean over its municipalities.")
@@ -129,7 +130,7 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
     bars = charts.grouped_bars(
         categories=[label for _, label in SIZE_CLASSES.choices],
         series={str(FiscalYear(selection.year)): [rate.rate if rate else None for rate in rates.sizes]},
-        title=_("%(item)s: rate by size class") % {"item": indicator.name_ja},
+        title=_("%(item)s: rate by size class") % {"item": localized(indicator, "name")},
         yaxis=_("Rate (%)"),
     )
     map_chart = charts.prefecture_map(
@@ -137,7 +138,7 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
         values=[rate.rate for rate in rates.prefectures],
         names=[names.get(rate.group, rate.group) for rate in rates.prefectures],
         geojson_url=static("geo/prefectures.geojson"),
-        title=_("%(item)s by prefecture (%%)") % {"item": indicator.name_ja},
+        title=_("%(item)s by prefecture (%%)") % {"item": localized(indicator, "name")},
         colorbar=_("Rate (%)"),
     )
     histogram = None

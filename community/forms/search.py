@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Area
+from dx_platform.core.i18n import localized
 from dx_platform.organizations.models import Municipality, Prefecture
 
 from ..models import PracticeCase, SearchEntry
@@ -34,7 +35,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        items = [("", _("Any item")), *((i.code, i.name_ja) for i in newest_indicators())]
+        items = [("", _("Any item")), *((i.code, localized(i, "name")) for i in newest_indicators())]
         cast(forms.ChoiceField, self.fields["indicator"]).choices = items
 
     def filters(self) -> Filters:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Indicator
 from benchmarks.selectors import catalog_for
+from dx_platform.core.i18n import localized
 from dx_platform.core.params import municipality_codes
 from dx_platform.organizations import permissions
 from dx_platform.organizations.models import Organization
@@ -396,7 +397,7 @@ def prefill(query: Mapping[str, str]) -> tuple[dict[str, Any], list[Organization
         initial = {
             "indicators": [indicator],
             "area": indicator.area,
-            "title": format_lazy(_("Joint procurement: {item}"), item=indicator.name_ja),
+            "title": format_lazy(_("Joint procurement: {item}"), item=localized(indicator, "name")),
         }
     codes = municipality_codes(query.get("municipalities", ""))
     invited = list(Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY, municipality__code__in=codes[:200]))

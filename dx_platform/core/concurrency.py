@@ -24,6 +24,8 @@ from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from dx_platform.core.i18n import join_list
+
 if TYPE_CHECKING:
     from dx_platform.accounts.models import User
 
@@ -102,7 +104,7 @@ def _shown(field: forms.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list | tuple | set | models.QuerySet):
-        return "、".join(str(v) for v in value)
+        return join_list(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if not isinstance(field, forms.ModelChoiceField) and getattr(field, "choices", None):

@@ -11,16 +11,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from dx_platform.core.i18n import english
 
 # A fiscal year takes the name of the era in force when it ends; FY2019 (from April 2019,
 # Reiwa began on 1 May) is 令和元年度 in government usage.
 _ERAS = ((2019, "令和", "Reiwa"), (1989, "平成", "Heisei"))
-
-
-def _english() -> bool:
-    return (get_language() or "ja").startswith("en")
 
 
 @dataclass(frozen=True, order=True)
@@ -51,17 +48,17 @@ class FiscalYear:
         for first_year, name_ja, name_en in _ERAS:
             if self.year >= first_year:
                 number = self.year - first_year + 1
-                if _english():
+                if english():
                     return f"{name_en} {number}"
                 return f"{name_ja}{'元' if number == 1 else number}年度"
         raise ValueError(f"No era is defined for fiscal year {self.year}")
 
     @property
     def label(self) -> str:
-        return f"FY{self.year}" if _english() else f"{self.year}年度"
+        return f"FY{self.year}" if english() else f"{self.year}年度"
 
     def __str__(self) -> str:
-        if _english():
+        if english():
             return f"{self.label} ({self.era_label})"
         return f"{self.label}（{self.era_label}）"
 

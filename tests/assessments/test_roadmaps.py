@@ -27,7 +27,7 @@ END = dt.date(2028, 3, 31)
 # The first initiative of most tests runs through the first half of FY2025.
 I_START = dt.date(2025, 4, 1)
 I_END = dt.date(2025, 9, 30)
-STEP_CODES = {step.number: [code for code, _text in step.items] for step in roadmap_data.STEPS}
+STEP_CODES = {step.number: [check.code for check in step.items] for step in roadmap_data.STEPS}
 
 
 def roadmap_input(**changes: Any) -> RoadmapInput:
@@ -134,7 +134,7 @@ def test_each_template_creates_its_initiatives_inside_the_period(town, people, t
     )
     items = roadmap_data.TEMPLATES[template][1]
     created = list(roadmap.initiatives.order_by("pk"))
-    assert [(i.title, i.area) for i in created] == [(item.title, item.area) for item in items]
+    assert [(i.title, i.area) for i in created] == [(item.title_ja, item.area) for item in items]
     for initiative in created:
         assert period_start <= initiative.starts_on <= initiative.ends_on <= period_end, initiative.title
         assert initiative.status == Initiative.Status.PLANNED
@@ -764,7 +764,7 @@ def test_creating_a_roadmap_from_a_template_on_the_page(client, town, people, te
     assert response.status_code == 302
     assert response["Location"] == detail_url(roadmap)
     assert (roadmap.municipality, roadmap.period_start, roadmap.period_end) == (town, START, END)
-    titles = [item.title for item in roadmap_data.TEMPLATES[template][1]]
+    titles = [item.title_ja for item in roadmap_data.TEMPLATES[template][1]]
     assert sorted(roadmap.initiatives.values_list("title", flat=True)) == sorted(titles)
     detail = text(client.get(response["Location"]))
     assert set(table_rows(detail)) == set(titles)

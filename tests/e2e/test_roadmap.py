@@ -51,7 +51,7 @@ def test_editor_creates_a_roadmap_and_sees_late_items_highlighted(region, new_pa
         period_end,
     )
     table = page.get_by_role("table", name="取組事項とマイルストーン")
-    steps = [item.title for item in TEMPLATES["steps"][1]]
+    steps = [item.title_ja for item in TEMPLATES["steps"][1]]
     expect(table.locator("tbody tr")).to_have_count(len(steps))
     for title in steps:
         expect(table.get_by_role("link", name=title, exact=True)).to_be_visible()
