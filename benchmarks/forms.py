@@ -26,6 +26,18 @@ class SurveyUploadForm(forms.Form):
     source = forms.CharField(
         label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Document, publisher, date, URL.")
     )
+    name_en = forms.CharField(
+        label=_("Dataset name in English"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown on English pages; without it they show the name above."),
+    )
+    source_en = forms.CharField(
+        label=_("Source in English"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Shown on English pages; say if the publisher has no English title."),
+    )
     origin = forms.ChoiceField(label=_("Origin"), choices=Dataset.Origin.choices, initial=Dataset.Origin.REAL)
     supersedes = forms.ModelChoiceField(
         label=_("Corrected re-issue of"),

@@ -78,6 +78,9 @@ class Dataset(models.Model):
     catalog = models.ForeignKey(CatalogYear, on_delete=models.PROTECT, related_name="datasets")
     name = models.CharField(_("name"), max_length=200)
     source = models.TextField(_("source"))
+    # Shown on English pages; blank for a dataset nobody named in English (its Japanese is shown).
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    source_en = models.TextField(_("source (English)"), blank=True)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin)
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)

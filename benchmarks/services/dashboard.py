@@ -22,6 +22,14 @@ SOURCE = (
     " https://www.digital.go.jp/resources/govdashboard/local-government-dx"
     " — 推進体制・業務の項目は総務省調査（2023-04-01時点）。マイナンバーカード保有率は2024年の値。"
 )
+# The Digital Agency publishes the dashboard in Japanese only: the English is the project's translation.
+NAME_EN = "Local government DX dashboard (survey as of 1 April 2023)"
+SOURCE_EN = (
+    "Digital Agency, data tables of the dashboard of local governments' DX efforts (in Japanese; updated"
+    " 2024-07-12) https://www.digital.go.jp/resources/govdashboard/local-government-dx"
+    " — the structure and service items come from the survey of the Ministry of Internal Affairs and"
+    " Communications (as of 2023-04-01); the My Number Card holding rate is the 2024 value."
+)
 
 # dashboard column → catalog code (a code named 「（デジタル庁ダッシュボード）」 is not the report's item)
 STATUS_COLUMNS = {
@@ -80,6 +88,8 @@ def dashboard_dataset_load() -> ImportOutcome:
         file_name=DASHBOARD_FILE.name,
         name=NAME,
         source=SOURCE,
+        name_en=NAME_EN,
+        source_en=SOURCE_EN,
         origin=Dataset.Origin.REAL,
         by=None,
         supersedes=earlier,

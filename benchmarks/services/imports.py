@@ -325,6 +325,8 @@ def dataset_create(
     by: User | None,
     supersedes: Dataset | None = None,
     claim: bool = False,
+    name_en: str = "",
+    source_en: str = "",
 ) -> tuple[Dataset, bool]:
     """Record a file (its values come with dataset_fill); True if it is to be imported now.
 
@@ -354,6 +356,8 @@ def dataset_create(
         "catalog": catalog,
         "name": name,
         "source": source,
+        "name_en": name_en,
+        "source_en": source_en,
         "origin": origin,
         "file_name": file_name,
         "imported_by": by,
@@ -455,10 +459,19 @@ def dataset_import(
     fiscal_year: int | None = None,
     supersedes: Dataset | None = None,
     dry_run: bool = False,
+    name_en: str = "",
+    source_en: str = "",
 ) -> ImportOutcome:
-    """Validate a whole file, then (unless a dry run) import it; the same file twice imports once."""
+    """Validate a whole file, then (unless a dry run) import it; the same file twice imports once.
+
+    The same file again with English labels gives them to a dataset that had none (imported before they
+    existed); its values and Japanese labels stay as they are.
+    """
     existing = Dataset.objects.filter(sha256=file_sha256(data), status=Dataset.Status.READY).first()
     if existing is not None:
+        if not dry_run and (name_en or source_en) and not (existing.name_en or existing.source_en):
+            existing.name_en, existing.source_en = name_en, source_en
+            existing.save(update_fields=["name_en", "source_en"])
         return ImportOutcome(existing, False, None)
     parsed = parse_survey(data, file_name, fiscal_year=fiscal_year)
     if dry_run:
@@ -473,6 +486,8 @@ def dataset_import(
         by=by,
         supersedes=supersedes,
         claim=True,
+        name_en=name_en,
+        source_en=source_en,
     )
     if not created:  # someone else is importing the same file right now
         return ImportOutcome(dataset, False, None)
@@ -491,6 +506,8 @@ def dataset_upload(
     origin: str,
     by: User,
     supersedes: Dataset | None = None,
+    name_en: str = "",
+    source_en: str = "",
 ) -> tuple[Dataset, bool]:
     """Store an uploaded file as a pending dataset and queue its import (imports queue)."""
     if not permissions.can_import_national_data(by):
@@ -511,6 +528,8 @@ def dataset_upload(
             origin=origin,
             by=by,
             supersedes=supersedes,
+            name_en=name_en,
+            source_en=source_en,
         )
         if created and not dataset.upload:
             dataset.upload.save(f"{dataset.sha256}{Path(upload.name or '').suffix}", ContentFile(data), save=True)

@@ -36,6 +36,9 @@ from ..models import Dataset, Indicator
 from .imports import ImportOutcome, dataset_import
 
 REPORT = "日本総研 Research Focus No.2024-032「自治体DXの進捗状況」"
+REPORT_EN = (
+    "the Japan Research Institute's Research Focus No.2024-032 “The progress of local government DX” (in Japanese)"
+)
 FISCAL_YEARS = (2021, 2023)
 BOOLEAN = "boolean"
 PROCEDURE = "procedure"
@@ -335,30 +338,57 @@ def synthetic_survey_csv(*, seed: int, fiscal_year: int, places: Sequence[Place]
     return out.getvalue().encode()
 
 
-def synthetic_name(*, seed: int) -> str:
-    return f"合成データ（デモ, seed {seed}）"
+def synthetic_name(*, seed: int) -> tuple[str, str]:
+    """The dataset's name in Japanese and in English."""
+    return f"合成データ（デモ, seed {seed}）", f"Synthetic data (demo, seed {seed})"
 
 
-def synthetic_source(*, seed: int, fiscal_year: int, items: Sequence[Item]) -> str:
-    """Says plainly what the dataset is: synthetic, how it was made, what it does not have."""
+def synthetic_source(*, seed: int, fiscal_year: int, items: Sequence[Item]) -> tuple[str, str]:
+    """Says plainly what the dataset is (synthetic, how it was made, what it does not have), in Japanese
+    and in English."""
     areas = sorted({item.area for item in items if item.code in item_targets(items, fiscal_year)})
     parts = [
-        f"合成データ（synthetic demo data）— 実データではありません。"
-        f"`python manage.py generate_demo_survey --seed {seed}` が生成（seed {seed}）。",
-        f"{REPORT}の公表値に合わせて較正：図表2・図表6の全国の項目別実施率、分野別の全国平均、"
-        "人口規模別の傾向（図表3–14）、図表23の都道府県別偏差値。",
-        "マイナンバーカードや手続オンライン化率など率の項目は実データがあるため生成していない。",
+        (
+            f"合成データ（synthetic demo data）— 実データではありません。"
+            f"`python manage.py generate_demo_survey --seed {seed}` が生成（seed {seed}）。",
+            f"Synthetic demo data — not real data. Made by `python manage.py generate_demo_survey --seed {seed}`"
+            f" (seed {seed}). ",
+        ),
+        (
+            f"{REPORT}の公表値に合わせて較正：図表2・図表6の全国の項目別実施率、分野別の全国平均、"
+            "人口規模別の傾向（図表3–14）、図表23の都道府県別偏差値。",
+            f"Calibrated to the figures published in {REPORT_EN}: the national item rates of figures 2 and 6,"
+            " the national mean of each area, the trends by population size (figures 3–14) and the"
+            " prefectures' deviation scores of figure 23. ",
+        ),
+        (
+            "マイナンバーカードや手続オンライン化率など率の項目は実データがあるため生成していない。",
+            "Rate items such as the My Number Card and the online procedure rates are not generated, as real"
+            " data exists for them. ",
+        ),
     ]
     if not any(area.startswith("online_") for area in areas):
-        parts.append(f"{fiscal_year}年度のカタログには手続一覧がないため、行政手続きのオンライン化の2分野は含まない。")
-    if fiscal_year == 2023:
         parts.append(
-            "手続（2023年度のみ）はデジタル庁ダッシュボードの32手続・26手続オンライン化率の全国平均"
-            f"（{PROCEDURE_TARGETS['online_volume']}%・{PROCEDURE_TARGETS['online_lifeevent']}%）に合わせた。"
-            "石川県の8市町（2023年度調査の回答なし）は全項目 excluded。"
+            (
+                f"{fiscal_year}年度のカタログには手続一覧がないため、行政手続きのオンライン化の2分野は含まない。",
+                f"The FY{fiscal_year} catalog has no list of procedures, so the two online procedure areas"
+                " are not included. ",
+            )
         )
-    parts.append(f"分野：{', '.join(areas)}。")
-    return "".join(parts)
+    if fiscal_year == 2023:
+        volume, lifeevent = PROCEDURE_TARGETS["online_volume"], PROCEDURE_TARGETS["online_lifeevent"]
+        parts.append(
+            (
+                "手続（2023年度のみ）はデジタル庁ダッシュボードの32手続・26手続オンライン化率の全国平均"
+                f"（{volume}%・{lifeevent}%）に合わせた。"
+                "石川県の8市町（2023年度調査の回答なし）は全項目 excluded。",
+                "The procedures (FY2023 only) match the national means of the Digital Agency dashboard's"
+                f" online rates of the 32 and the 26 procedures ({volume} %, {lifeevent} %). The 8"
+                " municipalities of Ishikawa that did not answer the FY2023 survey are excluded in every item. ",
+            )
+        )
+    parts.append((f"分野：{', '.join(areas)}。", f"Areas: {', '.join(areas)}."))
+    return "".join(ja for ja, _en in parts), "".join(en for _ja, en in parts)
 
 
 def catalog_items(*, fiscal_year: int) -> list[Item]:
@@ -391,11 +421,17 @@ def synthetic_dataset_load(*, seed: int, fiscal_year: int) -> ImportOutcome:
     data = synthetic_survey_csv(
         seed=seed, fiscal_year=fiscal_year, places=municipality_places(fiscal_year=fiscal_year), items=items
     )
+    (name, name_en), (source, source_en) = (
+        synthetic_name(seed=seed),
+        synthetic_source(seed=seed, fiscal_year=fiscal_year, items=items),
+    )
     return dataset_import(
         data=data,
         file_name=f"synthetic-demo-fy{fiscal_year}-seed{seed}.csv",
-        name=synthetic_name(seed=seed),
-        source=synthetic_source(seed=seed, fiscal_year=fiscal_year, items=items),
+        name=name,
+        source=source,
+        name_en=name_en,
+        source_en=source_en,
         origin=Dataset.Origin.SYNTHETIC,
         by=None,
         fiscal_year=fiscal_year,

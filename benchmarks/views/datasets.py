@@ -44,6 +44,8 @@ def dataset_upload(request: AuthenticatedRequest) -> HttpResponse:
                 fiscal_year=data["fiscal_year"].fiscal_year,
                 name=data["name"],
                 source=data["source"],
+                name_en=data["name_en"],
+                source_en=data["source_en"],
                 origin=data["origin"],
                 by=request.user,
                 supersedes=data["supersedes"],

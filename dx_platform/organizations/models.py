@@ -91,6 +91,7 @@ class PopulationRecord(models.Model):
     as_of = models.DateField(_("reference date"))
     population = models.PositiveIntegerField(_("population"))
     source = models.CharField(_("source"), max_length=200)
+    source_en = models.CharField(_("source (English)"), max_length=200, blank=True)
 
     class Meta:
         ordering: ClassVar = ["municipality", "-as_of"]

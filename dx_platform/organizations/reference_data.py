@@ -30,6 +30,11 @@ POPULATION_COLUMNS = {
     "pop_2022_01_01": dt.date(2022, 1, 1),
 }
 POPULATION_SOURCE = "総務省「マイナンバーカード交付状況について」人口（住民基本台帳）"
+# Published in Japanese only; the English is the project's translation.
+POPULATION_SOURCE_EN = (
+    "Ministry of Internal Affairs and Communications, populations of its report on My Number Card issuance"
+    " (resident register; in Japanese)"
+)
 # The benchmark method sizes cities by this date's population (it reproduces the report's counts).
 SIZE_CLASS_POPULATION_DATE = dt.date(2020, 1, 1)
 
@@ -370,6 +375,7 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> LoadResult:
                     "as_of": row["as_of"],
                     "population": row["population"],
                     "source": POPULATION_SOURCE,
+                    "source_en": POPULATION_SOURCE_EN,
                 }
                 for row in data.populations
             ],

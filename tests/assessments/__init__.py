@@ -96,6 +96,8 @@ def national_dataset(region: dict[str, Any], capture_on_commit: Callable[..., An
             file_name="national.csv",
             name="全国調査（テスト）",
             source="テスト",
+            name_en="National survey (test)",
+            source_en="Test",
             origin=Dataset.Origin.REAL,
             by=None,
         )

@@ -77,6 +77,17 @@ def test_the_dashboard_is_a_real_dataset_with_its_source(dataset):
     assert "自治体DXの取組に関するダッシュボード" in dataset.source
     assert dataset.status == Dataset.Status.READY
     assert dataset.value_count == 1741 * 13
+    # English pages name it and its source in English, saying the dashboard itself is Japanese only.
+    assert dataset.name_en == "Local government DX dashboard (survey as of 1 April 2023)"
+    assert "Digital Agency" in dataset.source_en and "(in Japanese;" in dataset.source_en
+
+
+def test_loading_again_gives_a_dataset_loaded_without_english_labels_its_labels(dataset):
+    Dataset.objects.filter(pk=dataset.pk).update(name_en="", source_en="")
+    load_dashboard()
+    dataset.refresh_from_db()
+    assert dataset.name_en.startswith("Local government DX dashboard") and "Digital Agency" in dataset.source_en
+    assert (Dataset.objects.count(), dataset.value_count) == (1, 1741 * 13)
 
 
 def test_overall_policy_is_implemented_by_862_municipalities(dataset):

@@ -132,12 +132,16 @@ def test_the_datasets_are_synthetic_and_say_so(imported, year):
     assert "実データではありません" in dataset.source
     assert "generate_demo_survey --seed 1" in dataset.source
     assert "Research Focus No.2024-032" in dataset.source
+    assert dataset.name_en == "Synthetic data (demo, seed 1)"
+    assert dataset.source_en.startswith("Synthetic demo data — not real data.")
+    assert "Research Focus No.2024-032" in dataset.source_en
     assert published_run(dataset=dataset) is not None
 
 
 def test_fy2021_has_no_online_areas_and_says_so(imported):
     dataset = imported[2021]
     assert "手続一覧がない" in dataset.source
+    assert "has no list of procedures" in dataset.source_en
     assert not Value.objects.filter(dataset=dataset, indicator__kind=Indicator.Kind.PROCEDURE).exists()
     scores = MunicipalityScore.objects.filter(run=published_run(dataset=dataset))
     assert set(scores.values_list("rate_online_volume", "rate_online_lifeevent")) == {(None, None)}

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="fiscal year, for a wide file without fiscal_year")
         parser.add_argument("--name", help="dataset name (default: the file name)")
         parser.add_argument("--source", default="", help="where the data comes from (document, URL)")
+        parser.add_argument("--name-en", default="", help="the dataset's name in English (for English pages)")
+        parser.add_argument("--source-en", default="", help="the source in English (for English pages)")
         parser.add_argument("--synthetic", action="store_true", help="the data is synthetic, not real")
         parser.add_argument("--supersedes", type=int, help="id of the dataset this corrected re-issue replaces")
 
@@ -48,6 +50,8 @@ class Command(BaseCommand):
                 file_name=file.name,
                 name=options["name"] or file.stem,
                 source=options["source"],
+                name_en=options["name_en"],
+                source_en=options["source_en"],
                 origin=Dataset.Origin.SYNTHETIC if options["synthetic"] else Dataset.Origin.REAL,
                 by=None,
                 fiscal_year=options["year"],
