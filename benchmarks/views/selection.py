@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from dx_platform.core.downloads import FORMATS, table_response
 from dx_platform.core.fiscal import FiscalYear
+from dx_platform.core.i18n import localized
 from dx_platform.core.params import int_param
 
 from .. import exports, selectors
@@ -106,9 +107,9 @@ def provenance(selection: Selection, notes: Sequence[str] = ()) -> list[tuple[st
     dataset, run = selection.dataset, selection.run
     url = _URL.search(dataset.source)
     rows = [
-        (_("Dataset"), f"{dataset.name} (id {dataset.pk})"),
+        (_("Dataset"), f"{localized(dataset, 'name')} (id {dataset.pk})"),
         (_("Origin"), str(dataset.get_origin_display())),
-        (_("Source"), dataset.source),
+        (_("Source"), localized(dataset, "source")),
         (_("Source URL"), url.group(0) if url else "—"),
         (_("Fiscal year"), str(FiscalYear(selection.year))),
         (_("Imported"), date_format(localtime(dataset.imported_at), "DATETIME_FORMAT")),
@@ -118,7 +119,10 @@ def provenance(selection: Selection, notes: Sequence[str] = ()) -> list[tuple[st
         ),
         (
             _("Method"),
-            _("日本総研「自治体DXの進捗状況」(2024), as docs/benchmark-method.md; version %(version)s")
+            _(
+                "The Japan Research Institute's “The progress of local government DX” (2024, in Japanese), as"
+                " docs/benchmark-method.md; version %(version)s"
+            )
             % {"version": run.statistics.get("method_version", "—")},
         ),
     ]

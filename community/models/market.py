@@ -17,7 +17,7 @@ class Category(models.TextChoices):
     """What a solution is, and what a need asks for: partners hear of new needs in their categories."""
 
     E_APPLICATION = "e_application", _("Online applications")
-    WINDOW = "window", _("Service counter (書かない窓口)")
+    WINDOW = "window", _("Service counter (no forms to fill in)")
     E_APPROVAL = "e_approval", _("E-approval and document management")
     RPA = "rpa", _("RPA")
     AI_OCR = "ai_ocr", _("AI-OCR")
@@ -104,7 +104,9 @@ class Solution(models.Model):
     deployment = models.CharField(_("deployment"), max_length=12, choices=Deployment)
     ismap = models.BooleanField(_("ISMAP registered"), default=False)
     lgwan_asp = models.BooleanField(_("LGWAN-ASP registered"), default=False)
-    unified_qualification = models.BooleanField(_("全省庁統一資格"), default=False)
+    unified_qualification = models.BooleanField(
+        _("Unified qualification for national government tenders"), default=False
+    )
     # Its comments go with it when it is deleted.
     comments = GenericRelation("community.Comment", content_type_field="target_type", object_id_field="target_id")
     created_at = models.DateTimeField(auto_now_add=True)

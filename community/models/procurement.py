@@ -18,7 +18,7 @@ from .market import Category, Need
 
 
 class Stage(models.TextChoices):
-    INTEREST = "interest", _("Interest survey (意向調査)")
+    INTEREST = "interest", _("Interest survey")
     RFI = "rfi", _("Request for information (RFI)")
     SPECIFICATION = "specification", _("Specification drafts")
     COST_SHARING = "cost_sharing", _("Cost sharing")
@@ -47,7 +47,7 @@ OPEN_STAGES: tuple[str, ...] = STAGE_ORDER[: STAGE_ORDER.index(Stage.TENDER)]
 class Procurement(Versioned):
     class Model(models.TextChoices):
         SHARED_SPECIFICATION = "shared_spec", _("One shared specification")
-        ONE_SAAS = "one_saas", _("One SaaS, configured by each body (長崎モデル)")
+        ONE_SAAS = "one_saas", _("One SaaS, configured by each body (the Nagasaki model)")
 
     class SharingRule(models.TextChoices):
         FLAT = "flat", _("Equal shares")
@@ -141,8 +141,8 @@ class Participant(models.Model):
         NOT_NEEDED = "not_needed", _("Not needed")
 
     class Budget(models.TextChoices):
-        INITIAL = "initial", _("Initial budget (当初予算)")
-        SUPPLEMENTARY = "supplementary", _("Supplementary budget (補正予算)")
+        INITIAL = "initial", _("Initial budget")
+        SUPPLEMENTARY = "supplementary", _("Supplementary budget")
 
     procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="participants")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="procurement_seats")

@@ -516,10 +516,7 @@ def test_no_commitment_outside_the_commitments_stage(procurement, people, region
     join(procurement, region["home"]["town"], people["admin"])
     with pytest.raises(ValidationError) as exc:
         commit(procurement, region["home"]["town"], people["admin"])
-    assert (
-        "Commitments are made in the stage “Commitments”; this procurement is at “Interest survey (意向調査)”."
-        in english(exc)
-    )
+    assert "Commitments are made in the stage “Commitments”; this procurement is at “Interest survey”." in english(exc)
 
 
 def test_commitment_choices_and_budget_year_are_checked(committing, people, region):

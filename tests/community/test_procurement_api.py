@@ -103,7 +103,7 @@ def test_a_skip_is_refused_with_the_next_stages_named(everyone, theirs):
     assert response.status_code == 400
     assert response.json() == {
         "non_field_errors": [
-            "“Commitments” is not a next stage. From “Interest survey (意向調査)” the procurement moves only to "
+            "“Commitments” is not a next stage. From “Interest survey” the procurement moves only to "
             "“Request for information (RFI)” or “Cancelled”."
         ]
     }
