@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +25,11 @@ def kpi_trend(
     target: tuple[dt.date, float],
     today: dt.date,
     labels: dict[str, str],
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
+    """The measurements against the plan's line; None before the first measurement (the page says so in words
+    rather than drawing a plan over empty axes)."""
+    if not dates:
+        return None
     fig = go.Figure(
         [
             go.Scatter(
@@ -58,11 +63,16 @@ def kpi_trend(
     return result
 
 
-def gantt(*, rows: Sequence[Any], today: dt.date, labels: dict[str, str]) -> dict[str, Any]:
-    """Initiatives as bars from start to end (late ones red), milestones as diamonds, today as a line.
+def gantt(
+    *, rows: Sequence[Any], period: tuple[dt.date, dt.date], today: dt.date, labels: dict[str, str]
+) -> dict[str, Any] | None:
+    """Initiatives as bars from start to end over the policy period (late ones red and saying so), milestones
+    as diamonds, today as a line; None without initiatives (the page says so in words, not with empty axes).
 
     `rows` are selectors.InitiativeRow; dates go to plotly as ISO strings, durations in milliseconds.
     """
+    if not rows:
+        return None
     day_ms = 24 * 60 * 60 * 1000
     titles = [row.initiative.title for row in rows]
     bars = go.Bar(
@@ -71,6 +81,11 @@ def gantt(*, rows: Sequence[Any], today: dt.date, labels: dict[str, str]) -> dic
         x=[((row.initiative.ends_on - row.initiative.starts_on).days + 1) * day_ms for row in rows],
         orientation="h",
         marker={"color": [LATE if row.late else SERIES_COLOURS[0] for row in rows]},
+        # Colour alone does not tell: a late bar says so beside it.
+        text=[labels["late"] if row.late else "" for row in rows],
+        textposition="outside",
+        textfont={"color": LATE},
+        cliponaxis=False,
         name=labels["initiatives"],
         hovertemplate="%{y}<extra></extra>",
     )
@@ -80,6 +95,7 @@ def gantt(*, rows: Sequence[Any], today: dt.date, labels: dict[str, str]) -> dic
         y=[title for title, _ in milestones],
         x=[m.milestone.due_on.isoformat() for _, m in milestones],
         text=[m.milestone.title for _, m in milestones],
+        customdata=[f" ({labels['late']})" if m.late else "" for _, m in milestones],
         mode="markers",
         marker={
             "symbol": "diamond",
@@ -88,20 +104,35 @@ def gantt(*, rows: Sequence[Any], today: dt.date, labels: dict[str, str]) -> dic
             "line": {"color": "white", "width": 1},
         },
         name=labels["milestones"],
-        hovertemplate="%{text}: %{x}<extra></extra>",
+        hovertemplate="%{text}: %{x}%{customdata}<extra></extra>",
     )
+    first = min([period[0], *(row.initiative.starts_on for row in rows)])
+    last = max([period[1], *(row.initiative.ends_on for row in rows)])
     fig = go.Figure([bars, marks])
     fig.add_vline(x=today.isoformat(), line={"color": "#1a1a1a", "dash": "dot"})
     fig.update_layout(
         title={"text": labels["title"], "x": 0},
         font={"family": FONT, "size": 13},
         height=max(300, 42 * len(rows) + 140),
-        margin={"l": 24, "r": 24, "t": 56, "b": 48},
+        margin={"l": 24, "r": 32, "t": 56, "b": 48},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis={"type": "date"},
-        yaxis={"autorange": "reversed", "automargin": True},
-        legend={"orientation": "h"},
+        xaxis={
+            "type": "date",
+            "range": [first.isoformat(), (last + dt.timedelta(days=1)).isoformat()],
+            "automargin": True,
+        },
+        # Long titles in short lines, so that on a phone the bars keep most of the width.
+        yaxis={
+            "autorange": "reversed",
+            "automargin": True,
+            "tickmode": "array",
+            "tickvals": titles,
+            "ticktext": ["<br>".join(textwrap.wrap(title, 10)) for title in titles],
+        },
+        # A legend would show the first bar's and the first milestone's colour only: the table beside the
+        # chart says what is late or done, and so does each late bar.
+        showlegend=False,
         barmode="overlay",
     )
     result: dict[str, Any] = json.loads(pio.to_json(fig, validate=False))

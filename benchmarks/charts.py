@@ -20,14 +20,35 @@ if TYPE_CHECKING:
 FONT = "Hiragino Sans, Noto Sans JP, Yu Gothic, Meiryo, sans-serif"
 # Colour-blind-safe sequence (Okabe–Ito) for series; a sequential scale for maps and heat maps.
 SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
-SCALE = "Blues"
+# plotly's "Blues" from its middle on: the lowest value is a mid blue that stays visible on the white page
+# (the full scale starts near white).
+SCALE = [[0, "#6baed6"], [0.25, "#4292c6"], [0.5, "#2171b5"], [0.75, "#08519c"], [1, "#08306b"]]
+# The national map (west, south, east, north): the four main islands, with Okinawa and the Amami islands in an
+# inset at the top left, over the empty Sea of Japan. The inset shows the prefecture's colour on 沖縄本島 and
+# 奄美 large enough for a phone; the far Sakishima and Daito islands would make them specks (the table beside
+# the map has every prefecture).
+JAPAN = (128.4, 30.0, 149.0, 45.6)
+OKINAWA = (126.6, 25.9, 130.1, 28.6)
+OKINAWA_INSET = {"x": [0.0, 0.42], "y": [0.5, 1.0]}
+OKINAWA_CODES = ("46", "47")
 
 
-def _figure(fig: go.Figure, title: str, height: int = 420) -> dict[str, Any]:
+def _title(title: str) -> str:
+    """A long title breaks after its subject (「領域別実施率：」, "Area rates:"): plotly does not wrap titles,
+    and a phone would cut them."""
+    for mark in ("：", ": "):
+        subject, found, rest = title.partition(mark)
+        if found and len(title) > 20:
+            return f"{subject}{mark.strip()}<br>{rest}"
+    return title
+
+
+def _figure(fig: go.Figure, title: str, height: int = 420, margin: dict[str, int] | None = None) -> dict[str, Any]:
+    text = _title(str(title))
     fig.update_layout(
-        title={"text": str(title), "x": 0},
+        title={"text": text, "x": 0},
         font={"family": FONT, "size": 13},
-        margin={"l": 48, "r": 24, "t": 56, "b": 48},
+        margin={"l": 48, "r": 24, "t": 76 if "<br>" in text else 56, "b": 48, **(margin or {})},
         height=height,
         colorway=SERIES_COLOURS,
         paper_bgcolor="white",
@@ -46,18 +67,53 @@ def prefecture_map(
     title: str,
     colorbar: str,
 ) -> dict[str, Any]:
-    """Choropleth of Japan by prefecture."""
-    return region_map(
+    """Choropleth of Japan by prefecture, Okinawa and the Amami islands (鹿児島県) in an inset."""
+    figure = region_map(
         geojson_url=geojson_url,
         featureidkey="properties.pref_code",
         codes=codes,
         values=values,
         names=names,
-        center={"lat": 37.5, "lon": 137.5},
-        zoom=3.6,
+        bounds=JAPAN,
         title=title,
         colorbar=colorbar,
     )
+    main = figure["data"][0]
+    south = [i for i, code in enumerate(codes) if code in OKINAWA_CODES]
+    figure["data"].append(
+        main
+        | {
+            "subplot": "map2",
+            "locations": [codes[i] for i in south],
+            "z": [values[i] for i in south],
+            "text": [str(names[i]) for i in south],
+            "zmin": min((v for v in values if v is not None), default=None),
+            "zmax": max((v for v in values if v is not None), default=None),
+            "showscale": False,
+        }
+    )
+    x, y = OKINAWA_INSET["x"], OKINAWA_INSET["y"]
+    layout = figure["layout"]
+    layout["map2"] = layout["map"] | {"domain": OKINAWA_INSET, "center": _centre_of(OKINAWA)}
+    layout["meta"]["fit"]["map2"] = list(OKINAWA)
+    layout["shapes"] = [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "yref": "paper",
+            "x0": x[0],
+            "x1": x[1],
+            "y0": y[0],
+            "y1": y[1],
+            "line": {"color": "#767676", "width": 1},
+        }
+    ]
+    return figure
+
+
+def _centre_of(bounds: tuple[float, float, float, float]) -> dict[str, float]:
+    west, south, east, north = bounds
+    return {"lon": (west + east) / 2, "lat": (south + north) / 2}
 
 
 def region_map(
@@ -67,34 +123,37 @@ def region_map(
     codes: Sequence[str],
     values: Sequence[float | None],
     names: Sequence[str],
-    center: dict[str, float],
-    zoom: float,
+    bounds: tuple[float, float, float, float],
     title: str,
     colorbar: str,
     bands: Sequence[tuple[float, float, str, StrOrPromise]] = (),
 ) -> dict[str, Any]:
     """A choropleth on a blank MapLibre map: the browser fetches only our GeoJSON (plotly's `geo` maps
-    would fetch a world outline from plotly's CDN). With `bands` (from, to, colour, label), equally wide
-    and in order, the map is coloured by those bands and the colour bar names them; else a sequential scale."""
-    scale: dict[str, Any] = {"colorscale": SCALE, "colorbar": {"title": {"text": str(colorbar)}}}
+    would fetch a world outline from plotly's CDN). charts.js zooms it to show all of `bounds` (west, south,
+    east, north) in the width it gets (layout.meta.fit). With `bands` (from, to, colour, label), equally wide
+    and in order, the map is coloured by those bands and the colour bar names them; else a sequential scale.
+    The colour bar lies below the map, so that a narrow map keeps its width for the shapes."""
+    colour_bar = {
+        "title": {"text": str(colorbar), "side": "top"},
+        "orientation": "h",
+        "len": 1,
+        "thickness": 12,
+        "tickfont": {"size": 10},
+        "y": 0,
+        "yanchor": "top",
+    }
+    scale: dict[str, Any] = {"colorscale": SCALE, "colorbar": colour_bar}
     if bands:
         low, high, n = bands[0][0], bands[-1][1], len(bands)
         scale = {
             "colorscale": [[edge / n, c] for i, (*_, c, _label) in enumerate(bands) for edge in (i, i + 1)],
             "zmin": low,
             "zmax": high,
-            # Below the map, so that a narrow map keeps its width for the shapes.
-            "colorbar": {
-                "title": {"text": str(colorbar), "side": "top"},
+            "colorbar": colour_bar
+            | {
                 "tickvals": [(start + end) / 2 for start, end, *_ in bands],
                 "ticktext": [str(label) for *_, label in bands],
-                "orientation": "h",
-                "len": 1,
                 "tickangle": 0,
-                "tickfont": {"size": 10},
-                "thickness": 12,
-                "y": 0,
-                "yanchor": "top",
             },
         }
     fig = go.Figure(
@@ -109,8 +168,11 @@ def region_map(
             **scale,
         )
     )
-    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
-    return _figure(fig, title, height=560)
+    fig.update_layout(
+        map={"style": "white-bg", "center": _centre_of(bounds), "zoom": 4, "domain": {"x": [0, 1], "y": [0, 1]}},
+        meta={"fit": {"map": list(bounds)}},
+    )
+    return _figure(fig, title, height=560, margin={"l": 8, "r": 8, "b": 72})
 
 
 def grouped_bars(
@@ -154,8 +216,12 @@ def radar(*, axes: Sequence[StrOrPromise], series: dict[str, Sequence[float | No
             for name, values in series.items()
         ]
     )
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100]}})
-    return _figure(fig, title, height=460)
+    fig.update_layout(
+        polar={"radialaxis": {"range": [0, 100]}},
+        legend={"orientation": "h", "y": -0.1},
+    )
+    # Room beside the circle for the axis names at its left and right.
+    return _figure(fig, title, height=460, margin={"l": 72, "r": 72})
 
 
 def heatmap(

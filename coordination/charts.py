@@ -58,19 +58,16 @@ def municipality_map(
     title: str,
     colorbar: str,
 ) -> dict[str, Any]:
-    """The prefecture's municipalities coloured by a deviation score, centred and zoomed on the prefecture."""
+    """The prefecture's municipalities coloured by a deviation score, the map fitted to the prefecture."""
     features = municipality_features(pref_code)
     west, east, south, north = _view(features) if features else (135.0, 140.0, 34.0, 38.0)
-    span = max(east - west, (north - south) * 1.3, 0.05)
-    zoom = max(4.0, min(10.0, math.log2(360 / span) - 0.6))
     return region_map(
         geojson_url=geojson_url,
         featureidkey="properties.code",
         codes=codes,
         values=values,
         names=names,
-        center={"lon": (west + east) / 2, "lat": (south + north) / 2},
-        zoom=zoom,
+        bounds=(west, south, east, north),
         title=title,
         colorbar=colorbar,
         bands=BANDS,

@@ -126,8 +126,14 @@ def roadmap_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     overview = selectors.roadmap_overview(roadmap=roadmap, today=timezone.localdate())
     chart = charts.gantt(
         rows=overview.rows,
+        period=(roadmap.period_start, roadmap.period_end),
         today=timezone.localdate(),
-        labels={"initiatives": _("Initiatives"), "milestones": _("Milestones"), "title": roadmap.title},
+        labels={
+            "initiatives": _("Initiatives"),
+            "milestones": _("Milestones"),
+            "late": _("late"),
+            "title": roadmap.title,
+        },
     )
     return render(
         request,

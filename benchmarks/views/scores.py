@@ -222,7 +222,8 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
     radar_areas = [a for a in AREAS if score and getattr(score, f"rate_{a}") is not None]
     radar = (
         charts.radar(
-            axes=[AREA_LABELS[a] for a in radar_areas],
+            # The short names (the table's headings): the long ones run off a phone's screen.
+            axes=[AREA_SHORT[a] for a in radar_areas],
             series={
                 place.name: [getattr(score, f"rate_{a}") for a in radar_areas],
                 place.get_size_class_display(): [size_rates.get(a) for a in radar_areas],

@@ -519,8 +519,12 @@ def test_the_freeze_task_run_twice_freezes_once(planned, people, monkeypatch):
 
 def gantt(roadmap: Roadmap, today: dt.date) -> dict[str, Any]:
     overview = selectors.roadmap_overview(roadmap=roadmap, today=today)
-    labels = {"initiatives": "取組事項", "milestones": "マイルストーン", "title": roadmap.title}
-    return charts.gantt(rows=overview.rows, today=today, labels=labels)
+    labels = {"initiatives": "取組事項", "milestones": "マイルストーン", "late": "遅れ", "title": roadmap.title}
+    figure = charts.gantt(
+        rows=overview.rows, period=(roadmap.period_start, roadmap.period_end), today=today, labels=labels
+    )
+    assert figure is not None
+    return figure
 
 
 def test_the_gantt_chart_has_the_initiatives_as_bars_from_start_to_end(mixed):
@@ -534,6 +538,11 @@ def test_the_gantt_chart_has_the_initiatives_as_bars_from_start_to_end(mixed):
     # A bar covers its last day too.
     assert ends == [i.ends_on + dt.timedelta(days=1) for i in initiatives]
     assert bars["base"] == [i.starts_on.isoformat() for i in initiatives]
+    # The time axis spans the policy period (or the initiatives, where they run beyond it).
+    first = min([mixed.period_start, *(i.starts_on for i in initiatives)])
+    last = max([mixed.period_end, *(i.ends_on for i in initiatives)])
+    span = [first.isoformat(), (last + dt.timedelta(days=1)).isoformat()]
+    assert gantt(mixed, TODAY)["layout"]["xaxis"]["range"] == span
 
 
 def test_the_gantt_chart_marks_today_and_the_late_items(mixed):
@@ -542,6 +551,8 @@ def test_the_gantt_chart_marks_today_and_the_late_items(mixed):
     assert {title: colour == charts.LATE for title, colour in zip(bars["y"], bars["marker"]["color"], strict=True)} == (
         LATE_INITIATIVES
     )
+    # Not by colour alone: a late bar says so.
+    assert {title: text == "遅れ" for title, text in zip(bars["y"], bars["text"], strict=True)} == LATE_INITIATIVES
     assert {
         title: colour == charts.LATE for title, colour in zip(marks["text"], marks["marker"]["color"], strict=True)
     } == (LATE_MILESTONES)
@@ -562,9 +573,14 @@ def test_the_gantt_chart_follows_the_day_it_is_drawn(mixed):
     assert sum(colour == charts.LATE for colour in marks["marker"]["color"]) == 4
 
 
-def test_an_empty_roadmap_still_has_a_chart(roadmap):
-    bars, marks = gantt(roadmap, TODAY)["data"]
-    assert (bars["y"], marks["y"]) == ([], [])
+def test_an_empty_roadmap_has_no_chart_but_says_so(roadmap, client, people):
+    overview = selectors.roadmap_overview(roadmap=roadmap, today=TODAY)
+    labels = {"initiatives": "", "milestones": "", "late": "", "title": ""}
+    assert charts.gantt(rows=overview.rows, period=(TODAY, TODAY), today=TODAY, labels=labels) is None
+    client.force_login(people["viewer"])
+    html = text(client.get(detail_url(roadmap)))
+    assert "gantt-data" not in html
+    assert '<p class="chart-empty">取組事項を登録すると、ここに工程表（ガントチャート）が表示されます。</p>' in html
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -1003,7 +1019,7 @@ def test_the_detail_highlights_late_initiatives_and_milestones(client, running, 
 def test_the_detail_draws_the_gantt_chart_with_today(client, running, people):
     client.force_login(people["viewer"])
     html = text(client.get(detail_url(running)))
-    assert 'role="img" aria-label="工程表のガントチャート"' in html
+    assert '<figcaption id="gantt-caption" class="visually-hidden">工程表のガントチャート</figcaption>' in html
     bars, marks = gantt_data(html)["data"]
     assert bars["y"] == ["遅れている取組", "完了した取組", "これからの取組"]
     assert [colour == charts.LATE for colour in bars["marker"]["color"]] == [True, False, False]

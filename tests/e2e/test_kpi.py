@@ -60,6 +60,11 @@ def test_editor_sets_a_kpi_measures_it_and_sees_its_trend(region, new_page):
     kpi = Kpi.objects.get()
     assert (kpi.owner, kpi.baseline_date, kpi.target_date) == (editor, dt.date(2025, 4, 1), dt.date(2026, 4, 1))
 
+    # Before the first measurement the page says so where the chart will be, rather than drawing empty axes.
+    expect(page.locator(".chart-empty")).to_have_text(
+        "まだ測定値がありません。最初の測定値が入ると、計画に対する推移がここに表示されます。"
+    )
+    expect(page.locator("#trend")).to_have_count(0)
     # A quarter in, 130 where the plan says about 175: off track.
     record(page, "2025-07-01", "130", "窓口集計")
     expect(heading).to_contain_text("遅れ")
@@ -77,11 +82,14 @@ def test_editor_sets_a_kpi_measures_it_and_sees_its_trend(region, new_page):
     # The trend chart is drawn: the plan and the two measurements.
     chart = page.locator("#trend")
     chart.locator(".main-svg").first.wait_for()
-    expect(page.get_by_role("img", name="KPIの推移と計画")).to_be_visible()
+    expect(page.get_by_role("figure", name="KPIの推移と計画")).to_be_visible()
     expect(chart.locator(".scatterlayer .trace")).to_have_count(2)
     expect(chart.locator(".scatterlayer .trace").nth(1).locator("path.point")).to_have_count(2)
     expect(chart.locator(".legend")).to_contain_text("計画")
     expect(chart.locator(".legend")).to_contain_text("実績")
+    # In Japanese (plotly's ja locale: 「7月」, not "Jul"), and no toolbar over the title.
+    expect(chart.locator(".xtick text").first).to_contain_text("月")
+    expect(chart.locator(".modebar")).to_have_count(0)
 
     # Back on the list, the KPI shows its status.
     page.get_by_role("link", name=f"{town.name}：KPI").click()

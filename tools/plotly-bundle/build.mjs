@@ -46,4 +46,7 @@ const licences = ["plotly.js/LICENSE", "maplibre-gl/LICENSE.txt"]
   .map((file) => `==> ${file.split("/")[0]} <==\n${readFileSync(path.join(here, "node_modules", file), "utf8")}`)
   .join("\n");
 writeFileSync(path.resolve(here, "../../static/js/plotly.LICENSE.txt"), licences);
+// Japanese dates and numbers: plotly.js's own locale file, as published (it registers itself with Plotly).
+const locale = path.resolve(here, "../../static/js/vendor/plotly-locale-ja.js");
+writeFileSync(locale, readFileSync(path.join(here, "node_modules/plotly.js/dist/plotly-locale-ja.js")));
 console.log(`${out}: ${(readFileSync(out).length / 1e6).toFixed(2)} MB, traces ${traces.join(", ")}`);
