@@ -211,15 +211,13 @@ class SharedGoal(Versioned):
         return {"organization_id": _organization_id(kind="prefecture", prefecture_id=self.prefecture_id)}
 
 
-class GoalMilestone(models.Model):
-    """A municipality's own date for a shared goal."""
+class GoalMilestone(Versioned):
+    """A municipality's own date for a shared goal (its editors may set it at the same time)."""
 
     goal = models.ForeignKey(SharedGoal, on_delete=models.CASCADE, related_name="milestones")
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     due_on = models.DateField(_("our date"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints: ClassVar = [

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,7 +21,7 @@ from assessments.models import Initiative, Kpi
 from assessments.selectors import assessment_submitted, survey_window
 from benchmarks.models import Indicator
 from dx_platform.accounts.models import User
-from dx_platform.core.concurrency import claim
+from dx_platform.core.concurrency import Stale, claim
 from dx_platform.core.fiscal import FiscalYear
 from dx_platform.notifications.services import notification_create
 from dx_platform.organizations import permissions
@@ -425,9 +425,18 @@ def shared_goal_save(
 
 
 def goal_milestone_set(
-    *, goal: SharedGoal, municipality: Municipality, due_on: dt.date, note: str, by: User
+    *,
+    goal: SharedGoal,
+    municipality: Municipality,
+    due_on: dt.date,
+    note: str,
+    by: User,
+    version: int | None = None,
 ) -> GoalMilestone:
-    """A municipality sets its own date for the goal (its editors and admins, or the coordinators)."""
+    """A municipality sets its own date for the goal (its editors and admins, or the coordinators).
+
+    `version` is the date's version the change was made against, 0 if it had none yet (Stale if someone
+    set it since)."""
     organization = Organization.objects.filter(municipality=municipality).first()
     if organization is None or not permissions.can_set_goal_date(by, goal, organization):
         raise PermissionDenied(_("Only the municipality's editors and administrators set its date."))
@@ -438,9 +447,15 @@ def goal_milestone_set(
     if due_on < (start := timezone.localdate(goal.created_at)):
         refusal = _("Our date is on or after the day the goal was set (%(date)s).")
         raise ValidationError({"due_on": [ValidationError(refusal, params={"date": start})]})
-    milestone, _created = GoalMilestone.objects.update_or_create(
-        goal=goal, municipality=municipality, defaults={"due_on": due_on, "note": note, "updated_by": by}
-    )
+    with transaction.atomic():
+        milestone = selectors.goal_milestone(goal=goal, municipality=municipality)
+        claim(milestone, version=version, by=by)
+        milestone.due_on, milestone.note = due_on, note
+        try:
+            with transaction.atomic():
+                milestone.save()
+        except IntegrityError:  # the first date, set by another at the same time
+            raise Stale(selectors.goal_milestone(goal=goal, municipality=municipality)) from None
     return milestone
 
 

@@ -15,7 +15,7 @@ from assessments import services as assessments
 from assessments.models import Initiative, Kpi, Milestone, Roadmap
 from community.models import PracticeCase, Procurement
 from coordination import services as coordination
-from coordination.models import SharedGoal, SupportCase
+from coordination.models import GoalMilestone, SharedGoal, SupportCase
 from coordination.selectors import goal_items
 from dx_platform.organizations.models import Role
 from tests.assessments import load_catalog
@@ -225,6 +225,40 @@ def test_two_saves_of_one_shared_goal_the_second_is_refused_showing_the_first_ch
     assert str(first) in told(form) and "全市町村でCIOを任命" in told(form)
     goal = SharedGoal.objects.get()
     assert (goal.title, goal.description) == ("全市町村でCIOを任命", "")
+
+
+@pytest.mark.parametrize("before", [None, dt.date(2026, 12, 31)], ids=["first date", "changed date"])
+def test_two_saves_of_a_towns_own_date_for_a_goal_the_second_is_refused_showing_the_first_change(
+    region, people, editors, before
+):
+    load_catalog()
+    prefecture = region["home"]["prefecture"].prefecture
+    goal = coordination.shared_goal_save(
+        prefecture=prefecture,
+        given=coordination.GoalInput(
+            title="全町村でCIOを任命",
+            description="",
+            indicators=list(goal_items()[:1]),
+            target_date=dt.date(2027, 3, 31),
+        ),
+        by=people["coordinator"],
+    )
+    town = region["home"]["town"].municipality
+    if before is not None:
+        coordination.goal_milestone_set(goal=goal, municipality=town, due_on=before, note="", by=people["admin"])
+    url = f"/coordination/goals/{goal.pk}/"
+    first, second = (signed_in(user) for user in editors)
+    opened = [
+        form_data(client.get(url).context["own"][0][1]) | {"municipality": town.code} for client in (first, second)
+    ]
+    assert first.post(url, opened[0] | {"due_on": "2027-01-29"}).status_code == 302
+    refused = second.post(url, opened[1] | {"due_on": "2027-02-26", "note": "議会後"})
+    assert refused.status_code == 409
+    (_municipality, form) = refused.context["own"][0]
+    assert str(editors[0]) in told(form) and "2027年1月29日" in told(form)
+    assert GoalMilestone.objects.values_list("due_on", "note").get() == (dt.date(2027, 1, 29), "")
+    save_again(second, url, form, municipality=town.code)
+    assert GoalMilestone.objects.values_list("due_on", "note").get() == (dt.date(2027, 2, 26), "議会後")
 
 
 def test_two_saves_of_one_support_case_the_second_is_refused_showing_the_first_change(region, people, coordinators):

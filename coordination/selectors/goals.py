@@ -110,6 +110,14 @@ def goal_date_municipality(*, user: User | AnonymousUser, goal: SharedGoal, code
     return organization.municipality
 
 
+def goal_milestone(*, goal: SharedGoal, municipality: Municipality) -> GoalMilestone:
+    """The municipality's own date for the goal as stored, or a new one. Callers have checked that the user
+    may set it (goal_date_municipality)."""
+    return GoalMilestone.objects.filter(goal=goal, municipality=municipality).first() or GoalMilestone(
+        goal=goal, municipality=municipality
+    )
+
+
 @dataclass(frozen=True)
 class GoalLine:
     municipality: Municipality

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from dx_platform.core.auth import AuthenticatedRequest
 from dx_platform.core.concurrency import Stale, refuse_stale, version_field
 from dx_platform.organizations import permissions
+from dx_platform.organizations.models import Municipality
 
 from .. import selectors, services
 from ..forms import GoalForm, MilestoneForm
+from ..models import SharedGoal
 
 
 @login_required
@@ -55,10 +57,13 @@ def goal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     goal = selectors.shared_goal_for(user=request.user, pk=pk)
     if goal is None:
         raise Http404
-    own = selectors.own_goal_municipalities(user=request.user, goal=goal)
     coordinates = permissions.can_coordinate(request.user, goal.prefecture_id)
     changing = request.method == "POST" and request.POST.get("action") == "edit"
-    form = MilestoneForm(request.POST if request.method == "POST" and not changing else None)
+    # Each of the user's municipalities has its own date's form, opened at that date as stored.
+    own = {
+        municipality.code: (municipality, _date_form(goal, municipality))
+        for municipality in selectors.own_goal_municipalities(user=request.user, goal=goal)
+    }
     edit_form = GoalForm(
         request.POST if changing else None,
         prefecture=goal.prefecture,
@@ -94,25 +99,36 @@ def goal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         municipality = selectors.goal_date_municipality(user=request.user, goal=goal, code=code)
         if municipality is None:
             raise PermissionDenied(_("Only the municipality's editors and administrators set its date."))
+        form = _date_form(goal, municipality, request.POST)
+        own[code] = (municipality, form)
+        status = 400
         if form.is_valid():
             try:
                 services.goal_milestone_set(goal=goal, municipality=municipality, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except Stale as exc:
+                refuse_stale(form, exc)
+                status = 409
             else:
                 messages.success(request, _("Your date was saved."))
                 return redirect("coordination:goal", pk=goal.pk)
-        status = 400
     return render(
         request,
         "coordination/goal_detail.html",
         {
             "goal": goal,
             "progress": selectors.goal_progress(goal=goal),
-            "own": own,
-            "form": form,
+            "own": list(own.values()),
             "edit_form": edit_form if coordinates else None,
             "today": timezone.localdate(),
         },
         status=status,
     )
+
+
+def _date_form(goal: SharedGoal, municipality: Municipality, data: QueryDict | None = None) -> MilestoneForm:
+    milestone = selectors.goal_milestone(goal=goal, municipality=municipality)
+    form = MilestoneForm(data, initial={"due_on": milestone.due_on, "note": milestone.note})
+    version_field(form, milestone)
+    return form

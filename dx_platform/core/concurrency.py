@@ -80,9 +80,13 @@ def claim(instance: Versioned, *, version: int | None, by: User | None) -> None:
 
 
 def version_field(form: forms.BaseForm, instance: Versioned) -> None:
-    """Give a form that changes `instance` the hidden version it is made against."""
+    """Give a form that changes `instance` the hidden version it is made against: 0 for one not saved yet,
+    which no stored object matches (a form opened before someone else made it is stale)."""
     form.fields["version"] = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION, initial=instance.version
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=MAX_VERSION,
+        initial=instance.version if instance.pk is not None else 0,
     )
 
 

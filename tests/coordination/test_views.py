@@ -367,13 +367,16 @@ def test_a_coordinator_sets_a_goal_and_a_town_its_date(coordinator, client, nati
     client.force_login(people["editor"])
     board = client.get(response.url)
     assert board.status_code == 200
-    assert [m.code for m in board.context["own"]] == [town.code]
+    assert [(m.code, form["version"].value()) for m, form in board.context["own"]] == [(town.code, 0)]
     late = (goal.target_date + dt.timedelta(days=1)).isoformat()
-    refused = client.post(response.url, {"municipality": town.code, "due_on": late})
+    refused = client.post(response.url, {"municipality": town.code, "due_on": late, "version": 0})
     assert refused.status_code == 400
     assert f"共同目標の期限（{goal.target_date}）以前にしてください。" in errors(refused)
     assert not GoalMilestone.objects.exists()
-    assert client.post(response.url, {"municipality": town.code, "due_on": goal.target_date}).status_code == 302
+    assert (
+        client.post(response.url, {"municipality": town.code, "due_on": goal.target_date, "version": 0}).status_code
+        == 302
+    )
     assert GoalMilestone.objects.get().due_on == goal.target_date
 
 
@@ -381,7 +384,7 @@ def test_a_towns_date_before_the_goal_was_set_is_refused(coordinator, client, na
     goal_url = coordinator.post("/coordination/20/goals/", goal_form(national)).url
     client.force_login(people["editor"])
     early = (TODAY() - dt.timedelta(days=1)).isoformat()
-    refused = client.post(goal_url, {"municipality": town.code, "due_on": early})
+    refused = client.post(goal_url, {"municipality": town.code, "due_on": early, "version": 0})
     assert refused.status_code == 400
     assert f"共同目標を設定した日（{TODAY()}）以降にしてください。" in errors(refused)
     assert not GoalMilestone.objects.exists()
