@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "dx_platform.core.text.TypedTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -243,6 +244,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "dx_platform.accounts.api.HasRequiredTwoFactor",
+    ],
+    # Typed text comes in without control characters (dx_platform/core/text.py), as on the pages.
+    "DEFAULT_PARSER_CLASSES": [
+        "dx_platform.core.text.JSONParser",
+        "dx_platform.core.text.FormParser",
+        "dx_platform.core.text.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "dx_platform.core.pagination.ApiPagination",
