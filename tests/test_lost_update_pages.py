@@ -292,6 +292,19 @@ def test_two_saves_of_one_procurement_the_second_is_refused_showing_the_first_ch
     assert procurement.title == "共同調達(第2版)" and procurement.subsidy != "なし"
 
 
+def test_two_drafts_of_one_specification_the_second_is_refused_showing_the_first(region, coordinators):
+    first, second = coordinators
+    procurement = open_procurement(region["home"]["prefecture"], first)
+    url = f"/community/procurements/{procurement.pk}/specifications/"
+    _refused, form = two_saves(
+        url, signed_in(first), signed_in(second), "form", {"text": "1. 電子申請の要件"}, {"text": "1. 窓口の要件"}
+    )
+    assert str(first) in told(form) and "1. 電子申請の要件" in told(form)
+    assert list(procurement.specifications.values_list("text", flat=True)) == ["1. 電子申請の要件"]
+    save_again(signed_in(second), url, form)
+    assert procurement.specifications.order_by("-number").first().text == "1. 窓口の要件"
+
+
 def test_two_saves_of_one_cost_sharing_the_second_is_refused_showing_the_first_change(region, coordinators):
     first, second = coordinators
     procurement = open_procurement(region["home"]["prefecture"], first)

@@ -522,13 +522,17 @@ def participant_commit(
 # --- specification drafts ------------------------------------------------------------------------
 
 
-def specification_add(*, procurement: Procurement, text: str, note: str, by: User) -> SpecificationVersion:
-    """A new version of the specification draft, until the tender fixes it."""
+def specification_add(
+    *, procurement: Procurement, text: str, note: str, by: User, version: int | None = None
+) -> SpecificationVersion:
+    """A new version of the specification draft, until the tender fixes it, written from the procurement's
+    `version` (as procurement_update: Stale if someone saved since, a newer draft included)."""
     _check_lead(by, procurement)
     text = _text(text)
     if not text:
         raise ValidationError({"text": [_("Write the specification.")]})
     with transaction.atomic():
+        claim(procurement, version=version, by=by)
         current = _locked(procurement)
         if current.stage not in OPEN_STAGES:
             raise ValidationError(_("The specification is fixed once the tender is published."))
@@ -537,10 +541,10 @@ def specification_add(*, procurement: Procurement, text: str, note: str, by: Use
             raise ValidationError(
                 {"text": [ValidationError(_("Nothing changed since version %(n)s."), params={"n": last.number})]}
             )
-        version = SpecificationVersion.objects.create(
+        draft = SpecificationVersion.objects.create(
             procurement=current, number=(last.number + 1) if last else 1, text=text, note=note, by=by
         )
-    return version
+    return draft
 
 
 # --- the public Q&A ------------------------------------------------------------------------------

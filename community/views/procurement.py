@@ -330,6 +330,8 @@ def procurement_specifications(request: AuthenticatedRequest, pk: int) -> HttpRe
     versions = list(selectors.specification_list(user=request.user, procurement=procurement))
     can_draft = permissions.can_run_procurement(request.user, procurement.lead) and procurement.stage in OPEN_STAGES
     form = SpecificationForm(request.POST or None, initial={"text": versions[0].text if versions else ""})
+    version_field(form, procurement)
+    conflict = False
     if request.method == "POST":
         _check_lead(request, procurement)
         if form.is_valid():
@@ -337,6 +339,10 @@ def procurement_specifications(request: AuthenticatedRequest, pk: int) -> HttpRe
                 version = services.specification_add(procurement=procurement, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _show(exc, form)
+            except Stale as exc:
+                newest = selectors.specification_list(user=request.user, procurement=procurement).first()
+                refuse_stale(form, exc, values={"text": newest.text if newest else ""})
+                conflict = True
             else:
                 messages.success(request, _("Version %(n)s of the specification was saved.") % {"n": version.number})
                 return redirect("community:procurement_specifications", pk=procurement.pk)
@@ -352,7 +358,7 @@ def procurement_specifications(request: AuthenticatedRequest, pk: int) -> HttpRe
             if len(numbers) > 1
             else None,
         },
-        status=_status(form),
+        status=409 if conflict else _status(form),
     )
 
 

@@ -325,11 +325,17 @@ def test_a_commitment_after_the_deadline_or_by_a_non_participant_is_refused_on_t
 
 def test_the_lead_saves_versions_and_everyone_in_the_workspace_compares_them(client, everyone, theirs):
     client.force_login(everyone["other_coordinator"])
-    assert client.post(url(theirs, "specifications/"), {"text": SPEC, "note": "初版"}).status_code == 302
-    unchanged = client.post(url(theirs, "specifications/"), {"text": SPEC, "note": ""})
+
+    def draft(**data: str):
+        """Post the draft form as the page shows it, with the version it was opened at."""
+        version = client.get(url(theirs, "specifications/")).context["form"]["version"].value()
+        return client.post(url(theirs, "specifications/"), data | {"version": version})
+
+    assert draft(text=SPEC, note="初版").status_code == 302
+    unchanged = draft(text=SPEC, note="")
     assert unchanged.status_code == 400 and "第1版から変更がありません。" in page_text(unchanged)
     changed = SPEC.replace("LGWAN-ASP", "ISMAP登録のクラウド") + "\n4. <b>研修</b>を行うこと"
-    client.post(url(theirs, "specifications/"), {"text": changed, "note": "クラウド要件"})
+    draft(text=changed, note="クラウド要件")
     assert list(SpecificationVersion.objects.values_list("number", flat=True)) == [2, 1]
 
     client.force_login(everyone["viewer"])  # a viewer of another prefecture's municipality reads the drafts
