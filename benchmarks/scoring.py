@@ -118,11 +118,12 @@ def municipalities_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
 def rows(frame: pd.DataFrame, columns: Sequence[str], *, integers: Iterable[str] = ()) -> list[tuple[Any, ...]]:
     """The columns' rows as tuples of plain Python values for a database writer: NaN as None, and the
     columns named in `integers` (held as floats where one can be NaN) as int."""
-    part = frame.loc[:, list(columns)]
-    plain = part.astype(object)
-    for column in set(integers) & set(columns):
-        plain[column] = part[column].astype("Int64").astype(object)
-    return list(plain.where(part.notna(), None).itertuples(index=False, name=None))
+    whole = set(integers)
+    plain = [
+        (frame[column].astype("Int64") if column in whole else frame[column]).to_numpy(dtype=object, na_value=None)
+        for column in columns
+    ]
+    return list(zip(*(values.tolist() for values in plain), strict=True))
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -175,85 +176,141 @@ def _municipality_table(municipalities: pd.DataFrame) -> pd.DataFrame:
     return municipalities.loc[:, list(_MUNICIPALITY_COLUMNS)].set_index("municipality")
 
 
-def _usable(values: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    """One row per usable value, with the catalog's facts and a number `x` to aggregate.
+def _positions(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Each entry's position in `index`, -1 where it is not there; a categorical is looked up per category."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # The appended -1 is where a missing entry's code (-1) lands.
+        found = np.append(index.get_indexer(column.cat.categories), -1)
+        return found[column.cat.codes.to_numpy()]
+    return index.get_indexer(column)
 
-    `x` is 1/0 for a boolean item (implemented or not) and for a procedure (online or offline),
-    and the value itself for a rate item. Rows without a usable number are dropped here: a value
-    missing for a reason, a procedure not offered ("na") or without a status, an empty value,
-    and indicators the catalog does not know.
+
+def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
+    """Each entry's position in `categories`: -1 for none (NaN, None or ""), len(categories) for another string."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and tuple(column.cat.categories) == categories:
+        return column.cat.codes.to_numpy().astype(np.int64)
+    codes = pd.Categorical(column, categories=categories).codes.astype(np.int64)
+    other = (codes < 0) & column.notna().to_numpy() & (column != "").to_numpy()
+    return np.where(other, len(categories), codes)
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """A year's values as a dense municipality × item matrix: rows `people`, columns the catalog table's rows.
+
+    `x` is 1/0 for a boolean item (implemented or not) and for a procedure (online or offline), and the value
+    itself for a rate item; NaN where there is no usable number: a value missing for a reason, a procedure not
+    offered ("na") or without a status, an empty value, no value at all. `reason` is the position in
+    MISSING_REASONS of a value left out for a reason, else -1. `answered` says which items have a usable value
+    anywhere in the input, for a listed municipality or not.
     """
-    _require(values, _VALUES_COLUMNS, "values")
-    table = _catalog_table(catalog)
-    reason = values["missing"]
-    # A reason (not reported, not applicable, excluded) leaves the item out: it is never a "no".
-    kept = values.loc[
-        (reason.isna() | (reason == "")) & values["municipality"].notna(),
-        ["municipality", "indicator", "value", "status"],
-    ]
-    # Codes become categoricals once here, and the catalog's facts are taken by position rather
-    # than joined: every groupby below then works on integer codes instead of hashing strings.
-    codes = table.index.get_indexer(kept["indicator"])
-    known = codes >= 0
-    codes = codes[known]
-    kept = kept[known]
-    facts = table.iloc[codes]
 
-    value = kept["value"].astype(float).to_numpy()
-    status = kept["status"]
-    kind = facts["kind"].to_numpy()
-    procedure_x = np.where(
-        (status == "online").to_numpy(), 1.0, np.where((status == "offline").to_numpy(), 0.0, np.nan)
-    )
+    people: pd.Index
+    table: pd.DataFrame
+    x: np.ndarray
+    reason: np.ndarray
+    answered: np.ndarray
+
+    @property
+    def present(self) -> np.ndarray:
+        return ~np.isnan(self.x)
+
+    @property
+    def filled(self) -> np.ndarray:
+        """x with 0 where there is none: sums by matrix products."""
+        return np.nan_to_num(self.x, nan=0.0)
+
+
+def _matrix(values: pd.DataFrame, table: pd.DataFrame, people: pd.Index) -> _Matrix:
+    """The values of the municipalities `people` on the catalog's items; values of other codes are ignored."""
+    _require(values, _VALUES_COLUMNS, "values")
+    item = _positions(values["indicator"], table.index)
+    row = _positions(values["municipality"], people)
+    reason = _codes(values["missing"], MISSING_REASONS)
+    status = _codes(values["status"], STATUSES)
+    value = values["value"].astype(float).to_numpy()
+    kind = np.append(table["kind"].cat.codes.to_numpy(), -1)[item]
     # Any non-zero boolean counts as implemented, so True/False and 1/0 read the same.
-    boolean_x = np.where(np.isnan(value), np.nan, (value != 0).astype(float))
-    x = np.select([kind == "boolean", kind == "procedure"], [boolean_x, procedure_x], default=value)
-    rows = pd.DataFrame(
-        {
-            "municipality": pd.Categorical(kept["municipality"]),
-            "indicator": pd.Categorical.from_codes(codes, categories=table.index),
-            "area": facts["area"].array,
-            "kind": facts["kind"].array,
-            "scored": facts["scored"].to_numpy(),
-            "position": facts["position"].to_numpy(),
-            "x": x,
-        }
-    )
-    return rows[rows["x"].notna()]
+    boolean = np.where(np.isnan(value), np.nan, (value != 0).astype(float))
+    procedure = np.select([status == STATUSES.index("online"), status == STATUSES.index("offline")], [1.0, 0.0], np.nan)
+    x = np.select([kind == KINDS.index("boolean"), kind == KINDS.index("procedure")], [boolean, procedure], value)
+    # A reason (not reported, not applicable, excluded) leaves the item out: it is never a "no".
+    x = np.where((item >= 0) & (reason < 0), x, np.nan)
+
+    listed = (item >= 0) & (row >= 0)
+    cells = row[listed] * len(table) + item[listed]
+    repeated = np.flatnonzero(np.bincount(cells, minlength=1) > 1)
+    if len(repeated):
+        # Kept, a second answer would overwrite the first one unseen.
+        pairs = [f"{people[cell // len(table)]}/{table.index[cell % len(table)]}" for cell in repeated[:5]]
+        raise ValueError(f"values repeat municipality/indicator pair(s): {', '.join(map(str, pairs))}")
+    shape = (len(people), len(table))
+    matrix = np.full(shape, np.nan)
+    matrix[row[listed], item[listed]] = x[listed]
+    reasons = np.full(shape, -1, dtype=np.int8)
+    # Another reason than the three is left out too, but counted under none of them.
+    reasons[row[listed], item[listed]] = np.where(reason[listed] < len(MISSING_REASONS), reason[listed], -1)
+    answered = np.bincount(item[~np.isnan(x)], minlength=len(table)) > 0
+    return _Matrix(people=people, table=table, x=matrix, reason=reasons, answered=answered)
+
+
+def _group_sums(codes: np.ndarray, count: int, *blocks: np.ndarray) -> list[np.ndarray]:
+    """Each 2-D block's column sums per group: rows of code g (0 ≤ g < count) add up in row g; code -1 in none.
+
+    One stable sort and np.add.reduceat over all blocks together; not a matrix product, whose BLAS threads
+    crawl when the machine's cores are busy.
+    """
+    order = np.argsort(codes, kind="stable")
+    stacked = np.hstack(blocks).astype(float)[order]
+    starts = np.searchsorted(codes[order], np.arange(count))
+    sums = np.zeros((count, stacked.shape[1]))
+    filled = np.flatnonzero(np.diff(np.append(starts, len(codes))) > 0)
+    if len(filled):
+        # reduceat sums from each start to the next one given, so only the groups that have rows are given.
+        sums[filled] = np.add.reduceat(stacked, starts[filled], axis=0)
+    return np.split(sums, np.cumsum([block.shape[1] for block in blocks])[:-1], axis=1)
+
+
+def _share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, NaN where the denominator is 0."""
+    return np.divide(numerator, denominator, out=np.full(np.shape(numerator), np.nan), where=denominator > 0)
 
 
 # --- area rates -------------------------------------------------------------------------------
 
 
-def _area_rates(usable: pd.DataFrame, municipalities: pd.Index) -> pd.DataFrame:
-    """Area rate per municipality by the method's three rules, in order of precedence."""
-    scored = usable[usable["scored"]]
-    keys = ["municipality", "area"]
-    boolean = scored[scored["kind"] == "boolean"].groupby(keys, observed=True)["x"].mean() * 100.0
-    procedure = scored[scored["kind"] == "procedure"].groupby(keys, observed=True)["x"].mean() * 100.0
-    rate = (
-        scored[scored["kind"] == "rate"]
-        .sort_values("position", kind="stable")
-        .groupby(keys, observed=True)["x"]
-        .first()
-    )
-    # Concatenated in order of precedence, the first entry per (municipality, area) is the rule
-    # that applies; an area whose procedures are all "na" has no entry and falls through to rate.
-    combined = pd.concat([boolean, procedure, rate])
-    combined = combined[~combined.index.duplicated(keep="first")]
-    frame = combined.rename("rate").reset_index()
-    # One rate per cell after the de-duplication, so "first" only reshapes.
-    wide = frame.pivot_table(index="municipality", columns="area", values="rate", aggfunc="first", observed=True)
-    wide = wide.reindex(index=municipalities, columns=list(AREAS)).astype(float)
-    return wide.rename_axis(index="municipality", columns=None)
+def _area_rates(matrix: _Matrix) -> pd.DataFrame:
+    """Area rate per municipality by the method's three rules, the later rules overridden by the earlier."""
+    table = matrix.table
+    area = table["area"].cat.codes.to_numpy()
+    kind = table["kind"].cat.codes.to_numpy()
+    scored = table["scored"].to_numpy()
+    rates = np.full((len(matrix.people), len(AREAS)), np.nan)
+    # 3. an aggregate rate item: the first in catalog order that has a value.
+    by_position = np.argsort(table["position"].to_numpy(), kind="stable")
+    for number in range(len(AREAS)):
+        columns = by_position[
+            (area == number)[by_position] & (kind == KINDS.index("rate"))[by_position] & scored[by_position]
+        ]
+        if len(columns):
+            block = matrix.x[:, columns]
+            # Where none has a value, argmax points at the first column, which is NaN then too.
+            rates[:, number] = block[np.arange(len(block)), np.argmax(~np.isnan(block), axis=1)]
+    # 2. procedures online / offered, then 1. yes/no items implemented / present; an area with none
+    # (e.g. every procedure "na") keeps the rule below.
+    present, filled = matrix.present, matrix.filled
+    for rule in ("procedure", "boolean"):
+        chosen = np.where((kind == KINDS.index(rule)) & scored, area, -1)
+        counts, sums = (block.T for block in _group_sums(chosen, len(AREAS), present.T, filled.T))
+        rates = np.where(counts > 0, _share(sums, counts) * 100.0, rates)
+    return pd.DataFrame(rates, index=matrix.people.rename("municipality"), columns=list(AREAS))
 
 
 def municipality_area_rates(values: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     """Each municipality's rate (percent) in each area; NaN where it has no usable data."""
     _require(values, _VALUES_COLUMNS, "values")
-    usable = _usable(values, catalog)
-    municipalities = pd.Index(values["municipality"].dropna().unique(), name="municipality").sort_values()
-    return _area_rates(usable, municipalities)
+    municipalities = pd.Index(np.asarray(values["municipality"].dropna().unique()), name="municipality").sort_values()
+    return _area_rates(_matrix(values, _catalog_table(catalog), municipalities))
 
 
 # --- deviation scores ---------------------------------------------------------------------------
@@ -283,14 +340,26 @@ def deviation_against(value: float, population: pd.Series) -> float | None:
 
 
 def _deviations(rates: pd.DataFrame, groups: pd.Series | None = None) -> pd.DataFrame:
-    """Deviation of every column, across all rows or within each group."""
-    if groups is None:
-        return rates.apply(deviation)
-    # Few groups (seven size classes), so one call per group and column is cheap.
-    return pd.DataFrame(
-        {column: rates[column].groupby(groups).transform(deviation) for column in rates.columns},
-        index=rates.index,
-    )
+    """Deviation of every column, across all rows or within each group (a row without a group has none).
+
+    All groups and columns at once: sums by matrix products, extremes by ufunc.at.
+    """
+    values = rates.to_numpy(dtype=float)
+    codes, names = (np.zeros(len(rates), dtype=np.int64), [None]) if groups is None else pd.factorize(groups)
+    present = ~np.isnan(values) & (codes >= 0)[:, np.newaxis]
+    counts, sums = _group_sums(codes, len(names), present, np.where(present, values, 0.0))
+    mean = _share(sums, counts)
+    centred = np.where(present, values - mean[codes], 0.0)
+    sigma = np.sqrt(_share(_group_sums(codes, len(names), centred**2)[0], counts))
+    # No spread to measure against, tested on the values, not on σ: a constant column's computed σ can
+    # come out as 1e-15 rather than 0, and dividing by it would turn rounding noise into ±10 points.
+    high, low = np.full(mean.shape, np.nan), np.full(mean.shape, np.nan)
+    rows, columns = np.nonzero(present)
+    np.fmax.at(high, (codes[rows], columns), values[rows, columns])
+    np.fmin.at(low, (codes[rows], columns), values[rows, columns])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where((high == low)[codes], 50.0, 50.0 + 10.0 * (values - mean[codes]) / sigma[codes])
+    return pd.DataFrame(np.where(present, scores, np.nan), index=rates.index, columns=rates.columns)
 
 
 def _composite(deviations: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -436,72 +505,42 @@ def prefecture_scores(rates: pd.DataFrame, municipalities: pd.DataFrame) -> pd.D
 # --- item rates, spreads, achievements ----------------------------------------------------------
 
 
-def _per_row(municipality: pd.Series, attribute: pd.Series) -> pd.Categorical:
-    """A municipality attribute for each row, looked up once per municipality, not once per row."""
-    by_category = pd.Categorical(attribute.reindex(municipality.cat.categories))
-    return pd.Categorical.from_codes(by_category.codes[municipality.cat.codes.to_numpy()], dtype=by_category.dtype)
-
-
-def _listed(usable: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the municipalities `people` lists, with their prefecture and size class."""
-    rows = usable[usable["municipality"].isin(people.index)]
-    return rows.assign(
-        prefecture=_per_row(rows["municipality"], people["prefecture"]),
-        size_class=_per_row(rows["municipality"], people["size_class"]),
-    )
-
-
-def _missing(values: pd.DataFrame, usable: pd.DataFrame) -> pd.DataFrame:
-    """The values left out for a reason (not reported, not applicable, excluded from the survey),
-    coded by the same categories as `usable` so that the two group alike."""
-    reason = values["missing"]
-    rows = values.loc[reason.notna() & (reason != "") & values["municipality"].notna()]
-    indicator = pd.Categorical(rows["indicator"], categories=usable["indicator"].cat.categories)
-    return pd.DataFrame(
-        {
-            "municipality": pd.Categorical(rows["municipality"]),
-            "indicator": indicator,
-            "reason": pd.Categorical(rows["missing"], categories=MISSING_REASONS),
-        }
-    )[indicator.notna()]
-
-
-def _item_rates(usable: pd.DataFrame, people: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
+def _item_rates(matrix: _Matrix, people: pd.DataFrame) -> pd.DataFrame:
+    table = matrix.table
+    present, filled = matrix.present, matrix.filled
     # Boolean and procedure x are 1/0, so their mean is the share; rate items are already percent.
-    counted = usable["kind"] != "rate"
-    percent = np.where(counted, usable["x"] * 100.0, usable["x"])
-    frame = _listed(usable.assign(percent=percent, done=usable["x"].where(counted)), people).assign(nation="all")
-    left_out = _listed(missing, people).assign(nation="all")
-
+    counted = (table["kind"] != "rate").to_numpy()
+    percent = np.where(counted, filled * 100.0, filled)
+    blocks = [present, percent, filled, *(matrix.reason == number for number in range(len(MISSING_REASONS)))]
+    by_position = np.argsort(table["position"].to_numpy(), kind="stable")
     pieces = []
-    for level, column in zip(LEVELS, ("nation", "prefecture", "size_class"), strict=True):
-        keys = [column, "indicator"]
-        stats = frame.groupby(keys, observed=True).agg(
-            rate=("percent", "mean"), n=("percent", "count"), numerator=("done", "sum"), counted=("done", "count")
+    groupings = (pd.Series("all", index=people.index), people["prefecture"], people["size_class"])
+    for level, grouping in zip(LEVELS, groupings, strict=True):
+        # Groups in the order of their names, items in catalog order within a group.
+        names, codes = np.unique(grouping.astype(str).to_numpy(), return_inverse=True)
+        n, total, done, *reasons = (block[:, by_position] for block in _group_sums(codes, len(names), *blocks))
+        # A group whose every value was left out still gets its row: it says how many and why. An item
+        # with no usable value anywhere has no rate to show.
+        group, column = np.nonzero(((n > 0) | (sum(reasons) > 0)) & matrix.answered[by_position])
+        item = by_position[column]
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "level": level,
+                    "group": names[group],
+                    "indicator": table.index[item].astype(str),
+                    "rate": _share(total[group, column], n[group, column]),
+                    "n": n[group, column].astype(int),
+                    # Rate items have no count of municipalities that "did" them.
+                    "numerator": np.where(counted[item] & (n[group, column] > 0), done[group, column], np.nan),
+                    **{
+                        reason: counts[group, column].astype(int)
+                        for reason, counts in zip(MISSING_REASONS, reasons, strict=True)
+                    },
+                }
+            )
         )
-        # Rate items have no count of municipalities that "did" them.
-        stats["numerator"] = stats["numerator"].where(stats["counted"] > 0)
-        reasons = left_out.assign(one=1).pivot_table(
-            index=keys, columns="reason", values="one", aggfunc="sum", observed=True
-        )
-        reasons = reasons.reindex(columns=list(MISSING_REASONS), fill_value=0)
-        # A group whose every value was left out still gets its row: it says how many and why.
-        stats = stats.drop(columns="counted").join(reasons, how="outer")
-        stats[["n", *MISSING_REASONS]] = stats[["n", *MISSING_REASONS]].fillna(0)
-        stats = stats.reset_index().rename(columns={column: "group"})
-        pieces.append(stats.assign(level=level))
-    items = pd.concat(pieces, ignore_index=True)
-    # Nation, then prefectures, then size classes; items in catalog order within a group.
-    position = usable.drop_duplicates("indicator").set_index("indicator")["position"]
-    # An item with no usable value anywhere has no rate to show.
-    items = items[items["indicator"].isin(position.index)]
-    items = items.assign(
-        level_order=items["level"].map({level: i for i, level in enumerate(LEVELS)}),
-        position=items["indicator"].map(position).astype(int),
-    ).sort_values(["level_order", "group", "position"], kind="stable")
-    items = items[["level", "group", "indicator", "rate", "n", "numerator", *MISSING_REASONS]].reset_index(drop=True)
-    counts = {column: int for column in ("n", *MISSING_REASONS)}
-    return items.astype({"group": str, "indicator": str, "rate": float, "numerator": float, **counts})
+    return pd.concat(pieces, ignore_index=True)
 
 
 def item_rates(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
@@ -514,8 +553,8 @@ def item_rates(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.D
     not_applicable and excluded count the group's municipalities whose value was left out for that
     reason. A group with neither a usable nor a left-out value for an item has no row.
     """
-    usable = _usable(values, catalog)
-    return _item_rates(usable, _municipality_table(municipalities), _missing(values, usable))
+    people = _municipality_table(municipalities)
+    return _item_rates(_matrix(values, _catalog_table(catalog), people.index), people)
 
 
 def spreads(items: pd.DataFrame) -> pd.Series:
@@ -530,46 +569,49 @@ def _size_class_order(present: pd.Series) -> list[str]:
     return known + sorted(set(present.dropna()) - set(SIZE_CLASSES))
 
 
-def _report_items(catalog: pd.DataFrame) -> pd.DataFrame:
-    """The catalog's scored yes/no items (the report's set behind its all / none counts), in catalog order."""
-    table = _catalog_table(catalog)
-    return table[table["scored"] & (table["kind"] == "boolean")].sort_values("position", kind="stable")
-
-
-def _achievement_items(usable: pd.DataFrame, people: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    """Each of the report's yes/no items with its area and whether the dataset has it (a usable answer
-    of at least one listed municipality): the all / none counts rest on the items it has."""
-    reported = _report_items(catalog)
-    answered = usable.loc[usable["municipality"].isin(people.index), "indicator"].unique()
+def _achievement_items(matrix: _Matrix) -> pd.DataFrame:
+    """Each of the report's yes/no items (the catalog's scored ones, in catalog order) with its area and
+    whether the dataset has it (a usable answer of at least one listed municipality): the all / none counts
+    rest on the items it has."""
+    table = matrix.table
+    reported = table[table["scored"] & (table["kind"] == "boolean")].sort_values("position", kind="stable")
+    answered = matrix.present.sum(axis=0) > 0
     return pd.DataFrame(
         {
             "area": reported["area"].astype(str).to_numpy(),
             "indicator": reported.index.astype(str),
-            "present": reported.index.isin(answered),
+            "present": answered[table.index.get_indexer(reported.index)],
         }
     )
 
 
-def _achievements(usable: pd.DataFrame, people: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    present = items.loc[items["present"], "indicator"]
-    booleans = usable[usable["indicator"].isin(present)]
-    # Per municipality and area: items implemented and items present (sum and count of 1/0).
-    per = booleans.groupby(["municipality", "area"], observed=True)["x"].agg(["sum", "count"])
-    per = per.reset_index().join(people["size_class"], on="municipality", how="inner")
-    # "All" and "none" are over the area's items the dataset has (a partial dataset such as the real
-    # FY2023 dashboard has 2 of the report's 8 service items), and only known for a municipality that
-    # answered every one of them: one answer missing for a reason could be the "no" that breaks "all".
-    required = items[items["present"]].groupby("area").size()
-    per = per[per["count"] == per["area"].astype(str).map(required).astype(int)]
-    per = per.assign(all=per["sum"] == per["count"], none=per["sum"] == 0)
-    counts = per.groupby(["size_class", "area"], observed=True).agg(
-        all=("all", "sum"), none=("none", "sum"), n=("count", "size")
-    )
+def _achievements(matrix: _Matrix, people: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    sizes = _size_class_order(people["size_class"])
+    size = pd.Index(sizes).get_indexer(people["size_class"])
+    counts: dict[str, tuple[np.ndarray, ...]] = {}
+    for area in AREAS:
+        columns = matrix.table.index.get_indexer(items.loc[items["present"] & (items["area"] == area), "indicator"])
+        # "All" and "none" are over the area's items the dataset has (a partial dataset such as the real
+        # FY2023 dashboard has 2 of the report's 8 service items), and only known for a municipality that
+        # answered every one of them: one answer missing for a reason could be the "no" that breaks "all".
+        block = matrix.x[:, columns]
+        complete = (~np.isnan(block)).all(axis=1) & (size >= 0) & (len(columns) > 0)
+        if not complete.any():
+            continue
+        implemented = np.where(complete, block.sum(axis=1), np.nan)
+        counts[area] = tuple(
+            np.bincount(size[complete & chosen], minlength=len(sizes))
+            for chosen in (implemented == len(columns), implemented == 0, complete)
+        )
     # Every size class for every area that has data, so a table shows a class with no one at 0.
-    areas = [area for area in AREAS if (per["area"] == area).any()]
-    full = pd.MultiIndex.from_product([_size_class_order(people["size_class"]), areas], names=["size_class", "area"])
-    counts = counts.reindex(full, fill_value=0).astype(int)
-    return counts.reset_index()[["size_class", "area", "all", "none", "n"]]
+    return pd.DataFrame(
+        [
+            (name, area, *(int(c[number]) for c in columns))
+            for number, name in enumerate(sizes)
+            for area, columns in counts.items()
+        ],
+        columns=["size_class", "area", "all", "none", "n"],
+    )
 
 
 def achievement_counts(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
@@ -578,14 +620,16 @@ def achievement_counts(values: pd.DataFrame, catalog: pd.DataFrame, municipaliti
 
     n counts the municipalities that answered every one of those items.
     """
-    usable, people = _usable(values, catalog), _municipality_table(municipalities)
-    return _achievements(usable, people, _achievement_items(usable, people, catalog))
+    people = _municipality_table(municipalities)
+    matrix = _matrix(values, _catalog_table(catalog), people.index)
+    return _achievements(matrix, people, _achievement_items(matrix))
 
 
 def achievement_items(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
     """area/indicator/present: the report's yes/no items of each area (the catalog's scored ones, in
     catalog order) and whether the dataset has them, i.e. which the achievement counts rest on."""
-    return _achievement_items(_usable(values, catalog), _municipality_table(municipalities), catalog)
+    matrix = _matrix(values, _catalog_table(catalog), _municipality_table(municipalities).index)
+    return _achievement_items(matrix)
 
 
 # --- correlations -------------------------------------------------------------------------------
@@ -631,20 +675,19 @@ def compute(values: pd.DataFrame, catalog: pd.DataFrame, municipalities: pd.Data
     Municipalities are those of `municipalities`; values of codes it does not list are ignored.
     """
     _require(values, _VALUES_COLUMNS, "values")
-    _require(catalog, _CATALOG_COLUMNS, "catalog")
     people = _municipality_table(municipalities)
-    usable = _usable(values, catalog)
-    rates = _area_rates(usable, people.index)
+    matrix = _matrix(values, _catalog_table(catalog), people.index)
+    rates = _area_rates(matrix)
     municipal = _municipality_scores(rates, people)
     prefectural = _prefecture_scores(rates, people)
-    items = _item_rates(usable, people, _missing(values, usable))
-    achieved = _achievement_items(usable, people, catalog)
+    items = _item_rates(matrix, people)
+    achieved = _achievement_items(matrix)
     return Result(
         municipal=municipal,
         prefectural=prefectural,
         items=items,
         spreads=spreads(items),
-        achievements=_achievements(usable, people, achieved),
+        achievements=_achievements(matrix, people, achieved),
         achievement_items=achieved,
         correlations=correlations(municipal, prefectural),
     )

@@ -201,6 +201,8 @@ INTEGERS = (
 
 def _left_out(counts: Sequence[int]) -> str:
     """ItemRate.left_out as JSON: the reasons that left someone out, with how many."""
+    if not any(counts):
+        return "{}"  # most rows: no one was left out
     return json.dumps({reason: n for reason, n in zip(scoring.MISSING_REASONS, counts, strict=True) if n})
 
 

@@ -161,26 +161,29 @@ def scores(inputs: Inputs) -> dict[str, pd.DataFrame]:
     missing[inputs.municipality, inputs.indicator] = inputs.reason
     has_value = np.zeros(n_items, dtype=bool)
     has_value[inputs.indicator[~np.isnan(inputs.x)]] = True
+    # Side by side, so that one group-by sums them all: usable, percent, implemented, one per reason.
+    wide = pd.DataFrame(
+        np.hstack(
+            [present, np.nan_to_num(percent), np.nan_to_num(matrix), *(missing == i for i in range(len(REASONS)))]
+        )
+    )
     pieces = []
     for level, groups in (
         ("nation", pd.Series("all", index=rates.index)),
         ("prefecture", prefecture),
         ("size_class", size),
     ):
-        names, group = np.unique(groups.to_numpy(), return_inverse=True)
-        one_hot = np.zeros((len(names), n_people))
-        one_hot[group, np.arange(n_people)] = 1
-        n = one_hot @ present
-        totals = one_hot @ np.nan_to_num(percent)
+        sums = wide.groupby(groups.to_numpy()).sum()
+        n, totals, done, *left_out = np.split(sums.to_numpy(), 3 + len(REASONS), axis=1)
         frame = {
             "rate": np.where(n > 0, totals / np.where(n > 0, n, 1), np.nan),
             "n": n,
-            "numerator": np.where((n > 0) & counted, one_hot @ np.nan_to_num(matrix), np.nan),
+            "numerator": np.where((n > 0) & counted, done, np.nan),
         }
-        frame |= {reason: one_hot @ (missing == i) for i, reason in enumerate(REASONS)}
-        keys = pd.MultiIndex.from_product([names, catalog["code"]], names=["group", "indicator"])
+        frame |= dict(zip(REASONS, left_out, strict=True))
+        keys = pd.MultiIndex.from_product([sums.index.astype(str), catalog["code"]], names=["group", "indicator"])
         piece = pd.DataFrame({column: block.ravel() for column, block in frame.items()}, index=keys)
-        keep = ((piece[["n", *REASONS]].sum(axis=1) > 0) & np.tile(has_value, len(names))).to_numpy()
+        keep = ((piece[["n", *REASONS]].sum(axis=1) > 0) & np.tile(has_value, len(sums))).to_numpy()
         pieces.append(piece[keep].assign(level=level))
     items = pd.concat(pieces).reset_index().set_index(["indicator", "level", "group"])
     return {"municipal": municipal, "prefectural": prefectural, "items": items}
