@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
@@ -139,7 +140,8 @@ def scale_benchmark() -> None:
     dataset_ids = scale_datasets(np.random.default_rng(7))
     settings = connection.settings_dict
     if connection.vendor == "postgresql":
-        url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+        login = quote(settings["USER"]) + (f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else "")
+        url = f"postgres://{login}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
     else:
         url = f"sqlite:///{settings['NAME']}"
     out = subprocess.run(
