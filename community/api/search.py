@@ -31,7 +31,8 @@ from .serializers.search import SearchResultSerializer
     ]
 )
 class SearchViewSet(viewsets.GenericViewSet):
-    """Search what you may read; results ranked, municipalities of your size first."""
+    """Search what you may read; results ranked, municipalities of your size first. Only the 1,000 newest
+    matches are ranked and counted: `capped` is true when there were more."""
 
     serializer_class = SearchResultSerializer
     query_refusals = True  # words or filters that make no sense are a 400
@@ -45,8 +46,11 @@ class SearchViewSet(viewsets.GenericViewSet):
         if not form.is_valid():
             return Response(form.errors, status=400)
         results = search(user=request.user, query=form.cleaned_data["q"], filters=form.filters())
-        page = self.paginate_queryset(results)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        page = self.paginate_queryset(results.entries)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # More matches than are ranked: count is of the newest ones listed, not of every match.
+        response.data["capped"] = results.capped
+        return response
 
 
 def register(router: DefaultRouter) -> None:

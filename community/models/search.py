@@ -41,6 +41,8 @@ class SearchEntry(models.Model):
     class Meta:
         ordering: ClassVar = ["-updated_at"]
         constraints: ClassVar = [models.UniqueConstraint(fields=["kind", "object_id"], name="one_entry_per_item")]
+        # The search walks it newest first to its candidates (selectors/search.py).
+        indexes: ClassVar = [models.Index(fields=["-updated_at", "-id"], name="searchentry_newest")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"

@@ -3,6 +3,9 @@
 Each word of the query (folded as the index is) must occur in the item's text, inside longer words
 too: Japanese has no spaces between words. On PostgreSQL the pg_trgm index serves the LIKE; on
 SQLite the FTS5 trigram table serves words of three characters or more (shorter ones scan).
+
+Bounded: only the CANDIDATES newest matches (walked in the updated_at index) are ranked and listed, and
+matches are counted no further than one past them, so the first page costs the same at any size.
 """
 
 from __future__ import annotations
@@ -39,6 +42,15 @@ class Filters:
     prefecture_id: int | None = None
     outcome: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+CANDIDATES = 1000
+
+
+@dataclass(frozen=True)
+class Results:
+    entries: QuerySet[SearchEntry]  # ranked; at most CANDIDATES
+    capped: bool  # more matches than CANDIDATES: the newest CANDIDATES are the ones ranked
 
 
 def visible_entries(*, user: User | AnonymousUser, today: dt.date | None = None) -> QuerySet[SearchEntry]:
@@ -79,7 +91,7 @@ def _home(user: User | AnonymousUser) -> tuple[str, int | None]:
     return organization.municipality.size_class, latest_population(organization)  # type: ignore[union-attr]
 
 
-def search(*, user: User | AnonymousUser, query: str, filters: Filters) -> QuerySet[SearchEntry]:
+def search(*, user: User | AnonymousUser, query: str, filters: Filters) -> Results:
     """Matching entries, ranked: more words in the title first, then municipalities of the user's size."""
     entries = visible_entries(user=user)
     words = terms(query)
@@ -99,8 +111,12 @@ def search(*, user: User | AnonymousUser, query: str, filters: Filters) -> Query
     order = [F("relevance").desc(), F("similar").desc()]
     if population is not None:
         order.append(Abs(F("population") - population).asc(nulls_last=True))
-    return (
-        entries.annotate(relevance=relevance, similar=similar if size_class else Value(0))
+    # One walk for the candidates and whether there are more; the page and its count then read only them.
+    newest = list(entries.order_by("-updated_at", "-pk").values_list("pk", flat=True)[: CANDIDATES + 1])
+    ranked = (
+        SearchEntry.objects.filter(pk__in=newest[:CANDIDATES])
+        .annotate(relevance=relevance, similar=similar if size_class else Value(0))
         .select_related("organization", "prefecture")
         .order_by(*order, "-updated_at", "pk")
     )
+    return Results(entries=ranked, capped=len(newest) > CANDIDATES)

@@ -343,7 +343,7 @@ def test_needs_and_solutions_are_found_by_a_word_inside_a_sentence(town, partner
     assert entries == {("need", need.pk), ("solution", solution.pk)}
 
     def found(query):
-        return {(e.kind, e.object_id) for e in search(user=users["viewer"], query=query, filters=Filters())}
+        return {(e.kind, e.object_id) for e in search(user=users["viewer"], query=query, filters=Filters()).entries}
 
     assert found("交付申請") == {("need", need.pk)}
     assert found("ai-ocr") == {("solution", solution.pk)}  # full-width in the text, half-width typed
@@ -356,5 +356,5 @@ def test_needs_and_solutions_are_found_by_a_word_inside_a_sentence(town, partner
 
 def test_a_draft_solution_is_indexed_but_found_only_by_its_partner(partner, users):
     draft = list_solution(partner, users["partner"], status=Solution.Status.DRAFT, title="秘密の新製品")
-    assert search(user=users["viewer"], query="新製品", filters=Filters()).count() == 0
-    assert [e.object_id for e in search(user=users["partner"], query="新製品", filters=Filters())] == [draft.pk]
+    assert search(user=users["viewer"], query="新製品", filters=Filters()).entries.count() == 0
+    assert [e.object_id for e in search(user=users["partner"], query="新製品", filters=Filters()).entries] == [draft.pk]

@@ -691,7 +691,7 @@ def test_questions_only_while_the_rfi_or_tender_is_open(procurement, people):
 
 def test_the_search_finds_only_what_is_published_of_it(procurement, people):
     def found(who: str, words: str) -> list[int]:
-        return [e.object_id for e in search(user=people[who], query=words, filters=Filters(kind="procurement"))]
+        return [e.object_id for e in search(user=people[who], query=words, filters=Filters(kind="procurement")).entries]
 
     assert found("editor", "書かない窓口") == [procurement.pk]
     assert found("editor", "情報提供") == []  # the RFI is not published yet

@@ -42,7 +42,7 @@ def add_case(organization, by, title: str, *, publish: bool = True, **changes):
 
 
 def found(user, query: str = "", **filters) -> list[str]:
-    return [entry.title for entry in search(user=user, query=query, filters=Filters(**filters))]
+    return [entry.title for entry in search(user=user, query=query, filters=Filters(**filters)).entries]
 
 
 def test_a_japanese_word_is_found_inside_a_longer_sentence(region, users):
@@ -217,3 +217,73 @@ def test_every_save_reindexes_and_a_deleted_case_leaves_the_index(region, users)
     assert found(users["other_editor"], "旧題") == []
     services.practice_case_delete(case=case, by=users["editor"])
     assert not SearchEntry.objects.exists()
+
+
+def ranked_independently(reader_town, term: str, entries) -> list[int]:
+    """The order the page promises, by plain Python over the entries: more words in the title first, then the
+    reader's size class, then the nearest population (none last), then the newest, then the first written."""
+    home = SearchEntry.objects.filter(organization=reader_town).values_list("size_class", "population").first()
+    size_class, population = home
+
+    def key(entry):
+        distance = abs(entry.population - population) if entry.population is not None else float("inf")
+        return (
+            -(term in entry.heading),
+            -(entry.size_class == size_class),
+            distance,
+            -entry.updated_at.timestamp(),
+            entry.pk,
+        )
+
+    return [e.pk for e in sorted((e for e in entries if term in e.text), key=key)]
+
+
+@pytest.fixture
+def corpus(region, users, populations):
+    """30 published cases of three bodies: 窓口 in some titles, in some bodies only, in neither."""
+    writers = (
+        (region["home"]["town"], users["editor"]),
+        (region["other"]["city"], users["city_editor"]),
+        (region["other"]["town"], users["other_editor"]),
+    )
+    for i in range(30):
+        organization, by = writers[i % 3]
+        title = f"窓口の事例{i:02d}" if i % 4 == 0 else f"事例{i:02d}"
+        add_case(organization, by, title, lessons="書かない窓口" if i % 2 else "電子決裁")
+    return region
+
+
+@pytest.mark.parametrize("term", ["窓口", ""])
+def test_the_first_page_is_the_promised_ranking_of_a_fixed_corpus(corpus, users, term):
+    client = Client()
+    client.force_login(users["other_editor"])
+    page = client.get("/community/", {"q": term} if term else {}).context["page"]
+    expected = ranked_independently(corpus["other"]["town"], term, SearchEntry.objects.all())
+    assert page.paginator.count == len(expected)
+    assert [e.pk for e in page.object_list] == expected[:20]
+    assert len(expected) > 20  # a second page to follow
+    assert page.has_next()
+
+
+def test_past_the_cap_only_the_newest_matches_are_ranked_and_the_page_says_so(corpus, users, monkeypatch):
+    from community.selectors import search as selector
+    from community.views import search as view
+
+    monkeypatch.setattr(selector, "CANDIDATES", 5)
+    monkeypatch.setattr(view, "CANDIDATES", 5)
+    client = Client()
+    client.force_login(users["other_editor"])
+    response = client.get("/community/", {"q": "窓口"})
+    newest = SearchEntry.objects.filter(text__contains="窓口").order_by("-updated_at", "-pk")[:5]
+    expected = ranked_independently(corpus["other"]["town"], "窓口", newest)
+    page = response.context["page"]
+    assert [e.pk for e in page.object_list] == expected
+    assert not page.has_next()
+    assert "「窓口」の検索結果は5件以上：新しい5件を並べて表示しています" in response.content.decode()
+    assert "5件以上" in client.get("/community/", {"q": "窓口の事例"}).content.decode()  # 8 titles, above 5 too
+    assert "件以上" not in client.get("/community/", {"q": "窓口の事例00"}).content.decode()
+    api = APIClient()
+    api.force_authenticate(users["other_editor"])
+    body = api.get("/api/v1/community/search/", {"q": "窓口"}).json()
+    assert (body["count"], body["capped"]) == (5, True)
+    assert api.get("/api/v1/community/search/", {"q": "窓口の事例00"}).json()["capped"] is False

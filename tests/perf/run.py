@@ -243,6 +243,9 @@ def main() -> None:
         for pref_code in PREFECTURES:
             page_timing(client, f"/coordination/{pref_code}/", f"dashboard {pref_code}")
         first_visits()
+        from tests.perf.search import search_timings
+
+        search_timings()
         print(f"Process peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
