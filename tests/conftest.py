@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -29,6 +30,14 @@ def en_client(client):
 def _clear_cache() -> None:
     # allauth's rate limits live in the cache; each test starts with none counted.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A page served in English leaves English active in the thread (LocaleMiddleware activates the
+    # request's language and never deactivates it): the next test's messages would come out in English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
