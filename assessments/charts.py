@@ -56,6 +56,7 @@ def kpi_trend(
         margin={"l": 48, "r": 24, "t": 56, "b": 48},
         paper_bgcolor="white",
         plot_bgcolor="white",
+        xaxis={"type": "date"},
         yaxis={"title": {"text": labels["unit"]}},
         legend={"orientation": "h"},
     )

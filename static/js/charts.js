@@ -34,6 +34,23 @@ function fitMaps(element, layout) {
   }
 }
 
+// plotly's own date ticks put the year after the month (「7月 2025」) whatever the locale: Japanese pages
+// write dates in Japanese order, by the span the ticks step over.
+const DAY = 24 * 60 * 60 * 1000;
+const JAPANESE_DATE_TICKS = [
+  { dtickrange: [null, 28 * DAY], value: "%-m月%-d日" },
+  { dtickrange: [28 * DAY, "M11"], value: "%Y年%-m月" },
+  { dtickrange: ["M12", null], value: "%Y年" },
+];
+
+function japaneseDates(layout) {
+  for (const [key, axis] of Object.entries(layout)) {
+    if (/^xaxis\d*$/.test(key) && axis.type === "date" && !axis.tickformat) {
+      axis.tickformatstops = JAPANESE_DATE_TICKS;
+    }
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const config = {
     responsive: true,
@@ -45,6 +62,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!source || !window.Plotly) continue;
     const figure = JSON.parse(source.textContent);
     fitMaps(element, figure.layout);
+    if (config.locale === "ja") japaneseDates(figure.layout);
     window.Plotly.newPlot(element, figure.data, figure.layout, config);
   }
 });

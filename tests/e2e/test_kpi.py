@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from playwright.sync_api import expect
 
@@ -87,8 +88,8 @@ def test_editor_sets_a_kpi_measures_it_and_sees_its_trend(region, new_page):
     expect(chart.locator(".scatterlayer .trace").nth(1).locator("path.point")).to_have_count(2)
     expect(chart.locator(".legend")).to_contain_text("計画")
     expect(chart.locator(".legend")).to_contain_text("実績")
-    # In Japanese (plotly's ja locale: 「7月」, not "Jul"), and no toolbar over the title.
-    expect(chart.locator(".xtick text").first).to_contain_text("月")
+    # Dates in Japanese, in Japanese order (「2025年7月」, not "Jul 2025" or 「7月 2025」); no toolbar over the title.
+    expect(chart.locator(".xtick text").first).to_have_text(re.compile(r"^\d{4}年\d{1,2}月$"))
     expect(chart.locator(".modebar")).to_have_count(0)
 
     # Back on the list, the KPI shows its status.
