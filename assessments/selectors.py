@@ -468,8 +468,8 @@ class YearStatus:
     organization: Organization
     fiscal_year: int
     assessment: Assessment | None  # None: not started
-    items: int  # survey items of the assessment
-    answered: int
+    items: int  # scored survey items of the assessment
+    answered: int  # of them, answered by the town (entered, or a prefill confirmed)
     to_finish: int  # scored items unanswered, or prefilled and not yet confirmed: what submitting would list
     window: SurveyWindow | None  # the prefecture's answer period, once its coordinators set it
     can_edit: bool
@@ -481,13 +481,15 @@ class YearStatus:
 
 
 def _with_progress(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    answered = Q(answers__value__isnull=False) | Q(answers__status__gt="")
+    # Counted as the survey's index counts (area_progress): scored items, a prefill answered only once confirmed.
+    scored = Q(answers__indicator__scored=True)
+    entered = Q(answers__value__isnull=False) | Q(answers__status__gt="")
     unanswered = Q(answers__value__isnull=True, answers__status="")
-    to_finish = Q(answers__indicator__scored=True) & (unanswered | Q(answers__prefilled_from__gt=""))
+    prefilled = Q(answers__prefilled_from__gt="")
     return assessments.annotate(
-        item_count=Count("answers"),
-        answered_count=Count("answers", filter=answered),
-        to_finish_count=Count("answers", filter=to_finish),
+        item_count=Count("answers", filter=scored),
+        answered_count=Count("answers", filter=scored & entered & Q(answers__prefilled_from="")),
+        to_finish_count=Count("answers", filter=scored & (unanswered | prefilled)),
     )
 
 
