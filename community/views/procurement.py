@@ -340,8 +340,8 @@ def procurement_specifications(request: AuthenticatedRequest, pk: int) -> HttpRe
             except ValidationError as exc:
                 _show(exc, form)
             except Stale as exc:
-                newest = selectors.specification_list(user=request.user, procurement=procurement).first()
-                refuse_stale(form, exc, values={"text": newest.text if newest else ""})
+                # Read at the start of this request, after the draft that made this one stale: newest first.
+                refuse_stale(form, exc, values={"text": versions[0].text if versions else ""})
                 conflict = True
             else:
                 messages.success(request, _("Version %(n)s of the specification was saved.") % {"n": version.number})

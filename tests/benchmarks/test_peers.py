@@ -168,19 +168,21 @@ def test_the_page_says_which_items_and_how_many_of_the_reports(run, client):
     response = client.get("/benchmarks/achievements/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     body = response.content.decode()
+    # An English page names the items in English.
     names = " ".join(
         Indicator.objects.filter(catalog__fiscal_year=2023, code__in=["service.ai", "service.rpa"])
         .order_by("position")
-        .values_list("name_ja", flat=True)
+        .values_list("name_en", flat=True)
     )
+    missing = Indicator.objects.filter(code="service.eapproval_hr").values_list("name_en", flat=True).first()
     text = " ".join(strip_tags(body).split())
-    assert f"Over 2 of the report's 8 items: {names} Not in this dataset: 人事給与システムの電子決裁機能" in text
+    assert f"Over 2 of the report's 8 items: {names} Not in this dataset: {missing}" in text
     # Each item names its page, in the page's year and dataset.
     query = f"?year=2023&amp;dataset={run.dataset_id}"
     for code in ("service.ai", "service.rpa", "service.open_data", "system.dedicated_unit"):
         assert f'href="{reverse("benchmarks:item", args=[code])}{query}"' in body
     assert "This dataset has none of the report's 8 items of this area." in body
-    assert "デジタル庁" in body  # the dataset and its source
+    assert "Digital Agency" in body  # the dataset's source, in English
 
 
 def test_the_page_in_japanese(run, client):

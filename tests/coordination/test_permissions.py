@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from coordination import selectors, services
-from coordination.models import SupportActivity, SupportCase
+from coordination.models import GoalMilestone, SupportActivity, SupportCase
 from dx_platform.organizations import permissions
 from tests.coordination.conftest import CASE_READERS, COORDINATORS, EVERYONE, LOGGERS, MEMBERS, RAISERS, expect
 
@@ -121,7 +121,9 @@ def test_posts_to_the_other_prefectures_objects(client, theirs, everyone, who):
     logged = 1 + (who in LOGGERS)
     assert SupportActivity.objects.filter(case=case).count() == logged
     goal = theirs["goal"]
-    date = {"municipality": theirs["town"].municipality.code, "due_on": goal.target_date.isoformat()}
+    town = theirs["town"].municipality
+    stored = GoalMilestone.objects.filter(goal=goal, municipality=town).values_list("version", flat=True).first()
+    date = {"municipality": town.code, "due_on": goal.target_date.isoformat(), "version": stored or 0}
     response = client.post(f"/coordination/goals/{goal.pk}/", date)
     assert response.status_code == (302 if who in COORDINATORS | MEMBERS else expect(who, set()))
     code = theirs["prefecture"].pref_code

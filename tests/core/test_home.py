@@ -52,7 +52,7 @@ def test_a_draft_shows_how_far_it_is_and_the_admin_is_led_to_submit(client, peop
     first, prefilled = [a for a in answers if a.indicator.kind == "boolean" and a.indicator.scored][:2]
     Answer.objects.filter(pk=first.pk).update(value=1.0)
     # A prefill not yet confirmed is not the town's answer, on the home page as in the survey.
-    Answer.objects.filter(pk=prefilled.pk).update(value=1.0, prefilled_from="national data")
+    Answer.objects.filter(pk=prefilled.pk).update(value=1.0, prefilled_from=Answer.Prefill.NATIONAL)
     scored = sum(a.indicator.scored for a in answers)
     SurveyWindow.objects.create(
         prefecture=town.municipality.prefecture,

@@ -72,8 +72,8 @@ def test_staff_upload_shows_progress_and_the_result(scored, new_page, tmp_path):
     page.get_by_role("link", name="全国調査ファイルを取り込む").click()
     page.get_by_label("全国調査ファイル").set_input_files(str(upload))
     page.get_by_label("年度").select_option("2023")
-    page.get_by_label("データセット名").fill("専任部署（テスト）")
-    page.get_by_label("出典").fill("テスト用の合成データ")
+    page.get_by_label("データセット名", exact=True).fill("専任部署（テスト）")
+    page.get_by_label("出典", exact=True).fill("テスト用の合成データ")
     page.get_by_label("データの種類").select_option("synthetic")
     page.get_by_role("button", name="取り込む").click()
 
@@ -95,8 +95,8 @@ def test_a_bad_upload_lists_every_problem(scored, new_page, tmp_path):
     page.goto("/benchmarks/datasets/upload/")
     page.get_by_label("全国調査ファイル").set_input_files(str(upload))
     page.get_by_label("年度").select_option("2023")
-    page.get_by_label("データセット名").fill("bad")
-    page.get_by_label("出典").fill("test")
+    page.get_by_label("データセット名", exact=True).fill("bad")
+    page.get_by_label("出典", exact=True).fill("test")
     page.get_by_role("button", name="取り込む").click()
     problems = page.get_by_role("alert").first.inner_text()
     assert "999999" in problems and "yes" in problems
